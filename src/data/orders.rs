@@ -1,0 +1,250 @@
+//! Orders: the event log of purchases that promoters brought, and its CSR view.
+
+use super::ids::IdMap;
+use serde::{Deserialize, Serialize};
+
+/// What became of an order. Only completed orders are positive signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Paid and kept.
+    Completed,
+    /// Paid, then refunded (returned).
+    Refunded,
+    /// Cancelled before completion.
+    Cancelled,
+}
+
+impl OrderStatus {
+    /// Parses `completed`, `refunded` or `cancelled` (case-insensitive).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "completed" | "" => Ok(OrderStatus::Completed),
+            "refunded" => Ok(OrderStatus::Refunded),
+            "cancelled" | "canceled" => Ok(OrderStatus::Cancelled),
+            other => Err(format!(
+                "unknown status \"{other}\" (expected completed, refunded or cancelled)"
+            )),
+        }
+    }
+
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Completed => "completed",
+            OrderStatus::Refunded => "refunded",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Marks an absent optional id (buyer, group) in [`Orders`].
+pub const NO_ID: u32 = u32::MAX;
+
+/// The order log, one row per order line, columns indexed by row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Orders {
+    /// Promoter index per order.
+    pub promoter: Vec<u32>,
+    /// Item index per order.
+    pub item: Vec<u32>,
+    /// Order time (unix seconds).
+    pub ts: Vec<i64>,
+    /// Units (≥ 1).
+    pub quantity: Vec<u32>,
+    /// Amount paid in cents (price × quantity when the input gives none).
+    pub amount_cents: Vec<i64>,
+    /// Status per order.
+    pub status: Vec<OrderStatus>,
+    /// Order ids, as given (`NO_ID` when absent), interned in `order_ids`.
+    pub order_id: Vec<u32>,
+    /// Buyer index per order (`NO_ID` when absent), interned in `buyer_ids`.
+    pub buyer: Vec<u32>,
+    /// Group index per order (`NO_ID` when absent), interned in `group_ids`.
+    pub group: Vec<u32>,
+    /// External order ids.
+    pub order_ids: IdMap,
+    /// External buyer ids.
+    pub buyer_ids: IdMap,
+    /// External group ids.
+    pub group_ids: IdMap,
+}
+
+impl Orders {
+    /// Number of order rows.
+    pub fn len(&self) -> usize {
+        self.promoter.len()
+    }
+
+    /// True when there is no order.
+    pub fn is_empty(&self) -> bool {
+        self.promoter.is_empty()
+    }
+
+    /// The rows (in log order) whose `keep` predicate is true, as a new log sharing the
+    /// id maps.
+    pub fn filter(&self, mut keep: impl FnMut(usize) -> bool) -> Orders {
+        let mut out = Orders {
+            order_ids: self.order_ids.clone(),
+            buyer_ids: self.buyer_ids.clone(),
+            group_ids: self.group_ids.clone(),
+            ..Orders::default()
+        };
+        for r in 0..self.len() {
+            if keep(r) {
+                out.promoter.push(self.promoter[r]);
+                out.item.push(self.item[r]);
+                out.ts.push(self.ts[r]);
+                out.quantity.push(self.quantity[r]);
+                out.amount_cents.push(self.amount_cents[r]);
+                out.status.push(self.status[r]);
+                out.order_id.push(self.order_id[r]);
+                out.buyer.push(self.buyer[r]);
+                out.group.push(self.group[r]);
+            }
+        }
+        out
+    }
+
+    /// The completed orders as a CSR matrix by promoter, sorted by time within each
+    /// promoter (ties by item index).
+    pub fn history(&self, n_promoters: usize) -> History {
+        History::build(self, n_promoters)
+    }
+
+    /// Earliest and latest order time, if any order exists.
+    pub fn time_range(&self) -> Option<(i64, i64)> {
+        let min = self.ts.iter().copied().min()?;
+        let max = self.ts.iter().copied().max()?;
+        Some((min, max))
+    }
+}
+
+/// Completed orders by promoter in compressed sparse row form: the orders of promoter
+/// `p` are entries `indptr[p]..indptr[p+1]`, sorted by time.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// Row pointers, `n_promoters + 1` of them.
+    pub indptr: Vec<usize>,
+    /// Item index per entry.
+    pub item: Vec<u32>,
+    /// Order time per entry.
+    pub ts: Vec<i64>,
+    /// Units per entry.
+    pub quantity: Vec<u32>,
+}
+
+impl History {
+    /// Builds the CSR view of the completed orders in `orders`.
+    pub fn build(orders: &Orders, n_promoters: usize) -> History {
+        let mut counts = vec![0usize; n_promoters + 1];
+        let completed = |r: usize| orders.status[r] == OrderStatus::Completed;
+        for r in 0..orders.len() {
+            if completed(r) {
+                if let Some(c) = counts.get_mut(orders.promoter[r] as usize + 1) {
+                    *c += 1;
+                }
+            }
+        }
+        for p in 0..n_promoters {
+            counts[p + 1] += counts[p];
+        }
+        let nnz = counts[n_promoters];
+        let mut next = counts.clone();
+        let mut rows = vec![0usize; nnz];
+        for r in 0..orders.len() {
+            if completed(r) {
+                if let Some(slot) = next.get_mut(orders.promoter[r] as usize) {
+                    rows[*slot] = r;
+                    *slot += 1;
+                }
+            }
+        }
+        for p in 0..n_promoters {
+            rows[counts[p]..counts[p + 1]]
+                .sort_unstable_by_key(|&r| (orders.ts[r], orders.item[r], r));
+        }
+        History {
+            item: rows.iter().map(|&r| orders.item[r]).collect(),
+            ts: rows.iter().map(|&r| orders.ts[r]).collect(),
+            quantity: rows.iter().map(|&r| orders.quantity[r]).collect(),
+            indptr: counts,
+        }
+    }
+
+    /// Number of promoters (rows).
+    pub fn n_promoters(&self) -> usize {
+        self.indptr.len().saturating_sub(1)
+    }
+
+    /// Number of entries.
+    pub fn nnz(&self) -> usize {
+        self.item.len()
+    }
+
+    /// The entry range of promoter `p` (empty when out of range).
+    pub fn range(&self, p: u32) -> std::ops::Range<usize> {
+        let p = p as usize;
+        match (self.indptr.get(p), self.indptr.get(p + 1)) {
+            (Some(&a), Some(&b)) => a..b,
+            _ => 0..0,
+        }
+    }
+
+    /// Items ordered by promoter `p`, in time order (with repeats).
+    pub fn items(&self, p: u32) -> &[u32] {
+        &self.item[self.range(p)]
+    }
+
+    /// Order times of promoter `p`, aligned with [`History::items`].
+    pub fn times(&self, p: u32) -> &[i64] {
+        &self.ts[self.range(p)]
+    }
+
+    /// Number of completed orders of promoter `p`.
+    pub fn count(&self, p: u32) -> usize {
+        self.range(p).len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log() -> Orders {
+        Orders {
+            promoter: vec![1, 0, 1, 1],
+            item: vec![5, 2, 3, 4],
+            ts: vec![30, 10, 10, 20],
+            quantity: vec![1; 4],
+            amount_cents: vec![0; 4],
+            status: vec![
+                OrderStatus::Completed,
+                OrderStatus::Completed,
+                OrderStatus::Completed,
+                OrderStatus::Refunded,
+            ],
+            order_id: vec![NO_ID; 4],
+            buyer: vec![NO_ID; 4],
+            group: vec![NO_ID; 4],
+            ..Orders::default()
+        }
+    }
+
+    #[test]
+    fn history_is_sorted_and_keeps_only_completed() {
+        let h = log().history(3);
+        assert_eq!(h.indptr, vec![0, 1, 3, 3]);
+        assert_eq!(h.items(1), &[3, 5]);
+        assert_eq!(h.times(1), &[10, 30]);
+        assert_eq!(h.items(2), &[] as &[u32]);
+        assert_eq!(h.items(9), &[] as &[u32]);
+    }
+
+    #[test]
+    fn filter_keeps_rows() {
+        let o = log().filter(|r| r % 2 == 0);
+        assert_eq!(o.item, vec![5, 3]);
+        assert_eq!(o.time_range(), Some((10, 30)));
+    }
+}

@@ -1,0 +1,1 @@
+//! File ingest and output (being written).

@@ -1,0 +1,27 @@
+//! kocrank ranks catalogue items for each promoter of a social-commerce platform, by
+//! blending what her circle bought, item quality (reviews) and what an order earns
+//! (commission), under business rules.
+//!
+//! (Crate docs are completed as the pieces land.)
+
+#![warn(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
+pub mod data;
+pub mod error;
+#[cfg(feature = "io")]
+pub mod io;
+pub mod synth;
+
+pub use data::Dataset;
+pub use error::{ConfigError, Error, Location, Result};
