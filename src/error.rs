@@ -24,7 +24,11 @@ pub struct Location {
 impl Location {
     /// A location naming only a source.
     pub fn source(source: impl Into<String>) -> Self {
-        Location { source: source.into(), row: None, column: None }
+        Location {
+            source: source.into(),
+            row: None,
+            column: None,
+        }
     }
 
     /// This location narrowed to a 1-based row.
@@ -163,12 +167,18 @@ pub enum Error {
 impl Error {
     /// Shorthand for [`Error::InvalidData`].
     pub fn invalid(location: Location, message: impl Into<String>) -> Self {
-        Error::InvalidData { location, message: message.into() }
+        Error::InvalidData {
+            location,
+            message: message.into(),
+        }
     }
 
     /// Shorthand for [`Error::Io`].
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }
 
@@ -210,7 +220,11 @@ pub(crate) fn check_range(
     if value.is_finite() && value >= lo && value <= hi {
         Ok(())
     } else {
-        Err(ConfigError::OutOfRange { field, value, range })
+        Err(ConfigError::OutOfRange {
+            field,
+            value,
+            range,
+        })
     }
 }
 
@@ -220,8 +234,13 @@ mod tests {
 
     #[test]
     fn location_formats_like_the_style_guide() {
-        let loc = Location::source("orders.csv").row(1842).column("commission_rate");
-        let e = Error::invalid(loc, "1.7 is outside [0, 1]; rates are fractions (write 0.17)");
+        let loc = Location::source("orders.csv")
+            .row(1842)
+            .column("commission_rate");
+        let e = Error::invalid(
+            loc,
+            "1.7 is outside [0, 1]; rates are fractions (write 0.17)",
+        );
         assert_eq!(
             e.to_string(),
             "orders.csv: row 1842, column \"commission_rate\": 1.7 is outside [0, 1]; rates are fractions (write 0.17)"

@@ -17,11 +17,23 @@
     )
 )]
 
+pub mod atomic;
+pub mod config;
 pub mod data;
 pub mod error;
 #[cfg(feature = "io")]
 pub mod io;
+pub mod model;
+pub mod model_file;
+pub mod rank;
+pub mod rules;
+pub mod signals;
 pub mod synth;
+mod train;
 
+pub use config::{Config, ModelKind};
 pub use data::Dataset;
 pub use error::{ConfigError, Error, Location, Result};
+pub use model::Model;
+pub use rank::{RankRequest, Ranked, Ranker};
+pub use train::train;

@@ -26,12 +26,18 @@ pub struct RowFault {
 impl RowFault {
     /// A fault in `column`.
     pub fn new(column: &'static str, message: impl Into<String>) -> Self {
-        RowFault { column, message: message.into() }
+        RowFault {
+            column,
+            message: message.into(),
+        }
     }
 
     /// Turns this fault into an [`Error::InvalidData`] at `source`, 1-based `row`.
     pub fn at(self, source: &str, row: u64) -> Error {
-        Error::invalid(Location::source(source).row(row).column(self.column), self.message)
+        Error::invalid(
+            Location::source(source).row(row).column(self.column),
+            self.message,
+        )
     }
 }
 
@@ -167,7 +173,10 @@ fn opt_id(map: &mut super::ids::IdMap, id: Option<&str>) -> u32 {
 impl DatasetBuilder {
     /// An empty builder.
     pub fn new() -> Self {
-        DatasetBuilder { catalog: Catalog::new(), ..Default::default() }
+        DatasetBuilder {
+            catalog: Catalog::new(),
+            ..Default::default()
+        }
     }
 
     /// Declares that a catalogue is given: orders must then name known items.
@@ -190,7 +199,10 @@ impl DatasetBuilder {
         self.items_declared = true;
         let id = require_id("item_id", r.item_id)?;
         if self.catalog.ids.get(id).is_some() {
-            return Err(RowFault::new("item_id", format!("duplicate item id \"{id}\"")));
+            return Err(RowFault::new(
+                "item_id",
+                format!("duplicate item id \"{id}\""),
+            ));
         }
         let category = match r.category.map(str::trim) {
             Some(c) if !c.is_empty() => c,
@@ -215,10 +227,16 @@ impl DatasetBuilder {
         let total = r.reviews_total.unwrap_or(0);
         let pos = r.reviews_positive.unwrap_or(0);
         if total < 0 || total > i64::from(u32::MAX) {
-            return Err(RowFault::new("reviews_total", format!("{total} is not a review count")));
+            return Err(RowFault::new(
+                "reviews_total",
+                format!("{total} is not a review count"),
+            ));
         }
         if pos < 0 {
-            return Err(RowFault::new("reviews_positive", format!("{pos} is negative")));
+            return Err(RowFault::new(
+                "reviews_positive",
+                format!("{pos} is negative"),
+            ));
         }
         if pos > total {
             return Err(RowFault::new(
@@ -265,7 +283,10 @@ impl DatasetBuilder {
         self.promoters_declared = true;
         let id = require_id("promoter_id", r.promoter_id)?;
         if self.promoters.ids.get(id).is_some() {
-            return Err(RowFault::new("promoter_id", format!("duplicate promoter id \"{id}\"")));
+            return Err(RowFault::new(
+                "promoter_id",
+                format!("duplicate promoter id \"{id}\""),
+            ));
         }
         let channel = Channel::parse(r.channel.unwrap_or("other"))
             .map_err(|m| RowFault::new("channel", m))?;
@@ -280,7 +301,10 @@ impl DatasetBuilder {
         let inviter = match r.inviter_id.map(str::trim) {
             Some(s) if !s.is_empty() => {
                 if s == id {
-                    return Err(RowFault::new("inviter_id", format!("promoter \"{id}\" invites herself")));
+                    return Err(RowFault::new(
+                        "inviter_id",
+                        format!("promoter \"{id}\" invites herself"),
+                    ));
                 }
                 Some(Box::from(s))
             }
@@ -309,7 +333,10 @@ impl DatasetBuilder {
             ));
         }
         // No catalogue given: the item is known only from the orders.
-        self.push_item(&ItemRecord { item_id: id, ..Default::default() })?;
+        self.push_item(&ItemRecord {
+            item_id: id,
+            ..Default::default()
+        })?;
         self.items_declared = false;
         Ok(self.catalog.len() as u32 - 1)
     }
@@ -361,7 +388,12 @@ impl DatasetBuilder {
         }
         let item = self.resolve_item(r.item_id)?;
         let promoter = self.resolve_promoter(r.promoter_id)?;
-        let price = self.catalog.price_cents.get(item as usize).copied().unwrap_or(0);
+        let price = self
+            .catalog
+            .price_cents
+            .get(item as usize)
+            .copied()
+            .unwrap_or(0);
         let amount = r.amount_cents.unwrap_or(price.saturating_mul(quantity));
         if r.amount_cents.is_some() {
             self.unit_price_sum.resize(self.catalog.len(), (0.0, 0));
@@ -494,21 +526,34 @@ mod tests {
     use super::*;
 
     fn item(id: &str) -> ItemRecord<'_> {
-        ItemRecord { item_id: id, ..Default::default() }
+        ItemRecord {
+            item_id: id,
+            ..Default::default()
+        }
     }
 
     #[test]
     fn item_rules() {
         let mut b = DatasetBuilder::new();
         b.push_item(&item("a")).unwrap();
-        assert!(b.push_item(&item("a")).unwrap_err().message.contains("duplicate"));
+        assert!(b
+            .push_item(&item("a"))
+            .unwrap_err()
+            .message
+            .contains("duplicate"));
         let f = b
-            .push_item(&ItemRecord { commission_rate: Some(12.0), ..item("b") })
+            .push_item(&ItemRecord {
+                commission_rate: Some(12.0),
+                ..item("b")
+            })
             .unwrap_err();
         assert_eq!(f.column, "commission_rate");
         assert!(f.message.contains("write 0.12"));
         let f = b
-            .push_item(&ItemRecord { commission_rate: Some(f64::NAN), ..item("b") })
+            .push_item(&ItemRecord {
+                commission_rate: Some(f64::NAN),
+                ..item("b")
+            })
             .unwrap_err();
         assert_eq!(f.column, "commission_rate");
         let f = b
@@ -519,7 +564,12 @@ mod tests {
             })
             .unwrap_err();
         assert_eq!(f.column, "reviews_positive");
-        let f = b.push_item(&ItemRecord { price_cents: Some(-1), ..item("b") }).unwrap_err();
+        let f = b
+            .push_item(&ItemRecord {
+                price_cents: Some(-1),
+                ..item("b")
+            })
+            .unwrap_err();
         assert_eq!(f.column, "price");
         // A faulty row adds nothing.
         assert_eq!(b.n_items(), 1);
@@ -538,7 +588,12 @@ mod tests {
         b.push_order(&o("p", "x", Some(300))).unwrap();
         b.push_order(&o("p", "x", Some(500))).unwrap();
         b.push_order(&o("q", "y", None)).unwrap();
-        assert!(b.push_order(&OrderRecord { ts: -1, ..o("p", "z", None) }).is_err());
+        assert!(b
+            .push_order(&OrderRecord {
+                ts: -1,
+                ..o("p", "z", None)
+            })
+            .is_err());
         let ds = b.finish().unwrap();
         assert_eq!(ds.catalog.len(), 2);
         assert_eq!(ds.promoters.len(), 2);
@@ -564,7 +619,12 @@ mod tests {
         let mut b = DatasetBuilder::new();
         b.declare_promoters();
         let f = b
-            .push_order(&OrderRecord { promoter_id: "p9", item_id: "x", ts: 5, ..Default::default() })
+            .push_order(&OrderRecord {
+                promoter_id: "p9",
+                item_id: "x",
+                ts: 5,
+                ..Default::default()
+            })
             .unwrap_err();
         assert_eq!(f.column, "promoter_id");
         assert_eq!(b.n_items(), 0, "a rejected order creates no item");

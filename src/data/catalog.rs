@@ -22,7 +22,9 @@ impl Seller {
         match text.trim().to_ascii_lowercase().as_str() {
             "self_operated" | "self-operated" | "self" => Ok(Seller::SelfOperated),
             "marketplace" | "pop" => Ok(Seller::Marketplace),
-            other => Err(format!("unknown seller \"{other}\" (expected self_operated or marketplace)")),
+            other => Err(format!(
+                "unknown seller \"{other}\" (expected self_operated or marketplace)"
+            )),
         }
     }
 
@@ -166,12 +168,18 @@ impl Catalog {
 
     /// The category path of item `i` (e.g. `fresh/fruit/citrus`).
     pub fn category_path(&self, i: u32) -> &str {
-        self.taxonomy.paths.name(self.leaf_category(i)).unwrap_or("")
+        self.taxonomy
+            .paths
+            .name(self.leaf_category(i))
+            .unwrap_or("")
     }
 
     /// The brand name of item `i` (empty when unknown).
     pub fn brand_name(&self, i: u32) -> &str {
-        self.brand.get(i as usize).and_then(|&b| self.brands.name(b)).unwrap_or("")
+        self.brand
+            .get(i as usize)
+            .and_then(|&b| self.brands.name(b))
+            .unwrap_or("")
     }
 }
 
@@ -195,7 +203,10 @@ mod tests {
 
     #[test]
     fn seller_parses() {
-        assert_eq!(Seller::parse("Self_Operated").unwrap(), Seller::SelfOperated);
+        assert_eq!(
+            Seller::parse("Self_Operated").unwrap(),
+            Seller::SelfOperated
+        );
         assert!(Seller::parse("shop").is_err());
     }
 }

@@ -75,7 +75,9 @@ impl Dataset {
     /// ```
     pub fn split(&self, at: i64, window: i64) -> Result<Split> {
         if window <= 0 {
-            return Err(Error::Empty(format!("test window must be positive, got {window} s")));
+            return Err(Error::Empty(format!(
+                "test window must be positive, got {window} s"
+            )));
         }
         let o = &self.orders;
         let end = at.saturating_add(window);
@@ -115,7 +117,12 @@ impl Dataset {
             orders: test_orders,
             shares: Shares::default(),
         };
-        Ok(Split { train, test, at, window })
+        Ok(Split {
+            train,
+            test,
+            at,
+            window,
+        })
     }
 
     /// A one-line summary: counts of items, promoters, orders and shares, and time span.

@@ -111,7 +111,10 @@ impl Promoters {
 
     /// The channel of promoter `p` (`Other` when out of range).
     pub fn channel_of(&self, p: u32) -> Channel {
-        self.channel.get(p as usize).copied().unwrap_or(Channel::Other)
+        self.channel
+            .get(p as usize)
+            .copied()
+            .unwrap_or(Channel::Other)
     }
 
     /// The city tier of promoter `p` (0 when unknown or out of range).
@@ -130,6 +133,8 @@ mod tests {
             assert_eq!(Channel::parse(c.as_str()).unwrap(), c);
             assert_eq!(Channel::ALL[c.index()], c);
         }
-        assert!(Channel::parse("wizard").unwrap_err().contains("unknown channel"));
+        assert!(Channel::parse("wizard")
+            .unwrap_err()
+            .contains("unknown channel"));
     }
 }

@@ -31,7 +31,10 @@ impl Shares {
 
     /// The rows whose `keep` predicate is true.
     pub fn filter(&self, mut keep: impl FnMut(usize) -> bool) -> Shares {
-        let mut out = Shares { group_ids: self.group_ids.clone(), ..Shares::default() };
+        let mut out = Shares {
+            group_ids: self.group_ids.clone(),
+            ..Shares::default()
+        };
         for r in 0..self.len() {
             if keep(r) {
                 out.promoter.push(self.promoter[r]);

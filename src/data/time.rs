@@ -13,7 +13,9 @@ pub const MAX_TS: i64 = 4_102_444_800;
 /// Checks that a unix-seconds timestamp lies in `[0, MAX_TS]`; the error text explains.
 pub fn check_ts(ts: i64) -> Result<i64, String> {
     if ts < 0 {
-        Err(format!("timestamp {ts} is before 1970-01-01; timestamps are unix seconds"))
+        Err(format!(
+            "timestamp {ts} is before 1970-01-01; timestamps are unix seconds"
+        ))
     } else if ts > MAX_TS {
         let hint = if ts > 100_000_000_000 {
             " (it looks like milliseconds; divide by 1000)"
@@ -41,9 +43,9 @@ pub fn parse_ts(text: &str) -> Result<i64, String> {
         return Err("empty timestamp".into());
     }
     if t.bytes().all(|b| b.is_ascii_digit()) || (t.starts_with('-') && t.len() > 1) {
-        let v: i64 = t
-            .parse()
-            .map_err(|_| format!("cannot read \"{t}\" as a timestamp (unix seconds or ISO-8601)"))?;
+        let v: i64 = t.parse().map_err(|_| {
+            format!("cannot read \"{t}\" as a timestamp (unix seconds or ISO-8601)")
+        })?;
         return check_ts(v);
     }
     parse_iso(t)
@@ -157,12 +159,17 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
         "h" => 3600,
         "d" => DAY,
         "w" => 7 * DAY,
-        _ => return Err(format!("unknown unit in duration \"{t}\" (use s, m, h, d or w)")),
+        _ => {
+            return Err(format!(
+                "unknown unit in duration \"{t}\" (use s, m, h, d or w)"
+            ))
+        }
     };
     if n <= 0 {
         return Err(format!("duration \"{t}\" must be positive"));
     }
-    n.checked_mul(mult).ok_or_else(|| format!("duration \"{t}\" is too large"))
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("duration \"{t}\" is too large"))
 }
 
 #[cfg(test)]
@@ -182,9 +189,14 @@ mod tests {
         assert!(parse_ts("2011-02-30").is_err());
         assert!(parse_ts("2011-13-01").is_err());
         assert!(parse_ts("-5").unwrap_err().contains("before 1970"));
-        assert!(parse_ts("1700000000000").unwrap_err().contains("milliseconds"));
+        assert!(parse_ts("1700000000000")
+            .unwrap_err()
+            .contains("milliseconds"));
         assert_eq!(parse_ts("2011-10-01 08:26").unwrap(), 1_317_457_560);
-        assert_eq!(parse_ts("2011-10-01T08:26:00.5+00:00").unwrap(), 1_317_457_560);
+        assert_eq!(
+            parse_ts("2011-10-01T08:26:00.5+00:00").unwrap(),
+            1_317_457_560
+        );
     }
 
     #[test]

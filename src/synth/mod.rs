@@ -23,7 +23,10 @@ pub struct World {
 impl World {
     /// A split time leaving the last 30 days for testing.
     pub fn suggested_split(&self) -> i64 {
-        self.dataset.orders.time_range().map_or(0, |(_, b)| b - 30 * 86_400)
+        self.dataset
+            .orders
+            .time_range()
+            .map_or(0, |(_, b)| b - 30 * 86_400)
     }
 }
 

@@ -1,0 +1,126 @@
+//! A trained model: the fitted signals, the rule defaults and the catalogue and promoter
+//! tables as they were at training time. Immutable once built; rank with a
+//! [`crate::Ranker`].
+
+use crate::config::{Config, ModelKind};
+use crate::data::{Catalog, History, Promoters};
+use crate::signals::baseline::Baseline;
+use crate::signals::popularity::Popularity;
+use crate::signals::quality::Quality;
+use crate::signals::repurchase::Repurchase;
+use crate::signals::Scorer;
+use std::sync::Arc;
+
+/// The fitted scorer of a model.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Signal {
+    Baseline(Baseline),
+    Popularity(Popularity),
+}
+
+/// A trained model. Build one with [`crate::train`], save and load it with
+/// [`crate::model_file`].
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub(crate) config: Config,
+    pub(crate) trained_until: i64,
+    pub(crate) catalog: Arc<Catalog>,
+    pub(crate) promoters: Arc<Promoters>,
+    pub(crate) history: History,
+    pub(crate) quality: Quality,
+    pub(crate) popularity: Popularity,
+    pub(crate) repurchase: Repurchase,
+    pub(crate) signal: Signal,
+}
+
+impl Model {
+    /// Fits every signal from its parts. Deterministic: the same parts give the same
+    /// model, which is how a loaded model file rebuilds its cheap statistics.
+    pub(crate) fn from_parts(
+        config: Config,
+        catalog: Arc<Catalog>,
+        promoters: Arc<Promoters>,
+        history: History,
+        trained_until: i64,
+    ) -> Model {
+        let quality = Quality::fit(&catalog, &config.quality);
+        let popularity = Popularity::fit(
+            &history,
+            &promoters,
+            catalog.len(),
+            trained_until,
+            &config.popularity,
+        );
+        let repurchase = Repurchase::fit(&history, &catalog, &config.repurchase);
+        let signal = match config.model {
+            ModelKind::Baseline => {
+                Signal::Baseline(Baseline::fit(&catalog, &quality, &config.baseline))
+            }
+            ModelKind::Popularity => Signal::Popularity(popularity.clone()),
+        };
+        Model {
+            config,
+            trained_until,
+            catalog,
+            promoters,
+            history,
+            quality,
+            popularity,
+            repurchase,
+            signal,
+        }
+    }
+
+    /// The configuration the model was trained with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Which model this is.
+    pub fn kind(&self) -> ModelKind {
+        self.config.model
+    }
+
+    /// The time the training data ends (unix seconds): the default "now" of ranking.
+    pub fn trained_until(&self) -> i64 {
+        self.trained_until
+    }
+
+    /// The catalogue at training time.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The promoters known at training time.
+    pub fn promoters(&self) -> &Promoters {
+        &self.promoters
+    }
+
+    /// The training orders by promoter.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Smoothed review quality of every item.
+    pub fn quality(&self) -> &Quality {
+        &self.quality
+    }
+
+    /// Repeat-purchase statistics.
+    pub fn repurchase(&self) -> &Repurchase {
+        &self.repurchase
+    }
+
+    /// Segment popularity (the cold-start fallback of every model).
+    pub fn popularity(&self) -> &Popularity {
+        &self.popularity
+    }
+
+    /// The model's scorer.
+    pub fn scorer(&self) -> &dyn Scorer {
+        match &self.signal {
+            Signal::Baseline(b) => b,
+            Signal::Popularity(p) => p,
+        }
+    }
+}

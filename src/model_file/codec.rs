@@ -1,0 +1,160 @@
+//! Little-endian encoding of columns for the model file.
+
+use crate::data::IdMap;
+
+/// Appends typed columns to a byte buffer.
+#[derive(Debug, Default)]
+pub(crate) struct Enc {
+    pub buf: Vec<u8>,
+}
+
+impl Enc {
+    pub fn u64(&mut self, v: u64) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    pub fn len(&mut self, n: usize) {
+        self.u64(n as u64);
+    }
+    pub fn u8s(&mut self, v: &[u8]) {
+        self.len(v.len());
+        self.buf.extend_from_slice(v);
+    }
+    pub fn u32s(&mut self, v: &[u32]) {
+        self.len(v.len());
+        self.buf.reserve(v.len() * 4);
+        for x in v {
+            self.buf.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+    pub fn i64s(&mut self, v: &[i64]) {
+        self.len(v.len());
+        self.buf.reserve(v.len() * 8);
+        for x in v {
+            self.buf.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+    pub fn f32s(&mut self, v: &[f32]) {
+        self.len(v.len());
+        self.buf.reserve(v.len() * 4);
+        for x in v {
+            self.buf.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+    pub fn ids(&mut self, m: &IdMap) {
+        self.len(m.len());
+        for name in m.names() {
+            self.u8s(name.as_bytes());
+        }
+    }
+}
+
+/// Reads typed columns back, checking every length against the bytes left.
+#[derive(Debug)]
+pub(crate) struct Dec<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    section: &'static str,
+}
+
+type R<T> = Result<T, String>;
+
+impl<'a> Dec<'a> {
+    pub fn new(buf: &'a [u8], section: &'static str) -> Self {
+        Dec {
+            buf,
+            pos: 0,
+            section,
+        }
+    }
+
+    fn take(&mut self, n: usize) -> R<&'a [u8]> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.buf.len())
+            .ok_or_else(|| {
+                format!(
+                    "section \"{}\" ends early: needs {n} bytes at offset {}, has {}",
+                    self.section,
+                    self.pos,
+                    self.buf.len().saturating_sub(self.pos)
+                )
+            })?;
+        let s = &self.buf[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+
+    pub fn u64(&mut self) -> R<u64> {
+        let b = self.take(8)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(u64::from_le_bytes(a))
+    }
+
+    pub fn len(&mut self, elem: usize) -> R<usize> {
+        let n = self.u64()?;
+        let n = usize::try_from(n)
+            .map_err(|_| format!("section \"{}\": length {n} too large", self.section))?;
+        // A length must fit in the bytes left; this stops huge allocations on corrupt input.
+        if n.saturating_mul(elem.max(1)) > self.buf.len() - self.pos {
+            return Err(format!(
+                "section \"{}\": a column of {n} elements does not fit in the {} bytes left",
+                self.section,
+                self.buf.len() - self.pos
+            ));
+        }
+        Ok(n)
+    }
+
+    pub fn u8s(&mut self) -> R<Vec<u8>> {
+        let n = self.len(1)?;
+        Ok(self.take(n)?.to_vec())
+    }
+
+    pub fn u32s(&mut self) -> R<Vec<u32>> {
+        let n = self.len(4)?;
+        let b = self.take(n * 4)?;
+        Ok(b.chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect())
+    }
+
+    pub fn i64s(&mut self) -> R<Vec<i64>> {
+        let n = self.len(8)?;
+        let b = self.take(n * 8)?;
+        Ok(b.chunks_exact(8)
+            .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect())
+    }
+
+    pub fn f32s(&mut self) -> R<Vec<f32>> {
+        let n = self.len(4)?;
+        let b = self.take(n * 4)?;
+        Ok(b.chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect())
+    }
+
+    pub fn ids(&mut self, what: &str) -> R<IdMap> {
+        let n = self.len(8)?;
+        let mut names = Vec::with_capacity(n);
+        for _ in 0..n {
+            let b = self.u8s()?;
+            names.push(String::from_utf8(b).map_err(|_| format!("{what} id is not UTF-8"))?);
+        }
+        IdMap::from_ids(&names).map_err(|d| format!("duplicate {what} id \"{d}\""))
+    }
+
+    pub fn finish(&self) -> R<()> {
+        if self.pos == self.buf.len() {
+            Ok(())
+        } else {
+            Err(format!(
+                "section \"{}\" has {} unread bytes",
+                self.section,
+                self.buf.len() - self.pos
+            ))
+        }
+    }
+}

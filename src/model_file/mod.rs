@@ -1,0 +1,453 @@
+//! The model file: a versioned binary format with a section table and a CRC-32 per
+//! section, written atomically.
+//!
+//! ```text
+//! offset 0   magic  "KOCRANK\0"                      8 bytes
+//!        8   format version (u32 LE)                 4 bytes
+//!       12   section count n (u32 LE)                4 bytes
+//!       16   n × { name [u8; 16], offset u64, length u64, crc32 u32 }
+//!            section bodies, in table order
+//! ```
+//! Sections: `meta` (JSON: kocrank version, config, training time, counts), `catalog`,
+//! `promoters`, `history` (little-endian columns). Cheap statistics (review smoothing,
+//! popularity, repeat rates) are refitted from these on load, deterministically, so a
+//! loaded model ranks exactly as the saved one.
+//!
+//! Loading checks the magic, the version, every section's bounds and checksum, and
+//! every index (an item index in the history must be in the catalogue, and so on); any
+//! failure is an [`Error::CorruptModel`] or [`Error::IncompatibleModel`] naming the file.
+
+mod codec;
+
+use crate::atomic::write_atomic;
+use crate::config::Config;
+use crate::data::{Catalog, Channel, History, IdMap, Promoters, Seller, Taxonomy, NO_CATEGORY};
+use crate::error::{Error, Result};
+use crate::model::Model;
+use codec::{Dec, Enc};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The first 8 bytes of every model file.
+pub const MAGIC: &[u8; 8] = b"KOCRANK\0";
+/// The format version this build writes.
+pub const FORMAT_VERSION: u32 = 1;
+/// The oldest format version this build reads.
+pub const OLDEST_SUPPORTED_VERSION: u32 = 1;
+
+const HEADER: usize = 16;
+const ENTRY: usize = 16 + 8 + 8 + 4;
+const NONE_TS: i64 = i64::MIN;
+const NO_INVITER: u32 = u32::MAX;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Meta {
+    kocrank_version: String,
+    config: Config,
+    trained_until: i64,
+    n_items: usize,
+    n_promoters: usize,
+}
+
+/// Saves `model` to `path` atomically (temporary file, fsync, rename).
+///
+/// # Errors
+/// [`Error::Io`] naming the path when it cannot be written.
+///
+/// # Examples
+/// ```
+/// # use kocrank::{synth, train, Config, model_file};
+/// # let world = synth::generate(synth::Scale::Tiny, 1).unwrap();
+/// let model = train(&world.dataset, &Config::default())?;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("model.kocrank");
+/// model_file::save(&model, &path)?;
+/// let back = model_file::load(&path)?;
+/// assert_eq!(back.catalog().len(), model.catalog().len());
+/// // Anything that is not a model file gives a clear error.
+/// std::fs::write(&path, b"hello").unwrap();
+/// assert!(model_file::load(&path).unwrap_err().to_string().contains("corrupt model file"));
+/// # Ok::<(), kocrank::Error>(())
+/// ```
+pub fn save(model: &Model, path: &Path) -> Result<()> {
+    let bytes = to_bytes(model)?;
+    write_atomic(path, |w| {
+        w.write_all(&bytes).map_err(|e| Error::io(path, e))
+    })
+}
+
+/// Loads a model saved by [`save`].
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be read; [`Error::IncompatibleModel`] for a
+/// format version this build does not read; [`Error::CorruptModel`] for a truncated,
+/// corrupted or foreign file.
+pub fn load(path: &Path) -> Result<Model> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    from_bytes(&bytes, path)
+}
+
+/// Encodes a model as the bytes of a model file.
+///
+/// # Errors
+/// Only if the configuration cannot be encoded (not expected).
+pub fn to_bytes(model: &Model) -> Result<Vec<u8>> {
+    let meta = Meta {
+        kocrank_version: env!("CARGO_PKG_VERSION").to_string(),
+        config: model.config.clone(),
+        trained_until: model.trained_until,
+        n_items: model.catalog.len(),
+        n_promoters: model.promoters.len(),
+    };
+    let meta = serde_json::to_vec(&meta)
+        .map_err(|e| Error::Unsupported(format!("cannot encode model metadata: {e}")))?;
+    let sections: [(&str, Vec<u8>); 4] = [
+        ("meta", meta),
+        ("catalog", encode_catalog(&model.catalog)),
+        ("promoters", encode_promoters(&model.promoters)),
+        ("history", encode_history(&model.history)),
+    ];
+    let mut out = Vec::new();
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
+    let mut offset = (HEADER + ENTRY * sections.len()) as u64;
+    for (name, body) in &sections {
+        let mut n = [0u8; 16];
+        n[..name.len()].copy_from_slice(name.as_bytes());
+        out.extend_from_slice(&n);
+        out.extend_from_slice(&offset.to_le_bytes());
+        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        out.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
+        offset += body.len() as u64;
+    }
+    for (_, body) in &sections {
+        out.extend_from_slice(body);
+    }
+    Ok(out)
+}
+
+/// Decodes the bytes of a model file; `path` is only used in error messages.
+///
+/// # Errors
+/// As [`load`].
+pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
+    let corrupt = |message: String| Error::CorruptModel {
+        path: path.to_path_buf(),
+        message,
+    };
+    if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+        return Err(corrupt("not a kocrank model file (bad magic bytes)".into()));
+    }
+    let u32_at =
+        |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let version = u32_at(8);
+    if !(OLDEST_SUPPORTED_VERSION..=FORMAT_VERSION).contains(&version) {
+        return Err(Error::IncompatibleModel {
+            path: path.to_path_buf(),
+            found: version,
+            oldest: OLDEST_SUPPORTED_VERSION,
+            newest: FORMAT_VERSION,
+        });
+    }
+    let count = u32_at(12) as usize;
+    if count > 64 || HEADER + count * ENTRY > bytes.len() {
+        return Err(corrupt(format!(
+            "section table of {count} entries does not fit in {} bytes",
+            bytes.len()
+        )));
+    }
+    let mut found: Vec<(String, &[u8])> = Vec::with_capacity(count);
+    for s in 0..count {
+        let e = &bytes[HEADER + s * ENTRY..HEADER + (s + 1) * ENTRY];
+        let name: String = e[..16]
+            .iter()
+            .take_while(|&&b| b != 0)
+            .map(|&b| b as char)
+            .collect();
+        let rd = |a: usize| {
+            u64::from_le_bytes([
+                e[a],
+                e[a + 1],
+                e[a + 2],
+                e[a + 3],
+                e[a + 4],
+                e[a + 5],
+                e[a + 6],
+                e[a + 7],
+            ])
+        };
+        let (off, len) = (rd(16), rd(24));
+        let crc = u32::from_le_bytes([e[32], e[33], e[34], e[35]]);
+        let body = usize::try_from(off)
+            .ok()
+            .zip(usize::try_from(len).ok())
+            .and_then(|(o, l)| bytes.get(o..o.checked_add(l)?))
+            .ok_or_else(|| {
+                corrupt(format!("section \"{name}\" (offset {off}, {len} bytes) lies beyond the end of the file ({} bytes); the file is truncated", bytes.len()))
+            })?;
+        if crc32fast::hash(body) != crc {
+            return Err(corrupt(format!(
+                "section \"{name}\" fails its checksum; the file is damaged"
+            )));
+        }
+        found.push((name, body));
+    }
+    let section = |name: &str| {
+        found
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| *b)
+            .ok_or_else(|| corrupt(format!("section \"{name}\" is missing")))
+    };
+    let meta: Meta = serde_json::from_slice(section("meta")?)
+        .map_err(|e| corrupt(format!("section \"meta\" does not parse: {e}")))?;
+    meta.config
+        .validate()
+        .map_err(|e| corrupt(format!("stored config is invalid: {e}")))?;
+    let catalog = decode_catalog(section("catalog")?).map_err(corrupt)?;
+    let promoters = decode_promoters(section("promoters")?).map_err(corrupt)?;
+    let history =
+        decode_history(section("history")?, catalog.len(), promoters.len()).map_err(corrupt)?;
+    if catalog.len() != meta.n_items || promoters.len() != meta.n_promoters {
+        return Err(corrupt(format!(
+            "counts disagree: meta says {} items and {} promoters, sections hold {} and {}",
+            meta.n_items,
+            meta.n_promoters,
+            catalog.len(),
+            promoters.len()
+        )));
+    }
+    Ok(Model::from_parts(
+        meta.config,
+        Arc::new(catalog),
+        Arc::new(promoters),
+        history,
+        meta.trained_until,
+    ))
+}
+
+fn opt_ts(v: &[Option<i64>]) -> Vec<i64> {
+    v.iter().map(|t| t.unwrap_or(NONE_TS)).collect()
+}
+
+fn encode_catalog(c: &Catalog) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.ids(&c.ids);
+    e.ids(&c.taxonomy.paths);
+    e.u8s(&c.taxonomy.depth);
+    let flat: Vec<u32> = c.category.iter().flatten().copied().collect();
+    e.u32s(&flat);
+    e.ids(&c.brands);
+    e.u32s(&c.brand);
+    e.i64s(&c.price_cents);
+    e.u32s(&c.reviews_positive);
+    e.u32s(&c.reviews_total);
+    e.f32s(&c.commission_rate);
+    e.u8s(&c.seller.iter().map(|s| *s as u8).collect::<Vec<_>>());
+    e.u8s(&c.in_stock.iter().map(|&b| u8::from(b)).collect::<Vec<_>>());
+    e.i64s(&opt_ts(&c.listed_at));
+    e.buf
+}
+
+fn check_len(what: &str, got: usize, want: usize) -> Result<(), String> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("column {what} has {got} values, expected {want}"))
+    }
+}
+
+fn decode_catalog(b: &[u8]) -> Result<Catalog, String> {
+    let mut d = Dec::new(b, "catalog");
+    let ids = d.ids("item")?;
+    let n = ids.len();
+    let paths = d.ids("category")?;
+    let depth = d.u8s()?;
+    check_len("category depth", depth.len(), paths.len())?;
+    let flat = d.u32s()?;
+    check_len("category", flat.len(), n * 3)?;
+    if let Some(bad) = flat
+        .iter()
+        .find(|&&c| c != NO_CATEGORY && c as usize >= paths.len())
+    {
+        return Err(format!(
+            "category id {bad} is out of range ({} categories)",
+            paths.len()
+        ));
+    }
+    let category = flat.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
+    let brands = d.ids("brand")?;
+    let brand = d.u32s()?;
+    check_len("brand", brand.len(), n)?;
+    if let Some(bad) = brand.iter().find(|&&x| x as usize >= brands.len()) {
+        return Err(format!(
+            "brand id {bad} is out of range ({} brands)",
+            brands.len()
+        ));
+    }
+    let price_cents = d.i64s()?;
+    let reviews_positive = d.u32s()?;
+    let reviews_total = d.u32s()?;
+    let commission_rate = d.f32s()?;
+    let seller_raw = d.u8s()?;
+    let stock_raw = d.u8s()?;
+    let listed = d.i64s()?;
+    d.finish()?;
+    for (what, len) in [
+        ("price", price_cents.len()),
+        ("reviews_positive", reviews_positive.len()),
+        ("reviews_total", reviews_total.len()),
+        ("commission_rate", commission_rate.len()),
+        ("seller", seller_raw.len()),
+        ("in_stock", stock_raw.len()),
+        ("listed_at", listed.len()),
+    ] {
+        check_len(what, len, n)?;
+    }
+    if commission_rate.iter().any(|r| !(0.0..=1.0).contains(r)) {
+        return Err("a commission rate is outside [0, 1]".into());
+    }
+    if reviews_positive
+        .iter()
+        .zip(&reviews_total)
+        .any(|(p, t)| p > t)
+    {
+        return Err("an item has more positive reviews than reviews".into());
+    }
+    let seller = seller_raw
+        .iter()
+        .map(|&s| match s {
+            0 => Ok(Seller::SelfOperated),
+            1 => Ok(Seller::Marketplace),
+            x => Err(format!("seller code {x} is unknown")),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Catalog {
+        ids,
+        category,
+        taxonomy: Taxonomy { paths, depth },
+        brand,
+        brands,
+        price_cents,
+        reviews_positive,
+        reviews_total,
+        commission_rate,
+        seller,
+        in_stock: stock_raw.iter().map(|&b| b != 0).collect(),
+        listed_at: listed
+            .iter()
+            .map(|&t| (t != NONE_TS).then_some(t))
+            .collect(),
+    })
+}
+
+fn encode_promoters(p: &Promoters) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.ids(&p.ids);
+    e.u8s(
+        &p.channel
+            .iter()
+            .map(|c| c.index() as u8)
+            .collect::<Vec<_>>(),
+    );
+    e.u8s(&p.city_tier);
+    e.i64s(&opt_ts(&p.joined_at));
+    e.u32s(
+        &p.inviter
+            .iter()
+            .map(|i| i.unwrap_or(NO_INVITER))
+            .collect::<Vec<_>>(),
+    );
+    e.buf
+}
+
+fn decode_promoters(b: &[u8]) -> Result<Promoters, String> {
+    let mut d = Dec::new(b, "promoters");
+    let ids = d.ids("promoter")?;
+    let n = ids.len();
+    let ch = d.u8s()?;
+    let city_tier = d.u8s()?;
+    let joined = d.i64s()?;
+    let inv = d.u32s()?;
+    d.finish()?;
+    for (what, len) in [
+        ("channel", ch.len()),
+        ("city_tier", city_tier.len()),
+        ("joined_at", joined.len()),
+        ("inviter", inv.len()),
+    ] {
+        check_len(what, len, n)?;
+    }
+    let channel = ch
+        .iter()
+        .map(|&c| {
+            Channel::ALL
+                .get(c as usize)
+                .copied()
+                .ok_or_else(|| format!("channel code {c} is unknown"))
+        })
+        .collect::<Result<_, _>>()?;
+    if let Some(t) = city_tier.iter().find(|&&t| t > 6) {
+        return Err(format!("city tier {t} is outside 0..=6"));
+    }
+    let inviter = inv
+        .iter()
+        .map(|&i| match i {
+            NO_INVITER => Ok(None),
+            i if (i as usize) < n => Ok(Some(i)),
+            i => Err(format!("inviter index {i} is out of range ({n} promoters)")),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Promoters {
+        ids: IdMap::clone(&ids),
+        channel,
+        city_tier,
+        joined_at: joined
+            .iter()
+            .map(|&t| (t != NONE_TS).then_some(t))
+            .collect(),
+        inviter,
+    })
+}
+
+fn encode_history(h: &History) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.i64s(&h.indptr.iter().map(|&x| x as i64).collect::<Vec<_>>());
+    e.u32s(&h.item);
+    e.i64s(&h.ts);
+    e.u32s(&h.quantity);
+    e.buf
+}
+
+fn decode_history(b: &[u8], n_items: usize, n_promoters: usize) -> Result<History, String> {
+    let mut d = Dec::new(b, "history");
+    let indptr = d.i64s()?;
+    let item = d.u32s()?;
+    let ts = d.i64s()?;
+    let quantity = d.u32s()?;
+    d.finish()?;
+    check_len("indptr", indptr.len(), n_promoters + 1)?;
+    check_len("ts", ts.len(), item.len())?;
+    check_len("quantity", quantity.len(), item.len())?;
+    let ok_ptr = indptr.first() == Some(&0)
+        && indptr.windows(2).all(|w| w[0] <= w[1])
+        && indptr.last().copied() == Some(item.len() as i64);
+    if !ok_ptr {
+        return Err("history row pointers are not monotonic from 0 to the entry count".into());
+    }
+    if let Some(bad) = item.iter().find(|&&i| i as usize >= n_items) {
+        return Err(format!(
+            "history names item index {bad}, beyond the {n_items} items"
+        ));
+    }
+    Ok(History {
+        indptr: indptr.iter().map(|&x| x as usize).collect(),
+        item,
+        ts,
+        quantity,
+    })
+}

@@ -1,0 +1,270 @@
+//! Ranking: the one pipeline that every list goes through — storefront, batch,
+//! evaluation and Python alike.
+//!
+//! A [`Ranker`] is an immutable, cheaply cloned snapshot of a [`Model`]. For each
+//! [`RankRequest`] it resolves the promoter (a known one, or a newcomer described by
+//! channel and city tier: the cold-start path), takes the candidates (the whole
+//! catalogue or the request's list), scores them with the model's scorer, applies the
+//! rules (stock, already bought, exclusions), and keeps the top `k`.
+
+mod topk;
+
+pub use topk::top_k;
+
+use crate::data::{Channel, CityTier};
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::rules::{self, ExcludePurchased};
+use crate::signals::Context;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Largest `k` a request may ask for.
+pub const MAX_K: usize = 10_000;
+
+/// A request for one promoter's list. Only `promoter_id` and `k` are needed; the rest
+/// override the model's defaults for this request.
+///
+/// ```
+/// let req = kocrank::RankRequest::new("P000001", 20);
+/// assert_eq!(req.k, 20);
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RankRequest {
+    /// The promoter's external id. An id the model does not know takes the cold-start
+    /// path (segment popularity from `channel` and `city_tier`).
+    pub promoter_id: String,
+    /// How many items to return (1..=10 000).
+    pub k: usize,
+    /// Channel of a promoter the model does not know (ignored for known promoters).
+    pub channel: Option<Channel>,
+    /// City tier 1..=6 of a promoter the model does not know.
+    pub city_tier: Option<CityTier>,
+    /// Rank only these items (external ids); `None` ranks the whole catalogue.
+    pub candidates: Option<Vec<String>>,
+    /// Items never to return (external ids; unknown ids are ignored).
+    pub exclude: Vec<String>,
+    /// Override of the model's `exclude_purchased` rule.
+    pub exclude_purchased: Option<ExcludePurchased>,
+    /// Override of the model's `in_stock_only` rule.
+    pub in_stock_only: Option<bool>,
+}
+
+impl RankRequest {
+    /// A request for promoter `promoter_id`'s top `k`, with the model's defaults.
+    pub fn new(promoter_id: impl Into<String>, k: usize) -> Self {
+        RankRequest {
+            promoter_id: promoter_id.into(),
+            k,
+            ..Default::default()
+        }
+    }
+}
+
+/// One item of a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ranked {
+    /// External item id.
+    pub item_id: String,
+    /// Dense item index in the model's catalogue.
+    pub item: u32,
+    /// The final score (higher is better; comparable within one list).
+    pub score: f32,
+}
+
+/// The settings one ranking runs with, resolved from a request and the model.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved<'a> {
+    pub ctx: Context<'a>,
+    pub k: usize,
+    pub exclude_purchased: ExcludePurchased,
+    pub in_stock_only: bool,
+}
+
+/// An immutable snapshot of a model, shared across threads. Cloning is cheap.
+///
+/// # Examples
+/// ```
+/// use kocrank::{synth, train, Config, Ranker, RankRequest};
+/// let world = synth::generate(synth::Scale::Tiny, 3).unwrap();
+/// let ranker = Ranker::new(train(&world.dataset, &Config::default()).unwrap());
+/// let promoter = world.dataset.promoters.ids.name(0).unwrap();
+/// let list = ranker.rank(&RankRequest::new(promoter, 10)).unwrap();
+/// assert_eq!(list.len(), 10);
+/// assert!(list.windows(2).all(|w| w[0].score >= w[1].score));
+/// // A newcomer gets the cold-start list instead of an error.
+/// assert_eq!(ranker.rank(&RankRequest::new("someone-new", 5)).unwrap().len(), 5);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Ranker {
+    model: Arc<Model>,
+}
+
+impl Ranker {
+    /// Wraps a model.
+    pub fn new(model: Model) -> Ranker {
+        Ranker {
+            model: Arc::new(model),
+        }
+    }
+
+    /// Wraps a shared model.
+    pub fn from_arc(model: Arc<Model>) -> Ranker {
+        Ranker { model }
+    }
+
+    /// The model behind this snapshot.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Ranks items for one promoter.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] when `k` is 0 or above [`MAX_K`], when `city_tier` is
+    /// outside 1..=6, or when a candidate id is not in the catalogue (the message names
+    /// it).
+    pub fn rank(&self, req: &RankRequest) -> Result<Vec<Ranked>> {
+        if req.k == 0 || req.k > MAX_K {
+            return Err(Error::InvalidRequest {
+                field: "k",
+                message: format!("{} is outside 1..={MAX_K}", req.k),
+            });
+        }
+        if let Some(t) = req.city_tier {
+            if !(1..=6).contains(&t) {
+                return Err(Error::InvalidRequest {
+                    field: "city_tier",
+                    message: format!("{t} is outside 1..=6"),
+                });
+            }
+        }
+        let m = &*self.model;
+        let candidates: Vec<u32> = match &req.candidates {
+            None => (0..m.catalog.len() as u32).collect(),
+            Some(ids) => ids
+                .iter()
+                .map(|id| {
+                    m.catalog.ids.get(id).ok_or_else(|| Error::InvalidRequest {
+                        field: "candidates",
+                        message: format!("unknown item \"{id}\""),
+                    })
+                })
+                .collect::<Result<_>>()?,
+        };
+        let promoter = m.promoters.ids.get(&req.promoter_id);
+        let mut resolved = self.resolve(promoter, req.k);
+        if promoter.is_none() {
+            resolved.ctx.channel = req.channel.unwrap_or(Channel::Other);
+            resolved.ctx.city_tier = req.city_tier.unwrap_or(0);
+        }
+        if let Some(e) = req.exclude_purchased {
+            resolved.exclude_purchased = e;
+        }
+        if let Some(s) = req.in_stock_only {
+            resolved.in_stock_only = s;
+        }
+        let exclude: HashSet<u32> = req
+            .exclude
+            .iter()
+            .filter_map(|id| m.catalog.ids.get(id))
+            .collect();
+        let mut scores = vec![0f32; candidates.len()];
+        let top = self.rank_resolved(&resolved, &candidates, &mut scores, |i| {
+            exclude.contains(&i)
+        });
+        Ok(self.to_ranked(&top))
+    }
+
+    /// The default settings for promoter index `promoter` (or a newcomer of unknown
+    /// segment when `None`).
+    pub(crate) fn resolve(&self, promoter: Option<u32>, k: usize) -> Resolved<'_> {
+        let m = &*self.model;
+        let (channel, city_tier, history, history_ts) = match promoter {
+            Some(p) => (
+                m.promoters.channel_of(p),
+                m.promoters.tier_of(p),
+                m.history.items(p),
+                m.history.times(p),
+            ),
+            None => (Channel::Other, 0, &[][..], &[][..]),
+        };
+        Resolved {
+            ctx: Context {
+                promoter,
+                channel,
+                city_tier,
+                history,
+                history_ts,
+                now: m.trained_until,
+            },
+            k,
+            exclude_purchased: m.config.rules.exclude_purchased,
+            in_stock_only: m.config.rules.in_stock_only,
+        }
+    }
+
+    /// The pipeline proper: score, filter, select. `scores` is scratch of
+    /// `candidates.len()`; `extra_drop` leaves out further items.
+    pub(crate) fn rank_resolved(
+        &self,
+        r: &Resolved<'_>,
+        candidates: &[u32],
+        scores: &mut [f32],
+        extra_drop: impl Fn(u32) -> bool,
+    ) -> Vec<(u32, f32)> {
+        let m = &*self.model;
+        m.scorer().score(&r.ctx, candidates, scores);
+        let bought: HashSet<u32> = match r.exclude_purchased {
+            ExcludePurchased::Never => HashSet::new(),
+            ExcludePurchased::Always => r.ctx.history.iter().copied().collect(),
+            ExcludePurchased::Durables => r
+                .ctx
+                .history
+                .iter()
+                .copied()
+                .filter(|&i| m.repurchase.is_durable(&m.catalog, i))
+                .collect(),
+        };
+        let in_stock_only = r.in_stock_only;
+        rules::filter(candidates, scores, |i| {
+            (in_stock_only && !m.catalog.in_stock.get(i as usize).copied().unwrap_or(false))
+                || bought.contains(&i)
+                || extra_drop(i)
+        });
+        top_k(candidates, scores, r.k)
+    }
+
+    pub(crate) fn to_ranked(&self, top: &[(u32, f32)]) -> Vec<Ranked> {
+        top.iter()
+            .map(|&(item, score)| Ranked {
+                item_id: self.model.catalog.ids.name(item).unwrap_or("").to_string(),
+                item,
+                score,
+            })
+            .collect()
+    }
+
+    /// Ranks promoter index `p` (must be `< promoters().len()`) over the whole catalogue
+    /// with the model's rules, except `exclude_purchased` when given. Used by batch
+    /// ranking and evaluation; same pipeline as [`Ranker::rank`].
+    pub fn rank_index(
+        &self,
+        p: u32,
+        k: usize,
+        exclude_purchased: Option<ExcludePurchased>,
+    ) -> Vec<Ranked> {
+        let n = self.model.catalog.len();
+        let candidates: Vec<u32> = (0..n as u32).collect();
+        let mut scores = vec![0f32; n];
+        let promoter = (p as usize) < self.model.promoters.len();
+        let mut r = self.resolve(promoter.then_some(p), k.clamp(1, MAX_K));
+        if let Some(e) = exclude_purchased {
+            r.exclude_purchased = e;
+        }
+        let top = self.rank_resolved(&r, &candidates, &mut scores, |_| false);
+        self.to_ranked(&top)
+    }
+}
