@@ -21,6 +21,7 @@ pub mod atomic;
 pub mod config;
 pub mod data;
 pub mod error;
+pub mod eval;
 #[cfg(feature = "io")]
 pub mod io;
 pub mod model;
