@@ -18,6 +18,7 @@
 )]
 
 pub mod atomic;
+pub mod batch;
 pub mod config;
 pub mod data;
 pub mod error;

@@ -290,3 +290,73 @@ pub fn table_row(model: &str, k: usize, m: &ListMetrics, coverage: Option<f64>) 
         model, k, m.recall, m.ndcg, m.map, m.hit_rate, m.commission, m.gmv, cov
     )
 }
+
+/// Trains each configuration on `split.train` and evaluates it on `split.test`: the
+/// comparison behind `kocrank evaluate --models a,b,c`.
+///
+/// # Errors
+/// As [`crate::train()`] and [`evaluate`].
+pub fn compare(
+    split: &crate::data::Split,
+    configs: &[crate::Config],
+    cfg: &EvalConfig,
+) -> Result<Vec<EvalReport>> {
+    configs
+        .iter()
+        .map(|c| {
+            let model = crate::train(&split.train, c)?;
+            evaluate(&Ranker::new(model), &split.test, cfg)
+        })
+        .collect()
+}
+
+/// The reports side by side: one row per model and cut-off, then NDCG at the largest
+/// cut-off per segment (channel, city tier, history) and model.
+pub fn comparison_table(reports: &[EvalReport]) -> String {
+    let mut out = String::new();
+    let Some(first) = reports.first() else {
+        return out;
+    };
+    out.push_str(&format!(
+        "{} promoters evaluated ({} cold start), {} test orders\n",
+        first.promoters, first.cold_promoters, first.test_orders
+    ));
+    out.push_str(&table_header());
+    out.push('\n');
+    for (j, &k) in first.ks.iter().enumerate() {
+        for r in reports {
+            if let Some(m) = r.overall.get(j) {
+                out.push_str(&table_row(&r.model, k, m, r.coverage.get(j).copied()));
+                out.push('\n');
+            }
+        }
+    }
+    let last = first.ks.len().saturating_sub(1);
+    if let Some(k) = first.ks.last() {
+        out.push_str(&format!(
+            "\nNDCG@{k} by segment\n{:<10} {:<14} {:>9}",
+            "dimension", "segment", "promoters"
+        ));
+        for r in reports {
+            out.push_str(&format!(" {:>12}", r.model));
+        }
+        out.push('\n');
+        for s in &first.segments {
+            out.push_str(&format!(
+                "{:<10} {:<14} {:>9}",
+                s.dimension, s.segment, s.promoters
+            ));
+            for r in reports {
+                let v = r
+                    .segments
+                    .iter()
+                    .find(|x| x.dimension == s.dimension && x.segment == s.segment)
+                    .and_then(|x| x.metrics.get(last))
+                    .map_or(f64::NAN, |m| m.ndcg);
+                out.push_str(&format!(" {v:>12.4}"));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -18,6 +18,9 @@ pub struct RepurchaseConfig {
     pub durable_below: f64,
     /// Shrinkage strength toward the global RCP, in (promoter, item) pairs. Default 10.
     pub prior_pairs: f64,
+    /// Category paths (or their prefixes, e.g. `3c` or `appliance/kitchen`) that are
+    /// durables whatever the data says. Default none.
+    pub durable_categories: Vec<String>,
 }
 
 impl Default for RepurchaseConfig {
@@ -25,6 +28,7 @@ impl Default for RepurchaseConfig {
         RepurchaseConfig {
             durable_below: 0.05,
             prior_pairs: 10.0,
+            durable_categories: Vec::new(),
         }
     }
 }
@@ -149,9 +153,20 @@ impl Repurchase {
                 g[g.len() / 2]
             })
             .collect();
+        let named = |c: usize| {
+            let path = catalog.taxonomy.paths.name(c as u32).unwrap_or("");
+            cfg.durable_categories.iter().any(|d| {
+                let d = d.trim_end_matches('/');
+                path == d
+                    || path
+                        .strip_prefix(d)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+        };
         let durable = rcp
             .iter()
-            .map(|&r| f64::from(r) < cfg.durable_below)
+            .enumerate()
+            .map(|(c, &r)| f64::from(r) < cfg.durable_below || named(c))
             .collect();
         Repurchase {
             rcp,
@@ -210,5 +225,14 @@ mod tests {
         let rice_leaf = ds.catalog.leaf_category(0) as usize;
         assert!((r.median_cycle_days[rice_leaf] - 7.0).abs() < 1e-3);
         assert!(r.rcp.iter().all(|x| (0.0..=1.0).contains(x)));
+        let cfg = RepurchaseConfig {
+            durable_categories: vec!["fresh/grain".into()],
+            ..Default::default()
+        };
+        let r = Repurchase::fit(&ds.history(), &ds.catalog, &cfg);
+        assert!(
+            r.is_durable(&ds.catalog, 0),
+            "named categories are durables"
+        );
     }
 }

@@ -1,0 +1,136 @@
+//! Pieces shared by the subcommands: data arguments, split parsing, progress.
+
+use anyhow::{bail, Context};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kocrank::data::time::{format_date, parse_duration, parse_ts};
+use kocrank::io::{read_dataset, DataFiles, LoadReport, ReadOptions};
+use kocrank::Dataset;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Progress and notes on stderr, silent with `--quiet` or off a terminal.
+pub struct Ui {
+    pub quiet: bool,
+}
+
+impl Ui {
+    pub fn new(quiet: bool) -> Self {
+        Ui { quiet }
+    }
+
+    /// A note on stderr.
+    pub fn note(&self, msg: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", msg.as_ref());
+        }
+    }
+
+    /// A progress bar of `len` steps (hidden when quiet or not on a terminal).
+    pub fn bar(&self, len: u64, what: &str) -> ProgressBar {
+        if self.quiet {
+            return ProgressBar::hidden();
+        }
+        let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        pb.set_style(
+            ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        pb.set_message(what.to_string());
+        pb
+    }
+
+    /// A spinner for a step of unknown length.
+    pub fn spinner(&self, what: &str) -> ProgressBar {
+        if self.quiet {
+            return ProgressBar::hidden();
+        }
+        let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        pb.set_message(what.to_string());
+        pb.enable_steady_tick(Duration::from_millis(120));
+        pb
+    }
+}
+
+/// Where the order data comes from.
+#[derive(Debug, clap::Args)]
+pub struct DataArgs {
+    /// A folder holding orders.* and optionally items.*, promoters.*, shares.* (CSV,
+    /// Parquet or Arrow IPC), e.g. one written by `kocrank generate`.
+    #[arg(long, conflicts_with = "orders")]
+    pub data: Option<PathBuf>,
+    /// Orders file (promoter_id, item_id, ts, ...).
+    #[arg(long)]
+    pub orders: Option<PathBuf>,
+    /// Items file.
+    #[arg(long, requires = "orders")]
+    pub items: Option<PathBuf>,
+    /// Promoters file.
+    #[arg(long, requires = "orders")]
+    pub promoters: Option<PathBuf>,
+    /// Shares file.
+    #[arg(long, requires = "orders")]
+    pub shares: Option<PathBuf>,
+    /// Skip bad rows instead of stopping at the first one; the load report counts them.
+    #[arg(long)]
+    pub lenient: bool,
+    /// With --lenient: write every rejected row with its reason to this CSV file.
+    #[arg(long, requires = "lenient")]
+    pub rejects: Option<PathBuf>,
+}
+
+impl DataArgs {
+    /// Reads the dataset, printing the load report to stderr.
+    pub fn load(&self, ui: &Ui) -> anyhow::Result<(Dataset, LoadReport)> {
+        let files = match (&self.data, &self.orders) {
+            (Some(dir), _) => DataFiles::from_dir(dir)?,
+            (None, Some(orders)) => DataFiles {
+                orders: orders.clone(),
+                items: self.items.clone(),
+                promoters: self.promoters.clone(),
+                shares: self.shares.clone(),
+            },
+            (None, None) => bail!("give the data with --data DIR or --orders FILE"),
+        };
+        let opts = ReadOptions {
+            strict: !self.lenient,
+            rejects: self.rejects.clone(),
+        };
+        let sp = ui.spinner("reading data");
+        let loaded = read_dataset(&files, &opts)?;
+        sp.finish_and_clear();
+        ui.note(format!("loaded {}", loaded.dataset.summary()));
+        if loaded.report.rejected() > 0 || !self.lenient {
+            ui.note(loaded.report.to_string());
+        }
+        Ok((loaded.dataset, loaded.report))
+    }
+}
+
+/// Parses `--split-at`: unix seconds, an ISO date, or `auto` (the last `window` of
+/// the data is the test window).
+pub fn split_time(text: &str, ds: &Dataset, window: i64) -> anyhow::Result<i64> {
+    if text.eq_ignore_ascii_case("auto") {
+        let (_, last) = ds
+            .orders
+            .time_range()
+            .context("the dataset has no orders to split")?;
+        let at = (last + 1 - window).div_euclid(86_400) * 86_400;
+        return Ok(at);
+    }
+    parse_ts(text).map_err(|m| anyhow::anyhow!("--split-at: {m}"))
+}
+
+/// Parses `--window` (e.g. `30d`).
+pub fn window(text: &str) -> anyhow::Result<i64> {
+    parse_duration(text).map_err(|m| anyhow::anyhow!("--window: {m}"))
+}
+
+/// A date for messages.
+pub fn date(ts: i64) -> String {
+    format_date(ts)
+}
