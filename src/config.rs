@@ -11,6 +11,7 @@ use crate::error::{ConfigError, Error, Result};
 use crate::rules::RulesConfig;
 use crate::signals::baseline::BaselineConfig;
 use crate::signals::popularity::PopularityConfig;
+use crate::signals::profile::ProfileConfig;
 use crate::signals::quality::QualityConfig;
 use crate::signals::repurchase::RepurchaseConfig;
 use serde::{Deserialize, Serialize};
@@ -25,17 +26,25 @@ pub enum ModelKind {
     Baseline,
     /// Time-decayed popularity in the promoter's channel and city tier.
     Popularity,
+    /// The promoter's circle profile: categories, brands and price bands her group
+    /// buys, shrunk toward her channel.
+    Profile,
 }
 
 impl ModelKind {
     /// All model kinds.
-    pub const ALL: [ModelKind; 2] = [ModelKind::Baseline, ModelKind::Popularity];
+    pub const ALL: [ModelKind; 3] = [
+        ModelKind::Baseline,
+        ModelKind::Popularity,
+        ModelKind::Profile,
+    ];
 
     /// The name used in configs and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             ModelKind::Baseline => "baseline",
             ModelKind::Popularity => "popularity",
+            ModelKind::Profile => "profile",
         }
     }
 
@@ -70,6 +79,8 @@ pub struct Config {
     pub baseline: BaselineConfig,
     /// Segment popularity.
     pub popularity: PopularityConfig,
+    /// Circle profile.
+    pub profile: ProfileConfig,
     /// Repeat-purchase statistics (which categories are durables).
     pub repurchase: RepurchaseConfig,
     /// Default business rules.
@@ -85,6 +96,7 @@ impl Config {
         self.quality.validate()?;
         self.baseline.validate()?;
         self.popularity.validate()?;
+        self.profile.validate()?;
         self.repurchase.validate()
     }
 
@@ -167,6 +179,6 @@ mod tests {
         assert!(e.contains("magic"), "{e}");
         assert!(ModelKind::parse("nope")
             .unwrap_err()
-            .contains("baseline, popularity"));
+            .contains("baseline, popularity, profile"));
     }
 }

@@ -19,6 +19,7 @@
 
 pub mod atomic;
 pub mod batch;
+mod codec;
 pub mod config;
 pub mod data;
 pub mod error;

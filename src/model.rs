@@ -6,6 +6,7 @@ use crate::config::{Config, ModelKind};
 use crate::data::{Catalog, History, Promoters};
 use crate::signals::baseline::Baseline;
 use crate::signals::popularity::Popularity;
+use crate::signals::profile::Profile;
 use crate::signals::quality::Quality;
 use crate::signals::repurchase::Repurchase;
 use crate::signals::Scorer;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 pub(crate) enum Signal {
     Baseline(Baseline),
     Popularity(Popularity),
+    Profile(Profile),
 }
 
 /// A trained model. Build one with [`crate::train`], save and load it with
@@ -57,6 +59,13 @@ impl Model {
                 Signal::Baseline(Baseline::fit(&catalog, &quality, &config.baseline))
             }
             ModelKind::Popularity => Signal::Popularity(popularity.clone()),
+            ModelKind::Profile => Signal::Profile(Profile::fit(
+                &history,
+                &catalog,
+                &promoters,
+                trained_until,
+                &config.profile,
+            )),
         };
         Model {
             config,
@@ -121,6 +130,7 @@ impl Model {
         match &self.signal {
             Signal::Baseline(b) => b,
             Signal::Popularity(p) => p,
+            Signal::Profile(p) => p,
         }
     }
 }

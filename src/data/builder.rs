@@ -148,6 +148,8 @@ pub struct DatasetBuilder {
     promoters_declared: bool,
     inviter_names: Vec<Option<Box<str>>>,
     unit_price_sum: Vec<(f64, u64)>,
+    /// Items created from orders because no catalogue was given.
+    auto_items: Vec<u32>,
 }
 
 fn require_id<'a>(column: &'static str, id: &'a str) -> Result<&'a str, RowFault> {
@@ -215,9 +217,9 @@ impl DatasetBuilder {
         let rate = r.commission_rate.unwrap_or(0.0);
         if !rate.is_finite() || !(0.0..=1.0).contains(&rate) {
             let hint = if rate > 1.0 && rate <= 100.0 {
-                format!("; rates are fractions (write {})", rate / 100.0)
+                "; rates are fractions (write 17% as 0.17)"
             } else {
-                String::new()
+                ""
             };
             return Err(RowFault::new(
                 "commission_rate",
@@ -488,9 +490,15 @@ impl DatasetBuilder {
                 }
             }
         }
-        for (i, &(sum, n)) in self.unit_price_sum.iter().enumerate() {
-            if n > 0 && self.catalog.price_cents[i] == 0 {
-                self.catalog.price_cents[i] = (sum / n as f64).round() as i64;
+        // Items known only from orders get the mean unit price paid, when amounts exist.
+        for &i in &self.auto_items {
+            if let (Some(&(sum, n)), Some(price)) = (
+                self.unit_price_sum.get(i as usize),
+                self.catalog.price_cents.get_mut(i as usize),
+            ) {
+                if n > 0 {
+                    *price = (sum / n as f64).round() as i64;
+                }
             }
         }
         let ds = Dataset {
@@ -548,7 +556,7 @@ mod tests {
             })
             .unwrap_err();
         assert_eq!(f.column, "commission_rate");
-        assert!(f.message.contains("write 0.12"));
+        assert!(f.message.contains("write 17% as 0.17"), "{}", f.message);
         let f = b
             .push_item(&ItemRecord {
                 commission_rate: Some(f64::NAN),

@@ -17,14 +17,12 @@
 //! every index (an item index in the history must be in the catalogue, and so on); any
 //! failure is an [`Error::CorruptModel`] or [`Error::IncompatibleModel`] naming the file.
 
-mod codec;
-
 use crate::atomic::write_atomic;
+use crate::codec::{Dec, Enc};
 use crate::config::Config;
 use crate::data::{Catalog, Channel, History, IdMap, Promoters, Seller, Taxonomy, NO_CATEGORY};
 use crate::error::{Error, Result};
 use crate::model::Model;
-use codec::{Dec, Enc};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;

@@ -7,6 +7,7 @@
 
 pub mod baseline;
 pub mod popularity;
+pub mod profile;
 pub mod quality;
 pub mod repurchase;
 

@@ -1,4 +1,5 @@
-//! Little-endian encoding of columns for the model file.
+//! Little-endian encoding of columns for the model file; signals encode their fitted
+//! parameters with it.
 
 use crate::data::IdMap;
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every check and test of kocrank on a fresh machine: formatting, lints (with
+# warnings as errors), the lean core without polars, and the full test suite.
+# Reuses $CARGO_TARGET_DIR (default: ~/.cache/kocrank-target) when it exists.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kocrank-target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+step() { printf '\n== %s (%s)\n' "$1" "$(date +%H:%M:%S)"; }
+
+if ! command -v cargo >/dev/null; then
+  echo "cargo is missing: install Rust from your system packages or rustup" >&2
+  exit 2
+fi
+
+step "format"
+cargo fmt --all -- --check
+
+step "lean core: no polars or arrow without default features"
+if cargo tree --no-default-features -e normal --prefix none | grep -E '^(polars|arrow)' ; then
+  echo "the core depends on polars or arrow" >&2
+  exit 1
+fi
+cargo clippy --no-default-features --lib --tests -- -D warnings
+cargo test --no-default-features --lib --tests
+
+step "lints"
+cargo clippy --all-targets -- -D warnings
+
+step "tests"
+cargo test --all-targets
+cargo test --doc
+
+step "done"
