@@ -328,6 +328,86 @@ mod tests {
     }
 
     #[test]
+    fn the_dataset_builder_accepts_every_row_and_agrees() {
+        use crate::data::{DatasetBuilder, ItemRecord, OrderRecord, PromoterRecord, ShareRecord};
+        let w = generate(Scale::Tiny, 5).unwrap();
+        let ds = &w.dataset;
+        let (c, p, o, s) = (&ds.catalog, &ds.promoters, &ds.orders, &ds.shares);
+        let mut b = DatasetBuilder::new();
+        b.declare_items();
+        b.declare_promoters();
+        for i in 0..c.len() {
+            let ix = i as u32;
+            b.push_item(&ItemRecord {
+                item_id: c.ids.name(ix).unwrap(),
+                category: Some(c.category_path(ix)),
+                brand: Some(c.brand_name(ix)),
+                price_cents: Some(c.price_cents[i]),
+                reviews_positive: Some(i64::from(c.reviews_positive[i])),
+                reviews_total: Some(i64::from(c.reviews_total[i])),
+                commission_rate: Some(f64::from(c.commission_rate[i])),
+                seller: Some(c.seller[i].as_str()),
+                in_stock: Some(c.in_stock[i]),
+                listed_at: c.listed_at[i],
+            })
+            .unwrap();
+        }
+        for q in 0..p.len() {
+            b.push_promoter(&PromoterRecord {
+                promoter_id: p.ids.name(q as u32).unwrap(),
+                channel: Some(p.channel[q].as_str()),
+                city_tier: Some(i64::from(p.city_tier[q])),
+                joined_at: p.joined_at[q],
+                inviter_id: p.inviter[q].and_then(|x| p.ids.name(x)),
+            })
+            .unwrap();
+        }
+        for r in 0..o.len() {
+            b.push_order(&OrderRecord {
+                promoter_id: p.ids.name(o.promoter[r]).unwrap(),
+                item_id: c.ids.name(o.item[r]).unwrap(),
+                ts: o.ts[r],
+                order_id: o.order_ids.name(o.order_id[r]),
+                buyer_id: o.buyer_ids.name(o.buyer[r]),
+                group_id: o.group_ids.name(o.group[r]),
+                quantity: Some(i64::from(o.quantity[r])),
+                amount_cents: Some(o.amount_cents[r]),
+                status: Some(o.status[r].as_str()),
+            })
+            .unwrap();
+        }
+        for r in 0..s.len() {
+            b.push_share(&ShareRecord {
+                promoter_id: p.ids.name(s.promoter[r]).unwrap(),
+                item_id: c.ids.name(s.item[r]).unwrap(),
+                ts: s.ts[r],
+                group_id: s.group_ids.name(s.group[r]),
+            })
+            .unwrap();
+        }
+        let built = b.finish().unwrap();
+        let bc = &built.catalog;
+        assert_eq!(bc.ids, c.ids);
+        assert_eq!(bc.price_cents, c.price_cents);
+        assert_eq!(bc.reviews_total, c.reviews_total);
+        assert_eq!(bc.commission_rate, c.commission_rate);
+        assert_eq!(bc.listed_at, c.listed_at);
+        for i in 0..c.len() as u32 {
+            assert_eq!(bc.category_path(i), c.category_path(i));
+            assert_eq!(bc.brand_name(i), c.brand_name(i));
+        }
+        assert_eq!(*built.promoters, **p);
+        let bo = &built.orders;
+        assert_eq!(
+            (&bo.promoter, &bo.item, &bo.ts),
+            (&o.promoter, &o.item, &o.ts)
+        );
+        assert_eq!((&bo.amount_cents, &bo.status), (&o.amount_cents, &o.status));
+        assert_eq!(bo.buyer_ids, o.buyer_ids);
+        assert_eq!(built.shares.item, s.item);
+    }
+
+    #[test]
     fn top_categories_are_fresh_home_underwear_and_marketplace_takes_most_orders() {
         let ds = &medium().dataset;
         let (c, o) = (&ds.catalog, &ds.orders);
@@ -549,6 +629,25 @@ mod tests {
                 per_p.iter().filter(|&&x| x <= 2).count() as f64 / n as f64
             );
         }
+    }
+
+    /// Times the `Large` skeleton and one chunk of it: run with
+    /// `cargo test --release --no-default-features --lib synth::tests::large -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn large() {
+        let t0 = std::time::Instant::now();
+        let gen = Generator::new(&SynthConfig::for_scale(Scale::Large), 1).unwrap();
+        println!("Large skeleton in {:?}", t0.elapsed());
+        let t1 = std::time::Instant::now();
+        let (o, s) = gen.chunk(0..4_000).unwrap();
+        println!(
+            "4,000 of {} promoters: {} orders, {} shares in {:?}",
+            gen.promoters().len(),
+            o.len(),
+            s.len(),
+            t1.elapsed()
+        );
     }
 
     /// Fraction of shares with no order of the same item by the same promoter within two
