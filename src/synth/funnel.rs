@@ -1,4 +1,4 @@
-//! The share → order funnel of one promoter, simulated day by day over her active span.
+//! The share → order funnel of one promoter, simulated share by share over her active span.
 //!
 //! Each share picks an item (circle taste, item popularity, commission, quality, price
 //! band, brand loyalty) or re-shares an item whose repurchase cycle has come round; the

@@ -115,7 +115,7 @@ impl Generator {
         let step = promoters_per_chunk.max(1);
         (0..n)
             .step_by(step)
-            .map(move |a| self.chunk(a as u32..(a + step).min(n) as u32))
+            .map(move |a| self.chunk(a as u32..a.saturating_add(step).min(n) as u32))
     }
 
     /// The orders and shares of the promoters in `range` (see [`Generator::chunks`]).
@@ -287,6 +287,7 @@ mod tests {
         let single = pool.install(|| gen.chunk(0..60).unwrap());
         assert_eq!(single, whole);
         assert_eq!(gen.chunks(0).count(), 60);
+        assert_eq!(gen.chunks(usize::MAX).count(), 1);
     }
 
     #[test]
