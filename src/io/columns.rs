@@ -171,7 +171,8 @@ impl Field {
     pub(crate) fn id(&self, row: usize) -> Result<Option<Cow<'_, str>>, RowFault> {
         self.check_row(row)?;
         Ok(match &self.cells {
-            Cells::Null | Cells::Bool(_) | Cells::Time(..) => None,
+            Cells::Null => None,
+            Cells::Bool(_) | Cells::Time(..) => return Err(self.fault("expected text")),
             Cells::Text(c) => c
                 .get(row)
                 .map(str::trim)

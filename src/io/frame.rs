@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use polars::prelude::{
     CsvReadOptions, DataFrame, IpcReader, ParquetReader, PolarsError, SerReader,
 };
+use std::fs::File;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -35,22 +36,29 @@ pub(crate) fn format_error(path: &Path, e: PolarsError) -> Error {
 /// bytes, [`Error::Format`] for bytes that are not UTF-8 (CSV, with the line) or a file
 /// the format's reader rejects.
 pub(crate) fn read_frame(path: &Path, format: Format) -> Result<DataFrame> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    if bytes.is_empty() {
-        return Err(Error::Empty(format!(
+    let empty = || {
+        Error::Empty(format!(
             "{}: file is empty (expected a header row and data rows)",
             path.display()
-        )));
+        ))
+    };
+    if format == Format::Csv {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        if bytes.is_empty() {
+            return Err(empty());
+        }
+        return read_csv(path, bytes);
+    }
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len == 0 {
+        return Err(empty());
     }
     match format {
-        Format::Csv => read_csv(path, bytes),
-        Format::Parquet => ParquetReader::new(Cursor::new(bytes))
-            .finish()
-            .map_err(|e| format_error(path, e)),
-        Format::Ipc => IpcReader::new(Cursor::new(bytes))
-            .finish()
-            .map_err(|e| format_error(path, e)),
+        Format::Parquet => ParquetReader::new(file).finish(),
+        _ => IpcReader::new(file).finish(),
     }
+    .map_err(|e| format_error(path, e))
 }
 
 fn read_csv(path: &Path, bytes: Vec<u8>) -> Result<DataFrame> {

@@ -5,6 +5,7 @@
 
 use super::atomic::{AtomicFile, SharedFile};
 use super::format::Format;
+use super::frame::format_error;
 use super::report::Reject;
 use crate::data::{Catalog, IdMap, Orders, Promoters, Shares, NO_ID};
 use crate::error::{Error, Location, Result};
@@ -12,8 +13,7 @@ use polars::io::csv::write::BatchedWriter as CsvBatched;
 use polars::io::ipc::BatchedWriter as IpcBatched;
 use polars::io::parquet::write::BatchedWriter as ParquetBatched;
 use polars::prelude::{
-    Column, CompatLevel, CsvWriter, DataFrame, IpcWriter, ParquetWriter, PolarsError, Schema,
-    SerWriter,
+    Column, CompatLevel, CsvWriter, DataFrame, IpcWriter, ParquetWriter, Schema, SerWriter,
 };
 use std::path::{Path, PathBuf};
 
@@ -31,13 +31,6 @@ enum Writer {
 struct Sink {
     file: AtomicFile,
     writer: Writer,
-}
-
-fn polars_error(path: &Path, e: PolarsError) -> Error {
-    Error::Format {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
 }
 
 impl Sink {
@@ -61,7 +54,7 @@ impl Sink {
                     .map(Writer::Ipc)
             }
         }
-        .map_err(|e| polars_error(path, e))?;
+        .map_err(|e| format_error(path, e))?;
         Ok(Sink { file, writer })
     }
 
@@ -77,7 +70,7 @@ impl Sink {
             Writer::Parquet(w) => w.write_batch(&df),
             Writer::Ipc(w) => w.write_batch(&df),
         }
-        .map_err(|e| polars_error(self.file.dest(), e))
+        .map_err(|e| format_error(self.file.dest(), e))
     }
 
     /// Writes `df` in row groups of at most [`ROW_GROUP`] rows.
@@ -97,7 +90,7 @@ impl Sink {
             Writer::Parquet(w) => w.finish().map(|_| ()),
             Writer::Ipc(mut w) => w.finish(),
         }
-        .map_err(|e| polars_error(file.dest(), e))?;
+        .map_err(|e| format_error(file.dest(), e))?;
         file.commit()
     }
 }
@@ -545,7 +538,7 @@ pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
 }
 
 /// The path of table `stem` in `dir` for `format`.
-pub(crate) fn table_path(dir: &Path, stem: &str, format: Format) -> PathBuf {
+fn table_path(dir: &Path, stem: &str, format: Format) -> PathBuf {
     dir.join(format!("{stem}.{}", format.extension()))
 }
 
