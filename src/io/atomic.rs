@@ -1,0 +1,136 @@
+//! Atomic file output: write a temporary file in the target's directory, fsync it,
+//! then rename it over the target, so that readers see the old file or the new one,
+//! never half of one.
+
+use crate::error::{Error, Result};
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+type Shared = Arc<Mutex<BufWriter<File>>>;
+
+fn lock(file: &Shared) -> std::io::Result<MutexGuard<'_, BufWriter<File>>> {
+    file.lock()
+        .map_err(|_| std::io::Error::other("output file lock poisoned"))
+}
+
+/// A file being written under a temporary name, renamed into place by
+/// [`AtomicFile::commit`]. Dropped without a commit, it removes the temporary file.
+#[derive(Debug)]
+pub(crate) struct AtomicFile {
+    file: Shared,
+    tmp: PathBuf,
+    dest: PathBuf,
+    committed: bool,
+}
+
+/// A buffered handle on an [`AtomicFile`] that writers can own.
+#[derive(Debug, Clone)]
+pub(crate) struct SharedFile(Shared);
+
+impl Write for SharedFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        lock(&self.0)?.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        lock(&self.0)?.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        lock(&self.0)?.flush()
+    }
+}
+
+impl AtomicFile {
+    /// Creates the temporary file `.<name>.tmp-<pid>` beside `dest`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the temporary file when it cannot be created.
+    pub(crate) fn create(dest: &Path) -> Result<AtomicFile> {
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| {
+                Error::io(
+                    dest,
+                    std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"),
+                )
+            })?;
+        let tmp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)
+            .map_err(|e| Error::io(&tmp, e))?;
+        let file = Arc::new(Mutex::new(BufWriter::with_capacity(1 << 20, file)));
+        Ok(AtomicFile {
+            file,
+            tmp,
+            dest: dest.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    /// A writer on the temporary file.
+    pub(crate) fn writer(&self) -> SharedFile {
+        SharedFile(Arc::clone(&self.file))
+    }
+
+    /// The final path.
+    pub(crate) fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Flushes the file to disk and renames it to its final path.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the file when the sync or the rename fails.
+    pub(crate) fn commit(mut self) -> Result<()> {
+        let sync = |f: &Shared| -> std::io::Result<()> {
+            let mut w = lock(f)?;
+            w.flush()?;
+            w.get_ref().sync_all()
+        };
+        sync(&self.file).map_err(|e| Error::io(&self.tmp, e))?;
+        std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
+        self.committed = true;
+        // Make the rename durable where the platform allows syncing a directory.
+        if let Some(dir) = self.dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Ok(d) = File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uncommitted_file_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("x.csv");
+        let f = AtomicFile::create(&dest).unwrap();
+        f.writer().write_all(b"abc").unwrap();
+        drop(f);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        let f = AtomicFile::create(&dest).unwrap();
+        f.writer().write_all(b"abc").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"abc");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

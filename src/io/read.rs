@@ -1,0 +1,474 @@
+//! Reading a dataset from files: items, promoters, orders and shares.
+//!
+//! Each file is read into typed records, row by row, and pushed into a
+//! [`DatasetBuilder`], which holds every rule of the data model. A row that breaks a
+//! rule stops the load (strict mode, the default) or is left out and reported (lenient
+//! mode).
+
+use super::columns::Field;
+use super::files::DataFiles;
+use super::report::{LoadReport, Reject, TableReport, UnresolvedInviter};
+use super::schema::{Col, Kind, Table};
+use super::table::TableFile;
+use super::write::write_rejects;
+use crate::data::{
+    Dataset, DatasetBuilder, ItemRecord, OrderRecord, PromoterRecord, RowFault, ShareRecord,
+};
+use crate::error::{Error, Location, Result};
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+/// How to treat bad rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Stop at the first bad row with an error naming file, row and column (default
+    /// `true`). When `false`, bad rows are left out and listed in the report.
+    pub strict: bool,
+    /// In lenient mode, also write the rejects to this file (`file,row,column,reason`;
+    /// CSV, Parquet or Arrow by extension). Written even when there is no reject, so
+    /// the file always belongs to the last run. Not used in strict mode.
+    pub rejects: Option<PathBuf>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            strict: true,
+            rejects: None,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// Strict mode: the first bad row is an error.
+    pub fn strict() -> Self {
+        ReadOptions::default()
+    }
+
+    /// Lenient mode: bad rows are left out and reported.
+    pub fn lenient() -> Self {
+        ReadOptions {
+            strict: false,
+            rejects: None,
+        }
+    }
+
+    /// These options, writing rejects to `path` (lenient mode).
+    #[must_use]
+    pub fn with_rejects(mut self, path: impl Into<PathBuf>) -> Self {
+        self.rejects = Some(path.into());
+        self
+    }
+}
+
+/// A dataset read from files, with the report of what was read.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The validated dataset.
+    pub dataset: Dataset,
+    /// Rows read, accepted and rejected per file; rejects; ignored columns.
+    pub report: LoadReport,
+}
+
+/// Counts the rows of one file and turns faults into errors or rejects.
+struct Tally<'a> {
+    file: &'a TableFile,
+    strict: bool,
+    read: u64,
+    accepted: u64,
+    rejects: &'a mut Vec<Reject>,
+    rejected: u64,
+}
+
+impl<'a> Tally<'a> {
+    fn new(file: &'a TableFile, strict: bool, rejects: &'a mut Vec<Reject>) -> Self {
+        Tally {
+            file,
+            strict,
+            read: 0,
+            accepted: 0,
+            rejects,
+            rejected: 0,
+        }
+    }
+
+    /// Records the outcome of 0-based data row `row`.
+    fn record(&mut self, row: usize, outcome: Result<(), RowFault>) -> Result<()> {
+        self.read += 1;
+        let fault = match outcome {
+            Ok(()) => {
+                self.accepted += 1;
+                return Ok(());
+            }
+            Err(f) => f,
+        };
+        let row = row as u64 + 1;
+        let column = self.file.shown(fault.column);
+        if self.strict {
+            return Err(Error::invalid(
+                Location::source(self.file.display.clone())
+                    .row(row)
+                    .column(column),
+                fault.message,
+            ));
+        }
+        self.rejected += 1;
+        self.rejects.push(Reject {
+            file: self.file.display.clone(),
+            row,
+            column: column.to_string(),
+            reason: fault.message,
+        });
+        Ok(())
+    }
+
+    fn report(&self, table: Table) -> TableReport {
+        TableReport {
+            table,
+            file: self.file.display.clone(),
+            format: self.file.format,
+            read: self.read,
+            accepted: self.accepted,
+            rejected: self.rejected,
+            ignored_columns: self.file.ignored.clone(),
+        }
+    }
+}
+
+fn opt_id(f: Option<&Field>, row: usize) -> Result<Option<Cow<'_, str>>, RowFault> {
+    f.map_or(Ok(None), |f| f.id(row))
+}
+
+fn opt_int(f: Option<&Field>, row: usize) -> Result<Option<i64>, RowFault> {
+    f.map_or(Ok(None), |f| f.int(row))
+}
+
+fn opt_ts(f: Option<&Field>, row: usize) -> Result<Option<i64>, RowFault> {
+    f.map_or(Ok(None), |f| f.ts(row))
+}
+
+fn req_id(f: &Field, row: usize) -> Result<Cow<'_, str>, RowFault> {
+    Ok(f.id(row)?.unwrap_or(Cow::Borrowed("")))
+}
+
+fn read_items(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> Result<()> {
+    let id = t.required("item_id")?;
+    let category = t.field("category");
+    let brand = t.field("brand");
+    let price = t.field("price");
+    let rev_pos = t.field("reviews_positive");
+    let rev_total = t.field("reviews_total");
+    let rate = t.field("commission_rate");
+    let seller = t.field("seller");
+    let in_stock = t.field("in_stock");
+    let listed_at = t.field("listed_at");
+    for row in 0..t.n_rows {
+        let mut push = || -> Result<(), RowFault> {
+            let item_id = req_id(id, row)?;
+            let category = opt_id(category, row)?;
+            let brand = opt_id(brand, row)?;
+            let seller = opt_id(seller, row)?;
+            b.push_item(&ItemRecord {
+                item_id: &item_id,
+                category: category.as_deref(),
+                brand: brand.as_deref(),
+                price_cents: opt_int(price, row)?,
+                reviews_positive: opt_int(rev_pos, row)?,
+                reviews_total: opt_int(rev_total, row)?,
+                commission_rate: rate.map_or(Ok(None), |f| f.float(row))?,
+                seller: seller.as_deref(),
+                in_stock: in_stock.map_or(Ok(None), |f| f.bool(row))?,
+                listed_at: opt_ts(listed_at, row)?,
+            })
+        };
+        let outcome = push();
+        tally.record(row, outcome)?;
+    }
+    Ok(())
+}
+
+/// Reads promoters; returns the 1-based file row of each accepted promoter.
+fn read_promoters(
+    b: &mut DatasetBuilder,
+    t: &TableFile,
+    tally: &mut Tally<'_>,
+) -> Result<Vec<u64>> {
+    let id = t.required("promoter_id")?;
+    let channel = t.field("channel");
+    let tier = t.field("city_tier");
+    let joined = t.field("joined_at");
+    let inviter = t.field("inviter_id");
+    let mut rows = Vec::new();
+    for row in 0..t.n_rows {
+        let mut push = || -> Result<(), RowFault> {
+            let promoter_id = req_id(id, row)?;
+            let channel = opt_id(channel, row)?;
+            let inviter = opt_id(inviter, row)?;
+            b.push_promoter(&PromoterRecord {
+                promoter_id: &promoter_id,
+                channel: channel.as_deref(),
+                city_tier: opt_int(tier, row)?,
+                joined_at: opt_ts(joined, row)?,
+                inviter_id: inviter.as_deref(),
+            })
+        };
+        let outcome = push();
+        if outcome.is_ok() {
+            rows.push(row as u64 + 1);
+        }
+        tally.record(row, outcome)?;
+    }
+    Ok(rows)
+}
+
+fn read_orders(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> Result<()> {
+    let promoter = t.required("promoter_id")?;
+    let item = t.required("item_id")?;
+    let ts = t.required("ts")?;
+    let order_id = t.field("order_id");
+    let buyer = t.field("buyer_id");
+    let group = t.field("group_id");
+    let quantity = t.field("quantity");
+    let amount = t.field("amount");
+    let status = t.field("status");
+    for row in 0..t.n_rows {
+        let mut push = || -> Result<(), RowFault> {
+            let promoter_id = req_id(promoter, row)?;
+            let item_id = req_id(item, row)?;
+            let order_id = opt_id(order_id, row)?;
+            let buyer_id = opt_id(buyer, row)?;
+            let group_id = opt_id(group, row)?;
+            let status = opt_id(status, row)?;
+            b.push_order(&OrderRecord {
+                promoter_id: &promoter_id,
+                item_id: &item_id,
+                ts: ts.required_ts(row)?,
+                order_id: order_id.as_deref(),
+                buyer_id: buyer_id.as_deref(),
+                group_id: group_id.as_deref(),
+                quantity: opt_int(quantity, row)?,
+                amount_cents: opt_int(amount, row)?,
+                status: status.as_deref(),
+            })
+        };
+        let outcome = push();
+        tally.record(row, outcome)?;
+    }
+    Ok(())
+}
+
+fn read_shares(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> Result<()> {
+    let promoter = t.required("promoter_id")?;
+    let item = t.required("item_id")?;
+    let ts = t.required("ts")?;
+    let group = t.field("group_id");
+    for row in 0..t.n_rows {
+        let mut push = || -> Result<(), RowFault> {
+            let promoter_id = req_id(promoter, row)?;
+            let item_id = req_id(item, row)?;
+            let group_id = opt_id(group, row)?;
+            b.push_share(&ShareRecord {
+                promoter_id: &promoter_id,
+                item_id: &item_id,
+                ts: ts.required_ts(row)?,
+                group_id: group_id.as_deref(),
+            })
+        };
+        let outcome = push();
+        tally.record(row, outcome)?;
+    }
+    Ok(())
+}
+
+/// Reads a dataset from files, validating every row.
+///
+/// Files are read in the order items, promoters, orders, shares; the format of each
+/// comes from its extension (see [`Format`](super::Format)). When an items file is
+/// given, every order and share must name an item in it; when a promoters file is
+/// given, likewise for promoters. The columns, defaults and rules are in
+/// `datasets/SCHEMA.md`.
+///
+/// # Errors
+/// - [`Error::Io`] with the path when a file cannot be read;
+/// - [`Error::Empty`] for an empty file, or an items, promoters or orders file with a
+///   header and no data row (and, in lenient mode, when no order row is accepted);
+/// - [`Error::MissingColumn`] listing the columns found;
+/// - [`Error::Format`] for an unknown extension, bytes that are not UTF-8 or a file the
+///   format's reader rejects;
+/// - [`Error::InvalidData`] naming file and column for a Parquet or Arrow column of the
+///   wrong type, and, in strict mode, naming file, row and column for the first row that
+///   breaks a rule (`orders.csv: row 17, column "item_id": unknown item "SKU-991" (not
+///   in the items table)`), or an inviter that is not in the promoters table.
+///
+/// # Examples
+/// ```
+/// use kocrank::io::{read_dataset, DataFiles, ReadOptions};
+/// use kocrank::Error;
+/// let dir = tempfile::tempdir().unwrap();
+/// let items = dir.path().join("items.csv");
+/// let orders = dir.path().join("orders.csv");
+/// std::fs::write(&items, "item_id,price,commission_rate\nA,1999,0.1\nB,500,0.05\n").unwrap();
+/// std::fs::write(&orders, "promoter_id,item_id,ts\np1,A,2011-10-01\np1,Z,2011-10-02\n").unwrap();
+/// let files = DataFiles::orders(&orders).with_items(&items);
+///
+/// // Strict (the default): the unknown item stops the load.
+/// match read_dataset(&files, &ReadOptions::default()) {
+///     Err(Error::InvalidData { location, message }) => {
+///         assert_eq!(location.row, Some(2));
+///         assert_eq!(location.column.as_deref(), Some("item_id"));
+///         assert_eq!(message, "unknown item \"Z\" (not in the items table)");
+///     }
+///     other => panic!("expected invalid data, got {other:?}"),
+/// }
+///
+/// // Lenient: the row is left out and reported.
+/// let loaded = read_dataset(&files, &ReadOptions::lenient()).unwrap();
+/// assert_eq!(loaded.dataset.orders.len(), 1);
+/// assert_eq!(loaded.report.rejects[0].row, 2);
+/// ```
+pub fn read_dataset(files: &DataFiles, opts: &ReadOptions) -> Result<Loaded> {
+    let mut b = DatasetBuilder::new();
+    let mut report = LoadReport::default();
+    let mut promoter_rows = Vec::new();
+    let mut promoters_file = None;
+    for (table, path) in files.in_order() {
+        let Some(path) = path else { continue };
+        let t = TableFile::open(path, table.columns())?;
+        match table {
+            Table::Items => {
+                t.require_rows("item")?;
+                b.declare_items();
+            }
+            Table::Promoters => {
+                t.require_rows("promoter")?;
+                b.declare_promoters();
+            }
+            Table::Orders => t.require_rows("order")?,
+            Table::Shares => {}
+        }
+        let mut tally = Tally::new(&t, opts.strict, &mut report.rejects);
+        match table {
+            Table::Items => read_items(&mut b, &t, &mut tally)?,
+            Table::Promoters => {
+                promoter_rows = read_promoters(&mut b, &t, &mut tally)?;
+                promoters_file = Some(t.display.clone());
+            }
+            Table::Orders => read_orders(&mut b, &t, &mut tally)?,
+            Table::Shares => read_shares(&mut b, &t, &mut tally)?,
+        }
+        let table_report = tally.report(table);
+        report.tables.push(table_report);
+    }
+    if !opts.strict {
+        if let Some(path) = &opts.rejects {
+            write_rejects(path, &report.rejects)?;
+        }
+    }
+    if let Some(orders) = report.table(Table::Orders) {
+        if orders.accepted == 0 {
+            let first = report.rejects.iter().find(|r| r.file == orders.file);
+            return Err(Error::Empty(format!(
+                "{}: none of the {} order rows was accepted{}",
+                orders.file,
+                orders.read,
+                first
+                    .map(|r| format!("; the first reject: {r}"))
+                    .unwrap_or_default()
+            )));
+        }
+    }
+    let (dataset, unresolved) = b.finish_with_unresolved();
+    if let Some((promoter, inviter)) = unresolved.first() {
+        if opts.strict {
+            let row = dataset
+                .promoters
+                .ids
+                .get(promoter)
+                .and_then(|p| promoter_rows.get(p as usize).copied());
+            let mut loc = Location::source(promoters_file.unwrap_or_else(|| "promoters".into()));
+            if let Some(row) = row {
+                loc = loc.row(row);
+            }
+            let more = match unresolved.len() {
+                1 => String::new(),
+                n => format!(" ({n} promoters name inviters not in the table)"),
+            };
+            return Err(Error::invalid(
+                loc.column("inviter_id"),
+                format!(
+                    "inviter \"{inviter}\" of promoter \"{promoter}\" is not in the promoters table{more}"
+                ),
+            ));
+        }
+    }
+    report.unresolved_inviters = unresolved
+        .into_iter()
+        .map(|(promoter_id, inviter_id)| UnresolvedInviter {
+            promoter_id,
+            inviter_id,
+        })
+        .collect();
+    Ok(Loaded { dataset, report })
+}
+
+/// The schema of a promoter id list.
+const PROMOTER_IDS: &[Col] = &[Col {
+    name: "promoter_id",
+    kind: Kind::Id,
+    required: true,
+}];
+
+/// Reads a list of promoter ids from the `promoter_id` column (or `user_id`) of a CSV,
+/// Parquet or Arrow file, in file order. Other columns are ignored.
+///
+/// # Errors
+/// As [`read_dataset`] for the file itself; [`Error::Empty`] when it has no data row;
+/// [`Error::InvalidData`] naming the row for an empty id or an id that repeats (with the
+/// row of its first appearance).
+///
+/// # Examples
+/// ```
+/// use kocrank::io::read_promoter_ids;
+/// use kocrank::Error;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("who.csv");
+/// std::fs::write(&path, "promoter_id\np1\n007\np1\n").unwrap();
+/// match read_promoter_ids(&path) {
+///     Err(Error::InvalidData { location, message }) => {
+///         assert_eq!(location.row, Some(3));
+///         assert_eq!(message, "duplicate promoter id \"p1\" (first at row 1)");
+///     }
+///     other => panic!("expected invalid data, got {other:?}"),
+/// }
+/// std::fs::write(&path, "promoter_id\np1\n007\n").unwrap();
+/// assert_eq!(read_promoter_ids(&path).unwrap(), vec!["p1", "007"]);
+/// ```
+pub fn read_promoter_ids(path: &Path) -> Result<Vec<String>> {
+    let t = TableFile::open(path, PROMOTER_IDS)?;
+    t.require_rows("promoter id")?;
+    let field = t.required("promoter_id")?;
+    let column = t.shown("promoter_id");
+    let mut seen = std::collections::HashMap::new();
+    let mut ids = Vec::with_capacity(t.n_rows);
+    for row in 0..t.n_rows {
+        let loc = || {
+            Location::source(t.display.clone())
+                .row(row as u64 + 1)
+                .column(column)
+        };
+        let id = field
+            .id(row)
+            .map_err(|f| Error::invalid(loc(), f.message))?;
+        let Some(id) = id else {
+            return Err(Error::invalid(loc(), "empty id"));
+        };
+        if let Some(first) = seen.insert(id.to_string(), row + 1) {
+            return Err(Error::invalid(
+                loc(),
+                format!("duplicate promoter id \"{id}\" (first at row {first})"),
+            ));
+        }
+        ids.push(id.into_owned());
+    }
+    Ok(ids)
+}
