@@ -19,12 +19,23 @@ pub struct Args {
     /// Output folder (created if missing).
     #[arg(long)]
     pub out: PathBuf,
-    /// File format: csv, parquet or arrow.
-    #[arg(long, default_value = "csv")]
-    pub format: String,
+    /// File format.
+    #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
+    pub format: FileFormat,
     /// Promoters per written chunk (bounds memory for the large world).
     #[arg(long, default_value_t = 20_000)]
     pub chunk: usize,
+}
+
+/// Table file formats on the command line.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FileFormat {
+    /// CSV with a header row.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// Arrow IPC (Feather v2).
+    Arrow,
 }
 
 pub fn parse_scale(s: &str) -> anyhow::Result<Scale> {
@@ -38,7 +49,11 @@ pub fn parse_scale(s: &str) -> anyhow::Result<Scale> {
 
 pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let scale = parse_scale(&a.scale)?;
-    let format = Format::parse(&a.format).map_err(anyhow::Error::msg)?;
+    let format = match a.format {
+        FileFormat::Csv => Format::Csv,
+        FileFormat::Parquet => Format::Parquet,
+        FileFormat::Arrow => Format::Ipc,
+    };
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
     let cfg = SynthConfig::for_scale(scale);
     let gen = Generator::new(&cfg, a.seed)?;
