@@ -3,5 +3,7 @@
 mod util;
 
 mod eval;
+#[cfg(feature = "io")]
+mod ingest;
 mod model_file;
 mod rank;

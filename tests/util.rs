@@ -6,6 +6,9 @@ use kocrank::Dataset;
 pub const DAY: i64 = 86_400;
 pub const T0: i64 = 1_700_000_000;
 
+/// id, category, price, positive reviews, reviews, commission, seller, in stock.
+type ItemRow<'a> = (&'a str, &'a str, i64, i64, i64, f64, &'a str, bool);
+
 /// A hand-made world whose right answers can be worked out on paper:
 /// - items: `rice` (fresh, consumable), `eggs` (fresh), `phone` (3c, durable),
 ///   `bra` (underwear), `cheap_phone` (3c, out of stock), `tissue` (home);
@@ -13,7 +16,7 @@ pub const T0: i64 = 1_700_000_000;
 /// - `m3` is a mother with no orders.
 pub fn hand_world() -> Dataset {
     let mut b = DatasetBuilder::new();
-    let items: [(&str, &str, i64, i64, i64, f64, &str, bool); 6] = [
+    let items: [ItemRow; 6] = [
         (
             "rice",
             "fresh/grain/rice",

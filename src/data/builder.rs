@@ -340,7 +340,9 @@ impl DatasetBuilder {
             ..Default::default()
         })?;
         self.items_declared = false;
-        Ok(self.catalog.len() as u32 - 1)
+        let ix = self.catalog.len() as u32 - 1;
+        self.auto_items.push(ix);
+        Ok(ix)
     }
 
     fn resolve_promoter(&mut self, id: &str) -> Result<u32, RowFault> {

@@ -142,6 +142,15 @@ pub struct Profile {
     segments: Vec<SegmentProfile>,
 }
 
+/// Decayed order weights of one promoter: total, per category, per brand (both sorted
+/// by id) and per price band.
+struct Counts {
+    total: f64,
+    categories: Vec<(u32, f64)>,
+    brands: Vec<(u32, f64)>,
+    bands: [f64; PRICE_BANDS],
+}
+
 /// A promoter's circle profile, for explanations and checks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CircleProfile {
@@ -352,10 +361,7 @@ impl Profile {
     }
 
     /// The decayed order weights of the context's history per category, brand and band.
-    fn counts(
-        &self,
-        ctx: &Context<'_>,
-    ) -> (f64, Vec<(u32, f64)>, Vec<(u32, f64)>, [f64; PRICE_BANDS]) {
+    fn counts(&self, ctx: &Context<'_>) -> Counts {
         let hl = self.cfg.half_life_days * 86_400.0;
         let mut cats: Vec<(u32, f64)> = Vec::new();
         let mut brands: Vec<(u32, f64)> = Vec::new();
@@ -387,7 +393,12 @@ impl Profile {
         };
         merge(&mut cats);
         merge(&mut brands);
-        (total, cats, brands, bands)
+        Counts {
+            total,
+            categories: cats,
+            brands,
+            bands,
+        }
     }
 
     /// θ_p for every category id (tops: θ_p(top); others: θ_p(leaf)).
@@ -396,7 +407,11 @@ impl Profile {
             ctx.channel,
             ctx.channel != Channel::Other || ctx.promoter.is_some(),
         );
-        let (n, cats, _, _) = self.counts(ctx);
+        let Counts {
+            total: n,
+            categories: cats,
+            ..
+        } = self.counts(ctx);
         let m = self.cfg.category_prior;
         let n_cat = self.top_of.len();
         let mut own = vec![0f64; n_cat];
@@ -436,7 +451,7 @@ impl Profile {
     /// The promoter's circle profile over top-level categories, best first.
     pub fn circle(&self, ctx: &Context<'_>) -> CircleProfile {
         let (theta, n) = self.thetas(ctx);
-        let (_, cats, _, _) = self.counts(ctx);
+        let cats = self.counts(ctx).categories;
         let mut own = vec![0f64; self.top_of.len()];
         for (c, w) in cats {
             if let Some(&t) = self.top_of.get(c as usize) {
@@ -464,7 +479,7 @@ impl Scorer for Profile {
         let known = ctx.channel != Channel::Other || ctx.promoter.is_some();
         let seg = self.segment(ctx.channel, known);
         let (theta, n) = self.thetas(ctx);
-        let (_, _, brands, bands) = self.counts(ctx);
+        let Counts { brands, bands, .. } = self.counts(ctx);
         let mb = self.cfg.brand_prior;
         let band_lift: Vec<f64> = (0..PRICE_BANDS)
             .map(|b| {
