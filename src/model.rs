@@ -12,7 +12,9 @@ use crate::signals::repurchase::Repurchase;
 use crate::signals::Scorer;
 use std::sync::Arc;
 
-/// The fitted scorer of a model.
+/// The fitted scorer of a model. Cheap signals are refitted from the model's parts on
+/// load; learned ones (fitted by [`crate::train`] at some cost) are stored in the model
+/// file's `learned` section and passed to [`Model::from_parts`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Signal {
     Baseline(Baseline),
@@ -36,7 +38,8 @@ pub struct Model {
 }
 
 impl Model {
-    /// Fits every signal from its parts. Deterministic: the same parts give the same
+    /// Fits every cheap signal from its parts; `learned` is the model's scorer when it
+    /// is a learned one (see [`Signal`]). Deterministic: the same parts give the same
     /// model, which is how a loaded model file rebuilds its cheap statistics.
     pub(crate) fn from_parts(
         config: Config,
@@ -44,6 +47,7 @@ impl Model {
         promoters: Arc<Promoters>,
         history: History,
         trained_until: i64,
+        learned: Option<Signal>,
     ) -> Model {
         let quality = Quality::fit(&catalog, &config.quality);
         let popularity = Popularity::fit(
@@ -54,12 +58,13 @@ impl Model {
             &config.popularity,
         );
         let repurchase = Repurchase::fit(&history, &catalog, &config.repurchase);
-        let signal = match config.model {
-            ModelKind::Baseline => {
+        let signal = match (config.model, learned) {
+            (_, Some(signal)) => signal,
+            (ModelKind::Baseline, None) => {
                 Signal::Baseline(Baseline::fit(&catalog, &quality, &config.baseline))
             }
-            ModelKind::Popularity => Signal::Popularity(popularity.clone()),
-            ModelKind::Profile => Signal::Profile(Profile::fit(
+            (ModelKind::Popularity, None) => Signal::Popularity(popularity.clone()),
+            (ModelKind::Profile, None) => Signal::Profile(Profile::fit(
                 &history,
                 &catalog,
                 &promoters,

@@ -1,9 +1,11 @@
 //! Training: a [`Dataset`] and a [`Config`] in, a [`Model`] out.
 
 use crate::config::Config;
+use crate::config::ModelKind;
 use crate::data::Dataset;
+use crate::data::History;
 use crate::error::{Error, Result};
-use crate::model::Model;
+use crate::model::{Model, Signal};
 use std::sync::Arc;
 
 /// Trains the model `config.model` on the completed orders of `data`.
@@ -41,11 +43,21 @@ pub fn train(data: &Dataset, config: &Config) -> Result<Model> {
         .max()
         .unwrap_or(0)
         .saturating_add(1);
+    let learned = fit_learned(data, &history, config)?;
     Ok(Model::from_parts(
         config.clone(),
         Arc::clone(&data.catalog),
         Arc::clone(&data.promoters),
         history,
         trained_until,
+        learned,
     ))
+}
+
+/// Fits the model's scorer when it is a learned one (stored in the model file), or
+/// returns `None` for the cheap ones that [`Model::from_parts`] fits itself.
+fn fit_learned(_data: &Dataset, _history: &History, config: &Config) -> Result<Option<Signal>> {
+    match config.model {
+        ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => Ok(None),
+    }
 }

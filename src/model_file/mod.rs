@@ -20,9 +20,10 @@
 use crate::atomic::write_atomic;
 use crate::codec::{Dec, Enc};
 use crate::config::Config;
+use crate::config::ModelKind;
 use crate::data::{Catalog, Channel, History, IdMap, Promoters, Seller, Taxonomy, NO_CATEGORY};
 use crate::error::{Error, Result};
-use crate::model::Model;
+use crate::model::{Model, Signal};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -102,12 +103,15 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>> {
     };
     let meta = serde_json::to_vec(&meta)
         .map_err(|e| Error::Unsupported(format!("cannot encode model metadata: {e}")))?;
-    let sections: [(&str, Vec<u8>); 4] = [
+    let mut sections: Vec<(&str, Vec<u8>)> = vec![
         ("meta", meta),
         ("catalog", encode_catalog(&model.catalog)),
         ("promoters", encode_promoters(&model.promoters)),
         ("history", encode_history(&model.history)),
     ];
+    if let Some(learned) = encode_learned(&model.signal) {
+        sections.push(("learned", learned));
+    }
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -219,13 +223,41 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
             promoters.len()
         )));
     }
+    let learned =
+        decode_learned(&meta.config, &found, catalog.len(), promoters.len()).map_err(corrupt)?;
     Ok(Model::from_parts(
         meta.config,
         Arc::new(catalog),
         Arc::new(promoters),
         history,
         meta.trained_until,
+        learned,
     ))
+}
+
+/// The `learned` section of a model whose scorer is a learned signal.
+fn encode_learned(signal: &Signal) -> Option<Vec<u8>> {
+    match signal {
+        Signal::Baseline(_) | Signal::Popularity(_) | Signal::Profile(_) => None,
+    }
+}
+
+/// Decodes the `learned` section for the configured model kind; `None` for the cheap
+/// kinds, which are refitted.
+fn decode_learned(
+    config: &Config,
+    sections: &[(String, &[u8])],
+    n_items: usize,
+    n_promoters: usize,
+) -> Result<Option<Signal>, String> {
+    let _learned = sections
+        .iter()
+        .find(|(n, _)| n == "learned")
+        .map(|(_, b)| *b);
+    let _ = (n_items, n_promoters);
+    match config.model {
+        ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => Ok(None),
+    }
 }
 
 fn opt_ts(v: &[Option<i64>]) -> Vec<i64> {

@@ -199,6 +199,7 @@ impl Ranker {
                 history,
                 history_ts,
                 now: m.trained_until,
+                fold_in: promoter.is_none(),
             },
             k,
             exclude_purchased: m.config.rules.exclude_purchased,

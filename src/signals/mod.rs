@@ -29,6 +29,10 @@ pub struct Context<'a> {
     pub history_ts: &'a [i64],
     /// The ranking time (unix seconds).
     pub now: i64,
+    /// True when `history` differs from the orders the model was trained on (orders
+    /// arrived since, or a newcomer): scorers with per-promoter parameters must then
+    /// derive them from `history` (fold-in) instead of using the stored ones.
+    pub fold_in: bool,
 }
 
 /// A fitted signal that scores candidate items for one promoter.
