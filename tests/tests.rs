@@ -2,6 +2,9 @@
 
 mod util;
 
+#[cfg(feature = "cli")]
+mod cli;
+
 mod eval;
 #[cfg(feature = "io")]
 mod ingest;

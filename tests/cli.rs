@@ -1,0 +1,328 @@
+//! The `kocrank` binary end to end: generate, train, rank, evaluate, and its exit codes.
+
+use serde::Deserialize;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn kocrank(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kocrank"))
+        .args(args)
+        .arg("--quiet")
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn generate_is_byte_identical_for_a_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    for out in ["a", "b"] {
+        ok(&kocrank(
+            &["generate", "--scale", "tiny", "--seed", "9", "--out", out],
+            dir.path(),
+        ));
+    }
+    for f in [
+        "items.csv",
+        "promoters.csv",
+        "orders.csv",
+        "shares.csv",
+        "truth.csv",
+        "world.json",
+    ] {
+        let a = std::fs::read(dir.path().join("a").join(f)).unwrap();
+        let b = std::fs::read(dir.path().join("b").join(f)).unwrap();
+        assert!(!a.is_empty(), "{f} is empty");
+        assert_eq!(a, b, "{f} differs between two runs with the same seed");
+    }
+    ok(&kocrank(
+        &["generate", "--scale", "tiny", "--seed", "10", "--out", "c"],
+        dir.path(),
+    ));
+    for out in ["pa", "pb"] {
+        ok(&kocrank(
+            &[
+                "generate", "--scale", "tiny", "--seed", "9", "--out", out, "--format", "parquet",
+            ],
+            dir.path(),
+        ));
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("pa/orders.parquet")).unwrap(),
+        std::fs::read(dir.path().join("pb/orders.parquet")).unwrap()
+    );
+    assert_ne!(
+        std::fs::read(dir.path().join("a/orders.csv")).unwrap(),
+        std::fs::read(dir.path().join("c/orders.csv")).unwrap()
+    );
+}
+
+#[test]
+fn train_rank_evaluate_on_a_generated_world() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&kocrank(
+        &["generate", "--scale", "tiny", "--seed", "3", "--out", "w"],
+        d,
+    ));
+    ok(&kocrank(
+        &[
+            "train",
+            "--data",
+            "w",
+            "--split-at",
+            "auto",
+            "--model",
+            "profile",
+            "--out",
+            "m.kocrank",
+        ],
+        d,
+    ));
+    ok(&kocrank(
+        &[
+            "rank",
+            "--model",
+            "m.kocrank",
+            "--all",
+            "--k",
+            "7",
+            "--out",
+            "top.csv",
+        ],
+        d,
+    ));
+    let text = std::fs::read_to_string(d.join("top.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("promoter_id,rank,item_id,score"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let promoters: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[0]).collect();
+    let n_promoters = std::fs::read_to_string(d.join("w/promoters.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(promoters.len(), n_promoters, "every promoter is ranked");
+    assert_eq!(rows.len(), n_promoters * 7);
+    assert!(rows
+        .iter()
+        .all(|r| (1..=7).contains(&r[1].parse::<u32>().unwrap())));
+
+    // A promoter file with one unknown promoter: she gets the cold-start list.
+    std::fs::write(
+        d.join("who.csv"),
+        "promoter_id\nP000001\nnobody-knows-her\n",
+    )
+    .unwrap();
+    ok(&kocrank(
+        &[
+            "rank",
+            "--model",
+            "m.kocrank",
+            "--promoters",
+            "who.csv",
+            "--k",
+            "3",
+            "--out",
+            "who.parquet",
+        ],
+        d,
+    ));
+
+    let json = ok(&kocrank(
+        &[
+            "evaluate",
+            "--data",
+            "w",
+            "--models",
+            "baseline,popularity,profile",
+            "--k",
+            "5,20",
+            "--json",
+        ],
+        d,
+    ));
+    let doc: EvalDoc = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc.reports.len(), 3);
+    for r in &doc.reports {
+        assert_eq!(r.ks, vec![5, 20]);
+        assert!(r.promoters > 0);
+        for m in &r.overall {
+            for v in [m.recall, m.ndcg, m.map, m.hit_rate] {
+                assert!((0.0..=1.0).contains(&v), "{v}");
+            }
+        }
+    }
+    let table = ok(&kocrank(&["evaluate", "--data", "w"], d));
+    assert!(table.contains("NDCG@20 by segment"), "{table}");
+}
+
+/// The JSON schema of `kocrank evaluate --json`, pinned: an unknown field fails.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct EvalDoc {
+    split_at: i64,
+    window_seconds: i64,
+    count_repeats: bool,
+    reports: Vec<ReportDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ReportDoc {
+    model: String,
+    ks: Vec<usize>,
+    promoters: usize,
+    cold_promoters: usize,
+    test_orders: usize,
+    overall: Vec<MetricsDoc>,
+    coverage: Vec<f64>,
+    segments: Vec<SegmentDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct MetricsDoc {
+    recall: f64,
+    ndcg: f64,
+    map: f64,
+    hit_rate: f64,
+    commission: f64,
+    gmv: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct SegmentDoc {
+    dimension: String,
+    segment: String,
+    promoters: usize,
+    metrics: Vec<MetricsDoc>,
+}
+
+#[test]
+fn three_column_orders_load_train_and_rank() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut csv = String::from("promoter_id,item_id,ts\n");
+    for p in 0..20 {
+        for (j, item) in ["rice", "eggs", "tissue", "phone"].iter().enumerate() {
+            if (p + j) % 3 != 0 {
+                csv.push_str(&format!(
+                    "p{p},{item},{}\n",
+                    1_700_000_000 + (p * 4 + j) * 3600
+                ));
+            }
+        }
+    }
+    std::fs::write(d.join("orders.csv"), csv).unwrap();
+    ok(&kocrank(
+        &[
+            "train",
+            "--orders",
+            "orders.csv",
+            "--model",
+            "popularity",
+            "--out",
+            "m.kocrank",
+        ],
+        d,
+    ));
+    // No item was ever ordered twice, so every item counts as a durable and each
+    // promoter's bought items are left out: at least one of the four is left for each.
+    ok(&kocrank(
+        &[
+            "rank",
+            "--model",
+            "m.kocrank",
+            "--all",
+            "--k",
+            "1",
+            "--out",
+            "top.csv",
+        ],
+        d,
+    ));
+    let text = std::fs::read_to_string(d.join("top.csv")).unwrap();
+    assert_eq!(text.lines().count(), 1 + 20);
+}
+
+#[test]
+fn bad_input_exits_2_naming_file_row_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("orders.csv"),
+        "promoter_id,item_id,ts\np1,a,1700000000\np2,b,yesterday\n",
+    )
+    .unwrap();
+    let out = kocrank(
+        &["train", "--orders", "orders.csv", "--out", "m.kocrank"],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("kocrank: "), "{err}");
+    assert!(err.contains("orders.csv: row 2, column \"ts\""), "{err}");
+    assert!(!d.join("m.kocrank").exists());
+
+    // Lenient mode finishes, reports the reject, and exits 1.
+    let out = kocrank(
+        &[
+            "train",
+            "--orders",
+            "orders.csv",
+            "--lenient",
+            "--rejects",
+            "rejects.csv",
+            "--out",
+            "m.kocrank",
+        ],
+        d,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rejects = std::fs::read_to_string(d.join("rejects.csv")).unwrap();
+    assert_eq!(rejects.lines().count(), 2, "{rejects}");
+    assert!(rejects.contains("yesterday"), "{rejects}");
+    assert!(d.join("m.kocrank").exists());
+}
+
+#[test]
+fn explain_config_prints_every_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = ok(&kocrank(
+        &["train", "--explain-config", "--model", "profile"],
+        dir.path(),
+    ));
+    assert!(text.contains("model = \"profile\""), "{text}");
+    for section in [
+        "[quality]",
+        "[baseline]",
+        "[popularity]",
+        "[profile]",
+        "[repurchase]",
+        "[rules]",
+    ] {
+        assert!(text.contains(section), "{section} missing in {text}");
+    }
+}
