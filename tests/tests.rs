@@ -8,5 +8,7 @@ mod cli;
 mod eval;
 #[cfg(feature = "io")]
 mod ingest;
+mod invariants;
 mod model_file;
+mod profile;
 mod rank;
