@@ -77,7 +77,7 @@ pub use config::{Config, ModelKind};
 pub use data::Dataset;
 pub use error::{ConfigError, Error, Location, Result};
 pub use model::Model;
-pub use rank::{RankRequest, Ranked, Ranker};
+pub use rank::{RankRequest, Ranked, Ranker, RecentOrder};
 pub use train::train;
 
 #[cfg(doctest)]

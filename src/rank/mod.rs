@@ -50,6 +50,19 @@ pub struct RankRequest {
     pub exclude_purchased: Option<ExcludePurchased>,
     /// Override of the model's `in_stock_only` rule.
     pub in_stock_only: Option<bool>,
+    /// Orders the promoter's circle placed after the model was trained (or a newcomer's
+    /// first orders): folded into her history for this request, without retraining.
+    pub recent_orders: Vec<RecentOrder>,
+}
+
+/// An order that arrived after training, for [`RankRequest::recent_orders`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecentOrder {
+    /// External item id (must be in the model's catalogue).
+    pub item_id: String,
+    /// Order time, unix seconds.
+    pub ts: i64,
 }
 
 impl RankRequest {
@@ -124,8 +137,8 @@ impl Ranker {
     ///
     /// # Errors
     /// [`Error::InvalidRequest`] when `k` is 0 or above [`MAX_K`], when `city_tier` is
-    /// outside 1..=6, or when a candidate id is not in the catalogue (the message names
-    /// it).
+    /// outside 1..=6, or when a candidate or recent-order item id is not in the
+    /// catalogue (the message names it), or a recent order's time is out of range.
     pub fn rank(&self, req: &RankRequest) -> Result<Vec<Ranked>> {
         if req.k == 0 || req.k > MAX_K {
             return Err(Error::InvalidRequest {
@@ -165,6 +178,44 @@ impl Ranker {
         }
         if let Some(s) = req.in_stock_only {
             resolved.in_stock_only = s;
+        }
+        // Fold in orders that arrived after training: the context's history becomes
+        // the training history plus these, in time order.
+        let folded: Vec<(i64, u32)>;
+        let (f_items, f_ts): (Vec<u32>, Vec<i64>);
+        if !req.recent_orders.is_empty() {
+            let mut all: Vec<(i64, u32)> = resolved
+                .ctx
+                .history_ts
+                .iter()
+                .copied()
+                .zip(resolved.ctx.history.iter().copied())
+                .collect();
+            for o in &req.recent_orders {
+                let i = m
+                    .catalog
+                    .ids
+                    .get(&o.item_id)
+                    .ok_or_else(|| Error::InvalidRequest {
+                        field: "recent_orders",
+                        message: format!("unknown item \"{}\"", o.item_id),
+                    })?;
+                crate::data::time::check_ts(o.ts).map_err(|message| Error::InvalidRequest {
+                    field: "recent_orders",
+                    message,
+                })?;
+                all.push((o.ts, i));
+            }
+            all.sort_unstable();
+            folded = all;
+            f_items = folded.iter().map(|x| x.1).collect();
+            f_ts = folded.iter().map(|x| x.0).collect();
+            resolved.ctx.history = &f_items;
+            resolved.ctx.history_ts = &f_ts;
+            resolved.ctx.fold_in = true;
+            if let Some(&(last, _)) = folded.last() {
+                resolved.ctx.now = resolved.ctx.now.max(last + 1);
+            }
         }
         let exclude: HashSet<u32> = req
             .exclude
