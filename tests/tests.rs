@@ -3,6 +3,8 @@
 mod util;
 
 #[cfg(feature = "cli")]
+mod batch;
+#[cfg(feature = "cli")]
 mod cli;
 
 mod eval;

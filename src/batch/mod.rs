@@ -47,3 +47,69 @@ where
         })
         .collect()
 }
+
+#[cfg(feature = "io")]
+mod parts;
+#[cfg(feature = "io")]
+pub use parts::{rank_to_parts, PartsOptions, PartsReport};
+
+/// How far a chunked batch has come, for progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Promoters ranked so far (including those of parts skipped on resume).
+    pub promoters_done: usize,
+    /// Promoters in all.
+    pub promoters_total: usize,
+    /// Parts finished so far.
+    pub parts_done: usize,
+    /// Parts in all.
+    pub parts_total: usize,
+}
+
+/// Ranks `promoter_ids` in consecutive chunks of `chunk` promoters, calling
+/// `on_chunk(part_index, ids, lists)` with each finished chunk in order. Chunks for
+/// which `skip(part_index)` is true are not ranked (a resumed run). Memory holds one
+/// chunk's lists at a time.
+///
+/// # Errors
+/// As [`Ranker::rank`], or the first error `on_chunk` returns.
+pub fn rank_chunks<S, C, P>(
+    ranker: &Ranker,
+    promoter_ids: &[String],
+    k: usize,
+    chunk: usize,
+    skip: S,
+    mut on_chunk: C,
+    progress: P,
+) -> Result<()>
+where
+    S: Fn(usize) -> bool,
+    C: FnMut(usize, &[String], Vec<Vec<Ranked>>) -> Result<()>,
+    P: Fn(Progress) + Sync,
+{
+    let chunk = chunk.max(1);
+    let parts_total = promoter_ids.len().div_ceil(chunk);
+    let mut done = 0usize;
+    for (part, ids) in promoter_ids.chunks(chunk).enumerate() {
+        if !skip(part) {
+            let base = done;
+            let lists = rank_many(ranker, ids, k, |n| {
+                progress(Progress {
+                    promoters_done: base + n,
+                    promoters_total: promoter_ids.len(),
+                    parts_done: part,
+                    parts_total,
+                })
+            })?;
+            on_chunk(part, ids, lists)?;
+        }
+        done += ids.len();
+        progress(Progress {
+            promoters_done: done,
+            promoters_total: promoter_ids.len(),
+            parts_done: part + 1,
+            parts_total,
+        });
+    }
+    Ok(())
+}

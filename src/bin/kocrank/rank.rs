@@ -1,11 +1,14 @@
-//! `kocrank rank`: a saved model and promoter ids in, ranked lists out.
+//! `kocrank rank`: a saved model and promoter ids in, ranked lists out — one file, or
+//! a folder of part files for big runs (resumable).
 
 use crate::common::Ui;
+use crate::generate::FileFormat;
 use crate::Outcome;
 use anyhow::bail;
-use kocrank::io::{read_promoter_ids, write_ranked, RankedList};
+use kocrank::batch::{rank_to_parts, PartsOptions};
+use kocrank::io::{read_promoter_ids, write_ranked, Format, RankedList};
 use kocrank::{batch, model_file, Ranker};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -22,9 +25,31 @@ pub struct Args {
     /// Items per promoter.
     #[arg(long, short, default_value_t = 20)]
     pub k: usize,
-    /// Output file: .csv, .parquet or .arrow (columns promoter_id, rank, item_id, score).
+    /// Output: a file (.csv, .parquet or .arrow; columns promoter_id, rank, item_id,
+    /// score), or a folder (no extension, or ending in /) for part files.
     #[arg(long)]
     pub out: PathBuf,
+    /// Part files: promoters per part.
+    #[arg(long, default_value_t = 10_000)]
+    pub chunk: usize,
+    /// Part files: format.
+    #[arg(long, value_enum, default_value_t = FileFormat::Parquet)]
+    pub format: FileFormat,
+    /// Part files: keep the finished parts of an interrupted run and rank the rest.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+fn is_folder(p: &Path) -> bool {
+    p.is_dir() || p.extension().is_none() || p.as_os_str().to_string_lossy().ends_with('/')
+}
+
+/// Peak resident memory of this process in MiB (Linux), if known.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }
 
 pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
@@ -46,21 +71,47 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     }
     let ranker = Ranker::new(model);
     let bar = ui.bar(ids.len() as u64, "ranking");
+    if is_folder(&a.out) {
+        let format = match a.format {
+            FileFormat::Csv => Format::Csv,
+            FileFormat::Parquet => Format::Parquet,
+            FileFormat::Arrow => Format::Ipc,
+        };
+        let opts = PartsOptions {
+            k: a.k,
+            chunk: a.chunk,
+            format,
+            resume: a.resume,
+        };
+        let report = rank_to_parts(&ranker, &ids, &a.out, &opts, |p| {
+            bar.set_position(p.promoters_done as u64)
+        })?;
+        bar.finish_and_clear();
+        let rate = report.rows_written as f64 / report.seconds.max(1e-9);
+        let mem = peak_rss_mib().map_or_else(String::new, |m| format!(", peak memory {m:.0} MiB"));
+        ui.note(format!(
+            "ranked {} promoters into {} parts in {} ({} parts, {} rows written now) in {:.1} s, {rate:.0} rows/s{mem}",
+            report.promoters,
+            report.parts,
+            a.out.display(),
+            report.parts_written,
+            report.rows_written,
+            report.seconds
+        ));
+        return Ok(Outcome::Clean);
+    }
     let lists = batch::rank_many(&ranker, &ids, a.k, |n| bar.set_position(n as u64))?;
     bar.finish_and_clear();
     let mut out = RankedList::default();
     for (id, list) in ids.iter().zip(&lists) {
         for (pos, r) in list.iter().enumerate() {
-            out.promoter_id.push(id.clone());
-            out.rank.push(pos as u32 + 1);
-            out.item_id.push(r.item_id.clone());
-            out.score.push(r.score);
+            out.push(id, pos as u32 + 1, &r.item_id, r.score);
         }
     }
     write_ranked(&a.out, &out)?;
     ui.note(format!(
         "wrote {} rows for {} promoters to {}",
-        out.rank.len(),
+        out.len(),
         ids.len(),
         a.out.display()
     ));

@@ -1,0 +1,216 @@
+//! Batch output as part files: one complete file per chunk of promoters, each written
+//! atomically, so a run that dies leaves only whole parts and a rerun with `resume`
+//! skips them. A `manifest.json` written last (atomically) marks a finished run and
+//! records what produced it.
+
+use super::{rank_chunks, Progress};
+use crate::atomic::write_atomic;
+use crate::error::{Error, Result};
+use crate::io::{write_ranked, Format, RankedList};
+use crate::rank::Ranker;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Settings of a part-file batch run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartsOptions {
+    /// Items per promoter.
+    pub k: usize,
+    /// Promoters per part file. Default 10 000.
+    pub chunk: usize,
+    /// Part file format. Default Parquet.
+    pub format: Format,
+    /// Keep finished parts of an earlier run with the same settings and rank only the
+    /// missing ones. Default false (an existing run folder is an error).
+    pub resume: bool,
+}
+
+impl Default for PartsOptions {
+    fn default() -> Self {
+        PartsOptions {
+            k: 20,
+            chunk: 10_000,
+            format: Format::Parquet,
+            resume: false,
+        }
+    }
+}
+
+/// What a batch run did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartsReport {
+    /// Promoters in the run.
+    pub promoters: usize,
+    /// Parts in the run.
+    pub parts: usize,
+    /// Parts ranked by this call (the rest were kept from an earlier run).
+    pub parts_written: usize,
+    /// Rows written by this call.
+    pub rows_written: usize,
+    /// Seconds this call took.
+    pub seconds: f64,
+    /// Items per promoter.
+    pub k: usize,
+    /// Promoters per part.
+    pub chunk: usize,
+    /// Number of promoters the model does not know (cold-start lists).
+    pub cold_start: usize,
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct RunKey {
+    k: usize,
+    chunk: usize,
+    promoters: usize,
+    format: String,
+    ids_crc32: u32,
+}
+
+fn part_path(dir: &Path, part: usize, format: Format) -> PathBuf {
+    dir.join(format!("part-{part:05}.{}", format.extension()))
+}
+
+fn ids_crc(ids: &[String]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    for id in ids {
+        h.update(id.as_bytes());
+        h.update(&[0]);
+    }
+    h.finalize()
+}
+
+/// Ranks `promoter_ids` into part files `part-00000.<ext>`, … in `dir` (created if
+/// missing), then writes `manifest.json`. Same rows as [`Ranker::rank`] per promoter.
+///
+/// # Errors
+/// [`Error::InvalidRequest`] when `dir` already holds a run and `resume` is off, or a
+/// run with different settings; [`Error::Io`] naming the file that cannot be written;
+/// errors of [`Ranker::rank`].
+///
+/// # Examples
+/// ```
+/// use kocrank::{batch, synth, train, Config, Ranker};
+/// let world = synth::generate(synth::Scale::Tiny, 2).unwrap();
+/// let ranker = Ranker::new(train(&world.dataset, &Config::default()).unwrap());
+/// let ids: Vec<String> = world.dataset.promoters.ids.names().map(String::from).collect();
+/// let dir = tempfile::tempdir().unwrap();
+/// let opts = batch::PartsOptions { k: 5, chunk: 64, ..Default::default() };
+/// let report = batch::rank_to_parts(&ranker, &ids, dir.path(), &opts, |_| {}).unwrap();
+/// assert_eq!(report.rows_written, ids.len() * 5);
+/// // Running again into the same folder needs `resume`, which then has nothing to do.
+/// assert!(batch::rank_to_parts(&ranker, &ids, dir.path(), &opts, |_| {}).is_err());
+/// let again = batch::PartsOptions { resume: true, ..opts };
+/// assert_eq!(batch::rank_to_parts(&ranker, &ids, dir.path(), &again, |_| {}).unwrap().parts_written, 0);
+/// ```
+pub fn rank_to_parts<P>(
+    ranker: &Ranker,
+    promoter_ids: &[String],
+    dir: &Path,
+    opts: &PartsOptions,
+    progress: P,
+) -> Result<PartsReport>
+where
+    P: Fn(Progress) + Sync,
+{
+    let t0 = Instant::now();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let key = RunKey {
+        k: opts.k,
+        chunk: opts.chunk.max(1),
+        promoters: promoter_ids.len(),
+        format: opts.format.extension().to_string(),
+        ids_crc32: ids_crc(promoter_ids),
+    };
+    let key_path = dir.join("run.json");
+    let existing_parts = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok())
+        .any(|e| e.file_name().to_string_lossy().starts_with("part-"));
+    if key_path.exists() || existing_parts {
+        if !opts.resume {
+            return Err(Error::InvalidRequest {
+                field: "resume",
+                message: format!("{} already holds a batch run; pass resume to finish it, or use an empty folder", dir.display()),
+            });
+        }
+        let text = std::fs::read_to_string(&key_path).map_err(|e| Error::io(&key_path, e))?;
+        let old: RunKey = serde_json::from_str(&text).map_err(|e| {
+            Error::invalid(
+                crate::Location::source(key_path.display().to_string()),
+                e.to_string(),
+            )
+        })?;
+        if old != key {
+            return Err(Error::InvalidRequest {
+                field: "resume",
+                message: format!(
+                    "{} holds a run with other settings (k {}, chunk {}, {} promoters); resume needs the same k, chunk and promoter list",
+                    dir.display(),
+                    old.k,
+                    old.chunk,
+                    old.promoters
+                ),
+            });
+        }
+    } else {
+        write_atomic(&key_path, |w| {
+            serde_json::to_writer_pretty(&mut *w, &key)
+                .map_err(|e| Error::Unsupported(e.to_string()))
+        })?;
+    }
+    // Stray temporary files from a run that died are not parts; remove them.
+    for entry in std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    let (mut parts_written, mut rows_written) = (0usize, 0usize);
+    let model = ranker.model();
+    let cold_start = promoter_ids
+        .iter()
+        .filter(|id| model.promoters().ids.get(id).is_none())
+        .count();
+    rank_chunks(
+        ranker,
+        promoter_ids,
+        opts.k,
+        key.chunk,
+        |part| opts.resume && part_path(dir, part, opts.format).exists(),
+        |part, ids, lists| {
+            let mut out = RankedList::default();
+            for (id, list) in ids.iter().zip(&lists) {
+                for (pos, r) in list.iter().enumerate() {
+                    out.push(id, pos as u32 + 1, &r.item_id, r.score);
+                }
+            }
+            write_ranked(&part_path(dir, part, opts.format), &out)?;
+            parts_written += 1;
+            rows_written += out.len();
+            Ok(())
+        },
+        progress,
+    )?;
+    let report = PartsReport {
+        promoters: promoter_ids.len(),
+        parts: promoter_ids.len().div_ceil(key.chunk),
+        parts_written,
+        rows_written,
+        seconds: t0.elapsed().as_secs_f64(),
+        k: opts.k,
+        chunk: key.chunk,
+        cold_start,
+    };
+    let manifest = dir.join("manifest.json");
+    write_atomic(&manifest, |w| {
+        serde_json::to_writer_pretty(&mut *w, &report)
+            .map_err(|e| Error::Unsupported(e.to_string()))
+    })?;
+    Ok(report)
+}

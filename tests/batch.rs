@@ -1,0 +1,227 @@
+//! Batch ranking into part files: killed midway, only whole parts are left, and a
+//! resumed run equals an uninterrupted one.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn kocrank(args: &[&str], cwd: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_kocrank"))
+        .args(args)
+        .arg("--quiet")
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+fn parts(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.retain(|n| n.starts_with("part-"));
+    v.sort();
+    v
+}
+
+#[test]
+fn killed_run_leaves_whole_parts_and_resume_completes_equal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(kocrank(
+        &["generate", "--scale", "small", "--seed", "4", "--out", "w"],
+        d
+    )
+    .status
+    .success());
+    assert!(kocrank(
+        &[
+            "train",
+            "--data",
+            "w",
+            "--model",
+            "profile",
+            "--out",
+            "m.kocrank"
+        ],
+        d
+    )
+    .status
+    .success());
+    let args = [
+        "rank",
+        "--model",
+        "m.kocrank",
+        "--all",
+        "--k",
+        "10",
+        "--chunk",
+        "20",
+        "--format",
+        "csv",
+        "--out",
+    ];
+    let full = kocrank(&[&args[..], &["full"]].concat(), d);
+    assert!(
+        full.status.success(),
+        "{}",
+        String::from_utf8_lossy(&full.stderr)
+    );
+    let all_parts = parts(&d.join("full"));
+    assert_eq!(all_parts.len(), 250);
+
+    // Kill a second run once a few parts are on disk.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kocrank"))
+        .args([&args[..], &["cut"]].concat())
+        .arg("--quiet")
+        .current_dir(d)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while parts(&d.join("cut")).len() < 3 && t0.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        !status.success(),
+        "the run finished before it could be killed"
+    );
+    let left = parts(&d.join("cut"));
+    assert!(
+        !left.is_empty() && left.len() < all_parts.len(),
+        "{} parts left",
+        left.len()
+    );
+    for name in &left {
+        assert_eq!(
+            std::fs::read(d.join("cut").join(name)).unwrap(),
+            std::fs::read(d.join("full").join(name)).unwrap(),
+            "{name} is not a whole part"
+        );
+    }
+    assert!(!d.join("cut/manifest.json").exists());
+
+    // Without --resume the folder is refused; with it the run completes, equal.
+    let refused = kocrank(&[&args[..], &["cut"]].concat(), d);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("resume"));
+    let resumed = kocrank(&[&args[..], &["cut", "--resume"]].concat(), d);
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert_eq!(parts(&d.join("cut")), all_parts);
+    for name in &all_parts {
+        assert_eq!(
+            std::fs::read(d.join("cut").join(name)).unwrap(),
+            std::fs::read(d.join("full").join(name)).unwrap()
+        );
+    }
+    let names: Vec<String> = std::fs::read_dir(d.join("cut"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    assert!(d.join("cut/manifest.json").exists());
+
+    // A resume with other settings is refused.
+    let other = kocrank(
+        &[
+            "rank",
+            "--model",
+            "m.kocrank",
+            "--all",
+            "--k",
+            "5",
+            "--chunk",
+            "20",
+            "--format",
+            "csv",
+            "--out",
+            "cut",
+            "--resume",
+        ],
+        d,
+    );
+    assert_eq!(other.status.code(), Some(2));
+}
+
+#[test]
+fn part_files_hold_the_same_rows_as_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(kocrank(
+        &["generate", "--scale", "tiny", "--seed", "5", "--out", "w"],
+        d
+    )
+    .status
+    .success());
+    assert!(kocrank(
+        &[
+            "train",
+            "--data",
+            "w",
+            "--model",
+            "popularity",
+            "--out",
+            "m.kocrank"
+        ],
+        d
+    )
+    .status
+    .success());
+    assert!(kocrank(
+        &[
+            "rank",
+            "--model",
+            "m.kocrank",
+            "--all",
+            "--k",
+            "4",
+            "--out",
+            "one.csv"
+        ],
+        d
+    )
+    .status
+    .success());
+    assert!(kocrank(
+        &[
+            "rank",
+            "--model",
+            "m.kocrank",
+            "--all",
+            "--k",
+            "4",
+            "--chunk",
+            "17",
+            "--format",
+            "csv",
+            "--out",
+            "many/"
+        ],
+        d
+    )
+    .status
+    .success());
+    let one = std::fs::read_to_string(d.join("one.csv")).unwrap();
+    let mut joined = String::new();
+    for (n, name) in parts(&d.join("many")).iter().enumerate() {
+        let text = std::fs::read_to_string(d.join("many").join(name)).unwrap();
+        let body = if n == 0 {
+            text.as_str()
+        } else {
+            text.split_once('\n').unwrap().1
+        };
+        joined.push_str(body);
+    }
+    assert_eq!(joined, one);
+}
