@@ -130,6 +130,13 @@ impl Model {
         &self.popularity
     }
 
+    /// The model's scorer if it is a learned one (carried over by live updates).
+    pub(crate) fn learned_signal(&self) -> Option<Signal> {
+        match &self.signal {
+            Signal::Baseline(_) | Signal::Popularity(_) | Signal::Profile(_) => None,
+        }
+    }
+
     /// The model's scorer.
     pub fn scorer(&self) -> &dyn Scorer {
         match &self.signal {

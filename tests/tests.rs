@@ -14,3 +14,4 @@ mod invariants;
 mod model_file;
 mod profile;
 mod rank;
+mod serving;

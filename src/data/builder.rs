@@ -199,81 +199,7 @@ impl DatasetBuilder {
     /// than reviews, a bad category path, an unknown seller or a bad listing time.
     pub fn push_item(&mut self, r: &ItemRecord<'_>) -> Result<(), RowFault> {
         self.items_declared = true;
-        let id = require_id("item_id", r.item_id)?;
-        if self.catalog.ids.get(id).is_some() {
-            return Err(RowFault::new(
-                "item_id",
-                format!("duplicate item id \"{id}\""),
-            ));
-        }
-        let category = match r.category.map(str::trim) {
-            Some(c) if !c.is_empty() => c,
-            _ => "unknown",
-        };
-        let price = r.price_cents.unwrap_or(0);
-        if price < 0 {
-            return Err(RowFault::new("price", format!("negative price {price}")));
-        }
-        let rate = r.commission_rate.unwrap_or(0.0);
-        if !rate.is_finite() || !(0.0..=1.0).contains(&rate) {
-            let hint = if rate > 1.0 && rate <= 100.0 {
-                "; rates are fractions (write 17% as 0.17)"
-            } else {
-                ""
-            };
-            return Err(RowFault::new(
-                "commission_rate",
-                format!("{rate} is outside [0, 1]{hint}"),
-            ));
-        }
-        let total = r.reviews_total.unwrap_or(0);
-        let pos = r.reviews_positive.unwrap_or(0);
-        if total < 0 || total > i64::from(u32::MAX) {
-            return Err(RowFault::new(
-                "reviews_total",
-                format!("{total} is not a review count"),
-            ));
-        }
-        if pos < 0 {
-            return Err(RowFault::new(
-                "reviews_positive",
-                format!("{pos} is negative"),
-            ));
-        }
-        if pos > total {
-            return Err(RowFault::new(
-                "reviews_positive",
-                format!("{pos} positive reviews is more than reviews_total {total}"),
-            ));
-        }
-        let seller = match r.seller {
-            Some(s) if !s.trim().is_empty() => {
-                Seller::parse(s).map_err(|m| RowFault::new("seller", m))?
-            }
-            _ => Seller::Marketplace,
-        };
-        let listed_at = r.listed_at.map(|t| ts_fault("listed_at", t)).transpose()?;
-        let levels = self
-            .catalog
-            .taxonomy
-            .intern(category)
-            .map_err(|m| RowFault::new("category", m))?;
-        let brand = match r.brand.map(str::trim) {
-            Some(b) if !b.is_empty() => self.catalog.brands.insert(b).0,
-            _ => 0,
-        };
-        let c = &mut self.catalog;
-        c.ids.insert(id);
-        c.category.push(levels);
-        c.brand.push(brand);
-        c.price_cents.push(price);
-        c.reviews_positive.push(pos as u32);
-        c.reviews_total.push(total as u32);
-        c.commission_rate.push(rate as f32);
-        c.seller.push(seller);
-        c.in_stock.push(r.in_stock.unwrap_or(true));
-        c.listed_at.push(listed_at);
-        Ok(())
+        self.catalog.push_record(r).map(|_| ())
     }
 
     /// Adds one promoter.
@@ -528,6 +454,97 @@ impl DatasetBuilder {
             ));
         }
         Ok(ds)
+    }
+}
+
+/// Checks the numeric fields of an item: price ≥ 0, commission rate in [0, 1],
+/// 0 ≤ positive reviews ≤ reviews.
+pub(crate) fn check_item_values(
+    price: i64,
+    rate: f64,
+    pos: i64,
+    total: i64,
+) -> Result<(), RowFault> {
+    if price < 0 {
+        return Err(RowFault::new("price", format!("negative price {price}")));
+    }
+    if !rate.is_finite() || !(0.0..=1.0).contains(&rate) {
+        let hint = if rate > 1.0 && rate <= 100.0 {
+            "; rates are fractions (write 17% as 0.17)"
+        } else {
+            ""
+        };
+        return Err(RowFault::new(
+            "commission_rate",
+            format!("{rate} is outside [0, 1]{hint}"),
+        ));
+    }
+    if total < 0 || total > i64::from(u32::MAX) {
+        return Err(RowFault::new(
+            "reviews_total",
+            format!("{total} is not a review count"),
+        ));
+    }
+    if pos < 0 {
+        return Err(RowFault::new(
+            "reviews_positive",
+            format!("{pos} is negative"),
+        ));
+    }
+    if pos > total {
+        return Err(RowFault::new(
+            "reviews_positive",
+            format!("{pos} positive reviews is more than reviews_total {total}"),
+        ));
+    }
+    Ok(())
+}
+
+impl Catalog {
+    /// Appends one validated item and returns its index; nothing changes on a fault.
+    pub(crate) fn push_record(&mut self, r: &ItemRecord<'_>) -> Result<u32, RowFault> {
+        let id = require_id("item_id", r.item_id)?;
+        if self.ids.get(id).is_some() {
+            return Err(RowFault::new(
+                "item_id",
+                format!("duplicate item id \"{id}\""),
+            ));
+        }
+        let category = match r.category.map(str::trim) {
+            Some(c) if !c.is_empty() => c,
+            _ => "unknown",
+        };
+        let price = r.price_cents.unwrap_or(0);
+        let rate = r.commission_rate.unwrap_or(0.0);
+        let total = r.reviews_total.unwrap_or(0);
+        let pos = r.reviews_positive.unwrap_or(0);
+        check_item_values(price, rate, pos, total)?;
+        let seller = match r.seller {
+            Some(s) if !s.trim().is_empty() => {
+                Seller::parse(s).map_err(|m| RowFault::new("seller", m))?
+            }
+            _ => Seller::Marketplace,
+        };
+        let listed_at = r.listed_at.map(|t| ts_fault("listed_at", t)).transpose()?;
+        let levels = self
+            .taxonomy
+            .intern(category)
+            .map_err(|m| RowFault::new("category", m))?;
+        let brand = match r.brand.map(str::trim) {
+            Some(b) if !b.is_empty() => self.brands.insert(b).0,
+            _ => 0,
+        };
+        let (ix, _) = self.ids.insert(id);
+        self.category.push(levels);
+        self.brand.push(brand);
+        self.price_cents.push(price);
+        self.reviews_positive.push(pos as u32);
+        self.reviews_total.push(total as u32);
+        self.commission_rate.push(rate as f32);
+        self.seller.push(seller);
+        self.in_stock.push(r.in_stock.unwrap_or(true));
+        self.listed_at.push(listed_at);
+        Ok(ix)
     }
 }
 

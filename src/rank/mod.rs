@@ -7,8 +7,12 @@
 //! catalogue or the request's list), scores them with the model's scorer, applies the
 //! rules (stock, already bought, exclusions), and keeps the top `k`.
 
+mod overlay;
+mod shared;
 mod topk;
 
+pub use overlay::ItemUpdate;
+pub use shared::SharedRanker;
 pub use topk::top_k;
 
 use crate::data::{Channel, CityTier};
@@ -113,6 +117,7 @@ pub(crate) struct Resolved<'a> {
 #[derive(Debug, Clone)]
 pub struct Ranker {
     model: Arc<Model>,
+    generation: u64,
 }
 
 impl Ranker {
@@ -120,12 +125,31 @@ impl Ranker {
     pub fn new(model: Model) -> Ranker {
         Ranker {
             model: Arc::new(model),
+            generation: 0,
         }
     }
 
     /// Wraps a shared model.
     pub fn from_arc(model: Arc<Model>) -> Ranker {
-        Ranker { model }
+        Ranker {
+            model,
+            generation: 0,
+        }
+    }
+
+    /// The snapshot's generation: 0 for a new ranker, one more for each snapshot
+    /// derived from it (live updates). Responses can carry it, so a client can tell
+    /// which state answered.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// A snapshot of `model` that follows this one.
+    pub(crate) fn successor(&self, model: Model) -> Ranker {
+        Ranker {
+            model: Arc::new(model),
+            generation: self.generation + 1,
+        }
     }
 
     /// The model behind this snapshot.
