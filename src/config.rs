@@ -7,6 +7,7 @@
 //! assert!(kocrank::Config::from_toml_str("modle = \"x\"").is_err()); // typos are errors
 //! ```
 
+use crate::blend::BlendConfig;
 use crate::error::{ConfigError, Error, Result};
 use crate::rules::RulesConfig;
 use crate::signals::baseline::BaselineConfig;
@@ -29,14 +30,18 @@ pub enum ModelKind {
     /// The promoter's circle profile: categories, brands and price bands her group
     /// buys, shrunk toward her channel.
     Profile,
+    /// A learned blend of component models and item features, valued by commission
+    /// (see [`crate::blend`]).
+    Blend,
 }
 
 impl ModelKind {
     /// All model kinds.
-    pub const ALL: [ModelKind; 3] = [
+    pub const ALL: [ModelKind; 4] = [
         ModelKind::Baseline,
         ModelKind::Popularity,
         ModelKind::Profile,
+        ModelKind::Blend,
     ];
 
     /// The name used in configs and on the command line.
@@ -45,6 +50,7 @@ impl ModelKind {
             ModelKind::Baseline => "baseline",
             ModelKind::Popularity => "popularity",
             ModelKind::Profile => "profile",
+            ModelKind::Blend => "blend",
         }
     }
 
@@ -81,6 +87,8 @@ pub struct Config {
     pub popularity: PopularityConfig,
     /// Circle profile.
     pub profile: ProfileConfig,
+    /// The learned blend.
+    pub blend: BlendConfig,
     /// Repeat-purchase statistics (which categories are durables).
     pub repurchase: RepurchaseConfig,
     /// Default business rules.
@@ -97,6 +105,11 @@ impl Config {
         self.baseline.validate()?;
         self.popularity.validate()?;
         self.profile.validate()?;
+        self.blend.validate()?;
+        for c in &self.blend.components {
+            ModelKind::parse(c)
+                .map_err(|m| ConfigError::Conflict(format!("blend.components: {m}")))?;
+        }
         self.repurchase.validate()
     }
 
@@ -179,6 +192,6 @@ mod tests {
         assert!(e.contains("magic"), "{e}");
         assert!(ModelKind::parse("nope")
             .unwrap_err()
-            .contains("baseline, popularity, profile"));
+            .contains("baseline, popularity, profile, blend"));
     }
 }

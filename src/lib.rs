@@ -58,6 +58,7 @@
 
 pub mod atomic;
 pub mod batch;
+pub mod blend;
 mod codec;
 pub mod config;
 pub mod data;

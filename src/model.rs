@@ -2,14 +2,17 @@
 //! tables as they were at training time. Immutable once built; rank with a
 //! [`crate::Ranker`].
 
+use crate::blend::features::{self, FeatureSource};
+use crate::blend::{Blend, Contribution};
 use crate::config::{Config, ModelKind};
 use crate::data::{Catalog, History, Promoters};
+use crate::error::{Error, Result};
 use crate::signals::baseline::Baseline;
 use crate::signals::popularity::Popularity;
 use crate::signals::profile::Profile;
 use crate::signals::quality::Quality;
 use crate::signals::repurchase::Repurchase;
-use crate::signals::Scorer;
+use crate::signals::{Context, Scorer};
 use std::sync::Arc;
 
 /// The fitted scorer of a model. Cheap signals are refitted from the model's parts on
@@ -20,6 +23,69 @@ pub(crate) enum Signal {
     Baseline(Baseline),
     Popularity(Popularity),
     Profile(Profile),
+    Blend(Box<BlendSignal>),
+}
+
+/// A learned blend and its component signals, in the order of `blend.components`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct BlendSignal {
+    pub blend: Blend,
+    /// `(kind, signal)`; from the model file only the learned components come, and
+    /// [`Model::from_parts`] refits the cheap ones.
+    pub components: Vec<(ModelKind, Signal)>,
+}
+
+impl Signal {
+    /// Whether this signal is refitted from the model's parts (not stored).
+    pub(crate) fn is_cheap(&self) -> bool {
+        matches!(
+            self,
+            Signal::Baseline(_) | Signal::Popularity(_) | Signal::Profile(_)
+        )
+    }
+
+    fn as_scorer(&self) -> Option<&dyn Scorer> {
+        match self {
+            Signal::Baseline(b) => Some(b),
+            Signal::Popularity(p) => Some(p),
+            Signal::Profile(p) => Some(p),
+            Signal::Blend(_) => None,
+        }
+    }
+}
+
+/// Fits the cheap signal `kind` on `history` (as of `now`); `None` for learned kinds.
+pub(crate) fn fit_cheap(
+    kind: ModelKind,
+    config: &Config,
+    catalog: &Catalog,
+    promoters: &Promoters,
+    history: &History,
+    now: i64,
+    quality: &Quality,
+) -> Option<Signal> {
+    match kind {
+        ModelKind::Baseline => Some(Signal::Baseline(Baseline::fit(
+            catalog,
+            quality,
+            &config.baseline,
+        ))),
+        ModelKind::Popularity => Some(Signal::Popularity(Popularity::fit(
+            history,
+            promoters,
+            catalog.len(),
+            now,
+            &config.popularity,
+        ))),
+        ModelKind::Profile => Some(Signal::Profile(Profile::fit(
+            history,
+            catalog,
+            promoters,
+            now,
+            &config.profile,
+        ))),
+        ModelKind::Blend => None,
+    }
 }
 
 /// A trained model. Build one with [`crate::train`], save and load it with
@@ -41,6 +107,9 @@ impl Model {
     /// Fits every cheap signal from its parts; `learned` is the model's scorer when it
     /// is a learned one (see [`Signal`]). Deterministic: the same parts give the same
     /// model, which is how a loaded model file rebuilds its cheap statistics.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] when a learned model comes without its learned part.
     pub(crate) fn from_parts(
         config: Config,
         catalog: Arc<Catalog>,
@@ -48,7 +117,7 @@ impl Model {
         history: History,
         trained_until: i64,
         learned: Option<Signal>,
-    ) -> Model {
+    ) -> Result<Model> {
         let quality = Quality::fit(&catalog, &config.quality);
         let popularity = Popularity::fit(
             &history,
@@ -58,21 +127,53 @@ impl Model {
             &config.popularity,
         );
         let repurchase = Repurchase::fit(&history, &catalog, &config.repurchase);
-        let signal = match (config.model, learned) {
-            (_, Some(signal)) => signal,
-            (ModelKind::Baseline, None) => {
-                Signal::Baseline(Baseline::fit(&catalog, &quality, &config.baseline))
-            }
-            (ModelKind::Popularity, None) => Signal::Popularity(popularity.clone()),
-            (ModelKind::Profile, None) => Signal::Profile(Profile::fit(
-                &history,
+        let cheap = |kind| {
+            fit_cheap(
+                kind,
+                &config,
                 &catalog,
                 &promoters,
+                &history,
                 trained_until,
-                &config.profile,
-            )),
+                &quality,
+            )
         };
-        Model {
+        let signal = match (learned, cheap(config.model)) {
+            (Some(Signal::Blend(mut b)), _) => {
+                // Learned components came from the file; refit the cheap ones here.
+                let mut learned: Vec<(ModelKind, Signal)> = std::mem::take(&mut b.components);
+                let mut components = Vec::new();
+                for name in &b.blend.config.components {
+                    let kind = ModelKind::parse(name).map_err(Error::Unsupported)?;
+                    let signal =
+                        match cheap(kind) {
+                            Some(s) => s,
+                            None => {
+                                let at = learned.iter().position(|(k, _)| *k == kind).ok_or_else(
+                                    || {
+                                        Error::Unsupported(format!(
+                                            "blend component {name} has no learned part"
+                                        ))
+                                    },
+                                )?;
+                                learned.swap_remove(at).1
+                            }
+                        };
+                    components.push((kind, signal));
+                }
+                b.components = components;
+                Signal::Blend(b)
+            }
+            (Some(signal), _) => signal,
+            (None, Some(signal)) => signal,
+            (None, None) => {
+                return Err(Error::Unsupported(format!(
+                    "model {} needs its learned part, which is missing",
+                    config.model.as_str()
+                )))
+            }
+        };
+        Ok(Model {
             config,
             trained_until,
             catalog,
@@ -82,7 +183,7 @@ impl Model {
             popularity,
             repurchase,
             signal,
-        }
+        })
     }
 
     /// The configuration the model was trained with.
@@ -130,19 +231,114 @@ impl Model {
         &self.popularity
     }
 
-    /// The model's scorer if it is a learned one (carried over by live updates).
+    /// The model's scorer if it is a learned one (carried over by live updates; the
+    /// cheap parts of a blend are dropped and refitted).
     pub(crate) fn learned_signal(&self) -> Option<Signal> {
         match &self.signal {
-            Signal::Baseline(_) | Signal::Popularity(_) | Signal::Profile(_) => None,
+            s if s.is_cheap() => None,
+            Signal::Blend(b) => Some(Signal::Blend(Box::new(BlendSignal {
+                blend: b.blend.clone(),
+                components: b
+                    .components
+                    .iter()
+                    .filter(|(_, s)| !s.is_cheap())
+                    .cloned()
+                    .collect(),
+            }))),
+            other => Some(other.clone()),
         }
     }
 
     /// The model's scorer.
-    pub fn scorer(&self) -> &dyn Scorer {
-        match &self.signal {
-            Signal::Baseline(b) => b,
-            Signal::Popularity(p) => p,
-            Signal::Profile(p) => p,
+    pub fn scorer(&self) -> ModelScorer<'_> {
+        ModelScorer { model: self }
+    }
+
+    /// The blend's breakdown of item `item`'s score for the context, when the model is
+    /// a blend: each feature's contribution, the value and trust terms; they sum to the
+    /// score.
+    pub fn breakdown(&self, ctx: &Context<'_>, item: u32) -> Option<Vec<Contribution>> {
+        let Signal::Blend(b) = &self.signal else {
+            return None;
+        };
+        let comps: Vec<&dyn Scorer> = b
+            .components
+            .iter()
+            .filter_map(|(_, s)| s.as_scorer())
+            .collect();
+        let d = features::width(comps.len());
+        let mut raw = vec![0f32; d];
+        let mut scratch = Vec::new();
+        features::compute(
+            &self.feature_source(),
+            ctx,
+            &comps,
+            &[item],
+            &mut raw,
+            &mut scratch,
+        );
+        let mut row = raw.clone();
+        b.blend.standardise(&mut row);
+        let value = b.blend.value(&self.catalog, item);
+        let trust = b.blend.trust_penalty(&self.catalog, &self.quality, item);
+        Some(b.blend.breakdown(&raw, &row, value, trust))
+    }
+
+    pub(crate) fn feature_source(&self) -> FeatureSource<'_> {
+        FeatureSource {
+            catalog: &self.catalog,
+            quality: &self.quality,
+            repurchase: &self.repurchase,
+        }
+    }
+}
+
+/// The scorer of a model, borrowed from it.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelScorer<'a> {
+    model: &'a Model,
+}
+
+/// Candidates scored per block by a blend, bounding its scratch memory.
+const BLEND_BLOCK: usize = 4096;
+
+impl Scorer for ModelScorer<'_> {
+    fn name(&self) -> &'static str {
+        self.model.kind().as_str()
+    }
+
+    fn score(&self, ctx: &Context<'_>, candidates: &[u32], out: &mut [f32]) {
+        let m = self.model;
+        let b = match &m.signal {
+            Signal::Blend(b) => b,
+            other => {
+                if let Some(s) = other.as_scorer() {
+                    s.score(ctx, candidates, out);
+                }
+                return;
+            }
+        };
+        let comps: Vec<&dyn Scorer> = b
+            .components
+            .iter()
+            .filter_map(|(_, s)| s.as_scorer())
+            .collect();
+        let d = features::width(comps.len());
+        let src = m.feature_source();
+        let mut rows = Vec::new();
+        let mut scratch = Vec::new();
+        for (cands, outs) in candidates
+            .chunks(BLEND_BLOCK)
+            .zip(out.chunks_mut(BLEND_BLOCK))
+        {
+            rows.resize(cands.len() * d, 0.0);
+            features::compute(&src, ctx, &comps, cands, &mut rows, &mut scratch);
+            b.blend.standardise(&mut rows);
+            for ((o, row), &i) in outs.iter_mut().zip(rows.chunks_exact(d)).zip(cands) {
+                let value = b.blend.value(&m.catalog, i);
+                let trust = b.blend.trust_penalty(&m.catalog, &m.quality, i);
+                *o = b.blend.score_row(row, value, trust) as f32;
+            }
         }
     }
 }

@@ -1,11 +1,22 @@
 //! Training: a [`Dataset`] and a [`Config`] in, a [`Model`] out.
 
+use crate::blend::features::{self, FeatureSource};
+use crate::blend::Blend;
 use crate::config::Config;
 use crate::config::ModelKind;
 use crate::data::Dataset;
 use crate::data::History;
 use crate::error::{Error, Result};
-use crate::model::{Model, Signal};
+use crate::model::{fit_cheap, BlendSignal, Model, Signal};
+use crate::rank::top_k;
+use crate::signals::quality::Quality;
+use crate::signals::repurchase::Repurchase;
+use crate::signals::{Context, Scorer};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Trains the model `config.model` on the completed orders of `data`.
@@ -44,20 +55,206 @@ pub fn train(data: &Dataset, config: &Config) -> Result<Model> {
         .unwrap_or(0)
         .saturating_add(1);
     let learned = fit_learned(data, &history, config)?;
-    Ok(Model::from_parts(
+    Model::from_parts(
         config.clone(),
         Arc::clone(&data.catalog),
         Arc::clone(&data.promoters),
         history,
         trained_until,
         learned,
-    ))
+    )
 }
 
 /// Fits the model's scorer when it is a learned one (stored in the model file), or
 /// returns `None` for the cheap ones that [`Model::from_parts`] fits itself.
-fn fit_learned(_data: &Dataset, _history: &History, config: &Config) -> Result<Option<Signal>> {
+fn fit_learned(data: &Dataset, history: &History, config: &Config) -> Result<Option<Signal>> {
     match config.model {
         ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => Ok(None),
+        ModelKind::Blend => fit_blend(data, history, config).map(Some),
+    }
+}
+
+/// Fits one component of a blend on `history` as of `now`.
+fn fit_component(
+    kind: ModelKind,
+    data: &Dataset,
+    history: &History,
+    now: i64,
+    config: &Config,
+    quality: &Quality,
+) -> Result<Signal> {
+    if let Some(s) = fit_cheap(
+        kind,
+        config,
+        &data.catalog,
+        &data.promoters,
+        history,
+        now,
+        quality,
+    ) {
+        return Ok(s);
+    }
+    let cfg = Config {
+        model: kind,
+        ..config.clone()
+    };
+    fit_learned(data, history, &cfg)?.ok_or_else(|| {
+        Error::Unsupported(format!(
+            "blend component {} cannot be fitted",
+            kind.as_str()
+        ))
+    })
+}
+
+/// Trains the blend (see [`crate::blend`]): components fitted on the orders before the
+/// label window score candidates; a logistic regression learns which were ordered in
+/// the window; then the components are refitted on all the training orders.
+fn fit_blend(data: &Dataset, history: &History, config: &Config) -> Result<Signal> {
+    let bc = &config.blend;
+    let now = history
+        .ts
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .saturating_add(1);
+    let t_label = now - (bc.label_days * 86_400.0) as i64;
+    let past = history.before(t_label);
+    if past.nnz() == 0 {
+        return Err(Error::Empty(format!(
+            "cannot train the blend: no order before its {}-day label window; shorten blend.label_days",
+            bc.label_days
+        )));
+    }
+    let kinds: Vec<ModelKind> = bc
+        .components
+        .iter()
+        .map(|c| ModelKind::parse(c).map_err(Error::Unsupported))
+        .collect::<Result<_>>()?;
+    let quality = Quality::fit(&data.catalog, &config.quality);
+    let repurchase = Repurchase::fit(&past, &data.catalog, &config.repurchase);
+    let past_components: Vec<Signal> = kinds
+        .iter()
+        .map(|&k| fit_component(k, data, &past, t_label, config, &quality))
+        .collect::<Result<_>>()?;
+    let scorers: Vec<&dyn Scorer> = past_components
+        .iter()
+        .filter_map(component_scorer)
+        .collect();
+    let src = FeatureSource {
+        catalog: &data.catalog,
+        quality: &quality,
+        repurchase: &repurchase,
+    };
+    let n_items = data.catalog.len() as u32;
+    let all: Vec<u32> = (0..n_items).collect();
+    let d = features::width(scorers.len());
+
+    // Label: ordered in the window. Samples per promoter: every positive, plus
+    // negatives drawn from the components' top candidates and a few from anywhere.
+    let promoters: Vec<u32> = (0..history.n_promoters() as u32)
+        .filter(|&p| history.times(p).last().is_some_and(|&t| t >= t_label))
+        .collect();
+    let per: Vec<(Vec<f32>, Vec<bool>)> = promoters
+        .par_iter()
+        .map(|&p| {
+            let r = history.range(p);
+            let cut = history.ts[r.clone()].partition_point(|&t| t < t_label);
+            let positives: HashSet<u32> = history.items(p)[cut..].iter().copied().collect();
+            let ctx = Context {
+                promoter: Some(p),
+                channel: data.promoters.channel_of(p),
+                city_tier: data.promoters.tier_of(p),
+                history: &history.items(p)[..cut],
+                history_ts: &history.times(p)[..cut],
+                now: t_label,
+                fold_in: true,
+            };
+            let mut scores = vec![0f32; all.len()];
+            let mut pool: Vec<u32> = Vec::new();
+            for s in &scorers {
+                s.score(&ctx, &all, &mut scores);
+                pool.extend(
+                    top_k(&all, &scores, bc.candidates_per_component)
+                        .into_iter()
+                        .map(|(i, _)| i),
+                );
+            }
+            pool.sort_unstable();
+            pool.dedup();
+            pool.retain(|i| !positives.contains(i));
+            let mut rng = ChaCha8Rng::seed_from_u64(bc.seed ^ (u64::from(p) << 20) ^ 0x9E37_79B9);
+            pool.shuffle(&mut rng);
+            pool.truncate(bc.negatives);
+            for _ in 0..bc.negatives.div_ceil(6) {
+                let i = rng.random_range(0..n_items);
+                if !positives.contains(&i) && !pool.contains(&i) {
+                    pool.push(i);
+                }
+            }
+            let mut items: Vec<u32> = positives.iter().copied().collect();
+            items.sort_unstable();
+            let labels: Vec<bool> = items
+                .iter()
+                .map(|_| true)
+                .chain(pool.iter().map(|_| false))
+                .collect();
+            items.extend(pool);
+            let mut rows = vec![0f32; items.len() * d];
+            let mut scratch = Vec::new();
+            features::compute(&src, &ctx, &scorers, &items, &mut rows, &mut scratch);
+            (rows, labels)
+        })
+        .collect();
+    let (mut rows, mut labels) = (Vec::new(), Vec::new());
+    let (mut negatives, mut possible) = (0f64, 0f64);
+    for (r, l) in per {
+        let pos = l.iter().filter(|&&x| x).count();
+        negatives += (l.len() - pos) as f64;
+        possible += n_items as f64 - pos as f64;
+        rows.extend(r);
+        labels.extend(l);
+    }
+    if labels.is_empty() {
+        return Err(Error::Empty(format!(
+            "cannot train the blend: no order in its {}-day label window",
+            bc.label_days
+        )));
+    }
+    let mut blend = Blend::fit(bc.clone(), rows, &labels)?;
+    blend.set_value_cap(&data.catalog);
+    // Negatives were sampled: move the intercept so P̂ is on the scale of the whole
+    // catalogue (prior correction, King & Zeng 2001), and the value term weighs
+    // against a probability, not against sampled odds.
+    if negatives > 0.0 && possible > negatives {
+        blend.logistic.bias += (negatives / possible).ln();
+    }
+    // Serve with components refitted on everything; cheap ones are refitted by
+    // `Model::from_parts`, so only learned ones are kept here.
+    let mut components = Vec::new();
+    for &k in &kinds {
+        if fit_cheap(
+            k,
+            config,
+            &data.catalog,
+            &data.promoters,
+            history,
+            now,
+            &quality,
+        )
+        .is_none()
+        {
+            components.push((k, fit_component(k, data, history, now, config, &quality)?));
+        }
+    }
+    Ok(Signal::Blend(Box::new(BlendSignal { blend, components })))
+}
+
+fn component_scorer(s: &Signal) -> Option<&dyn Scorer> {
+    match s {
+        Signal::Baseline(b) => Some(b),
+        Signal::Popularity(p) => Some(p),
+        Signal::Profile(p) => Some(p),
+        Signal::Blend(_) => None,
     }
 }

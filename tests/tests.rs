@@ -7,6 +7,7 @@ mod batch;
 #[cfg(feature = "cli")]
 mod cli;
 
+mod blend;
 mod eval;
 #[cfg(feature = "io")]
 mod ingest;

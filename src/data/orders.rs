@@ -205,6 +205,25 @@ impl History {
     pub fn count(&self, p: u32) -> usize {
         self.range(p).len()
     }
+
+    /// The entries strictly before time `t` (each promoter's prefix, as entries are in
+    /// time order).
+    pub fn before(&self, t: i64) -> History {
+        let mut out = History {
+            indptr: Vec::with_capacity(self.indptr.len()),
+            ..History::default()
+        };
+        out.indptr.push(0);
+        for p in 0..self.n_promoters() as u32 {
+            let r = self.range(p);
+            let cut = r.start + self.ts[r.clone()].partition_point(|&x| x < t);
+            out.item.extend_from_slice(&self.item[r.start..cut]);
+            out.ts.extend_from_slice(&self.ts[r.start..cut]);
+            out.quantity.extend_from_slice(&self.quantity[r.start..cut]);
+            out.indptr.push(out.item.len());
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -239,6 +258,15 @@ mod tests {
         assert_eq!(h.times(1), &[10, 30]);
         assert_eq!(h.items(2), &[] as &[u32]);
         assert_eq!(h.items(9), &[] as &[u32]);
+    }
+
+    #[test]
+    fn before_keeps_each_prefix() {
+        let h = log().history(3);
+        let b = h.before(20);
+        assert_eq!(b.indptr, vec![0, 1, 2, 2]);
+        assert_eq!(b.items(1), &[3]);
+        assert_eq!(h.before(i64::MAX), h);
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::config::ModelKind;
 use crate::data::{Catalog, Channel, History, IdMap, Promoters, Seller, Taxonomy, NO_CATEGORY};
 use crate::error::{Error, Result};
-use crate::model::{Model, Signal};
+use crate::model::{BlendSignal, Model, Signal};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -225,21 +225,59 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
     }
     let learned =
         decode_learned(&meta.config, &found, catalog.len(), promoters.len()).map_err(corrupt)?;
-    Ok(Model::from_parts(
+    Model::from_parts(
         meta.config,
         Arc::new(catalog),
         Arc::new(promoters),
         history,
         meta.trained_until,
         learned,
-    ))
+    )
+    .map_err(|e| corrupt(e.to_string()))
 }
 
 /// The `learned` section of a model whose scorer is a learned signal.
 fn encode_learned(signal: &Signal) -> Option<Vec<u8>> {
     match signal {
         Signal::Baseline(_) | Signal::Popularity(_) | Signal::Profile(_) => None,
+        Signal::Blend(b) => {
+            let mut e = Enc::default();
+            let params = BlendParams {
+                names: b.blend.names.clone(),
+                mean: b.blend.mean.clone(),
+                sd: b.blend.sd.clone(),
+                bias: b.blend.logistic.bias,
+                weights: b.blend.logistic.weights.clone(),
+                iterations: b.blend.logistic.iterations,
+                value_cap: b.blend.value_cap,
+            };
+            e.u8s(&serde_json::to_vec(&params).unwrap_or_default());
+            let learned: Vec<(&ModelKind, Vec<u8>)> = b
+                .components
+                .iter()
+                .filter_map(|(k, s)| encode_learned(s).map(|bytes| (k, bytes)))
+                .collect();
+            e.len(learned.len());
+            for (k, bytes) in learned {
+                e.u8s(k.as_str().as_bytes());
+                e.u8s(&bytes);
+            }
+            Some(e.buf)
+        }
     }
+}
+
+/// The fitted numbers of a blend (its settings live in the config).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BlendParams {
+    names: Vec<String>,
+    mean: Vec<f32>,
+    sd: Vec<f32>,
+    bias: f64,
+    weights: Vec<f64>,
+    iterations: usize,
+    value_cap: f64,
 }
 
 /// Decodes the `learned` section for the configured model kind; `None` for the cheap
@@ -250,13 +288,89 @@ fn decode_learned(
     n_items: usize,
     n_promoters: usize,
 ) -> Result<Option<Signal>, String> {
-    let _learned = sections
+    let learned = sections
         .iter()
         .find(|(n, _)| n == "learned")
         .map(|(_, b)| *b);
-    let _ = (n_items, n_promoters);
-    match config.model {
-        ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => Ok(None),
+    match (config.model, learned) {
+        (ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile, _) => Ok(None),
+        (kind, Some(bytes)) => decode_signal(kind, bytes, config, n_items, n_promoters).map(Some),
+        (kind, None) => Err(format!(
+            "section \"learned\" is missing for model {}",
+            kind.as_str()
+        )),
+    }
+}
+
+/// Decodes one learned signal of `kind`; `n_items` and `n_promoters` bound the
+/// indices it may hold.
+#[allow(clippy::only_used_in_recursion)]
+fn decode_signal(
+    kind: ModelKind,
+    bytes: &[u8],
+    config: &Config,
+    n_items: usize,
+    n_promoters: usize,
+) -> Result<Signal, String> {
+    match kind {
+        ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => {
+            Err(format!("model {} has no learned part", kind.as_str()))
+        }
+        ModelKind::Blend => {
+            let mut d = Dec::new(bytes, "learned");
+            let params: BlendParams = serde_json::from_slice(&d.u8s()?)
+                .map_err(|e| format!("blend parameters do not parse: {e}"))?;
+            let names = crate::blend::Blend::feature_names(&config.blend.components);
+            let n = names.len();
+            if params.names != names
+                || params.mean.len() != n
+                || params.sd.len() != n
+                || params.weights.len() != n
+            {
+                return Err(format!(
+                    "blend parameters do not match its {n} features ({})",
+                    names.join(", ")
+                ));
+            }
+            if params
+                .sd
+                .iter()
+                .any(|&x| x.is_nan() || x <= 0.0 || !x.is_finite())
+                || params.mean.iter().any(|x| !x.is_finite())
+                || params.weights.iter().any(|x| !x.is_finite())
+                || !params.bias.is_finite()
+                || params.value_cap.is_nan()
+                || params.value_cap < 0.0
+            {
+                return Err("blend parameters are not finite".into());
+            }
+            let count = d.len(16)?;
+            let mut components = Vec::with_capacity(count);
+            for _ in 0..count {
+                let name = String::from_utf8(d.u8s()?)
+                    .map_err(|_| "component name is not UTF-8".to_string())?;
+                let k = ModelKind::parse(&name)?;
+                if k == ModelKind::Blend {
+                    return Err("a blend cannot contain a blend".into());
+                }
+                let body = d.u8s()?;
+                components.push((k, decode_signal(k, &body, config, n_items, n_promoters)?));
+            }
+            d.finish()?;
+            let blend = crate::blend::Blend {
+                config: config.blend.clone(),
+                names,
+                mean: params.mean,
+                sd: params.sd,
+                logistic: crate::blend::logistic::Logistic {
+                    bias: params.bias,
+                    weights: params.weights,
+                    iterations: params.iterations,
+                },
+                value_cap: params.value_cap,
+            };
+            Ok(Signal::Blend(Box::new(BlendSignal { blend, components })))
+        }
     }
 }
 

@@ -19,7 +19,7 @@ use crate::data::{Channel, CityTier};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::rules::{self, ExcludePurchased};
-use crate::signals::Context;
+use crate::signals::{Context, Scorer};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;

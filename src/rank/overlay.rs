@@ -135,7 +135,7 @@ impl Ranker {
             m.history.clone(),
             m.trained_until,
             m.learned_signal(),
-        );
+        )?;
         Ok(self.successor(next))
     }
 }

@@ -1,0 +1,373 @@
+//! The learned blend: which items this circle will order, valued by what an order
+//! earns, under a trust floor (`shared/DOMAIN.md` §2.2–§2.3, §5.3).
+//!
+//! A logistic regression over named [`features`] estimates `P̂(order | p, i)`; the final
+//! score is the log of the expected value `P̂ · value_i^γ`, demoted below a quality
+//! floor:
+//!
+//! ```text
+//! score(p, i) = ln σ(b + Σ_j w_j·x̃_j)  +  γ · ln(1 + min(value_i, cap))  −  trust_i
+//! x̃_j = clamp((x_j − mean_j) / sd_j, −8, 8)              (standardised on training pairs)
+//! value_i = price_i · rate_i            (commission, default)
+//!         | price_i                     (GMV)
+//!         | price_i · (rate_i + fee_seller)   (platform: commission plus take)
+//! cap     = the value_cap_quantile of the catalogue's values (anti-gaming)
+//! trust_i = ln 2  when Wilson LB_i < min_wilson or reviews_i < min_reviews, else 0
+//! ```
+//!
+//! `γ = 0` ranks by `P̂` alone (accuracy only); `γ = 1` by expected value. Working in
+//! logs keeps the ranking identical and makes the breakdown additive: the bias, each
+//! feature's `w_j·x̃_j`, the value term and the trust term sum to the score exactly.
+//!
+//! Training pairs come from a temporal split inside the training data: features from
+//! orders before `T − label_days`, label 1 when the promoter's circle ordered the item
+//! in the last `label_days`; negatives are sampled from the components' top candidates.
+
+pub mod features;
+pub mod logistic;
+
+use crate::data::{Catalog, Seller};
+use crate::signals::quality::Quality;
+use features::ITEM_FEATURES;
+use logistic::Logistic;
+use serde::{Deserialize, Serialize};
+
+/// What an order is worth, for the value term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueBasis {
+    /// Commission earned by the promoter: price × commission rate (default).
+    Commission,
+    /// Gross merchandise value: the price.
+    Gmv,
+    /// Commission plus the platform's take by seller type (`fee_self_operated`,
+    /// `fee_marketplace`), so low-commission self-operated items keep their value.
+    Platform,
+}
+
+/// Settings of the learned blend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BlendConfig {
+    /// Component models whose scores are features. Default `["profile", "popularity"]`.
+    pub components: Vec<String>,
+    /// Length of the label window at the end of the training data, in days. Default 14.
+    pub label_days: f64,
+    /// Candidates taken from the top of each component per promoter when sampling
+    /// training pairs. Default 100.
+    pub candidates_per_component: usize,
+    /// Negatives sampled per promoter. Default 30.
+    pub negatives: usize,
+    /// L2 penalty of the logistic regression. Default 1.0.
+    pub lambda: f64,
+    /// Exponent γ of the value term, in [0, 2]. Default 0.25.
+    pub gamma: f64,
+    /// What an order is worth. Default `commission`.
+    pub value: ValueBasis,
+    /// Platform take on self-operated GMV (for `value = "platform"`). Default 0.08.
+    pub fee_self_operated: f64,
+    /// Platform take on marketplace GMV (for `value = "platform"`). Default 0.03.
+    pub fee_marketplace: f64,
+    /// Items whose Wilson lower bound is below this are demoted. Default 0.8.
+    pub min_wilson: f64,
+    /// Items with fewer reviews than this are demoted. Default 3.
+    pub min_reviews: u32,
+    /// Values are capped at this quantile of the catalogue's values. Default 0.9.
+    pub value_cap_quantile: f64,
+    /// Seed of the negative sampling. Default 0.
+    pub seed: u64,
+}
+
+impl Default for BlendConfig {
+    fn default() -> Self {
+        BlendConfig {
+            components: vec!["profile".into(), "popularity".into()],
+            label_days: 14.0,
+            candidates_per_component: 100,
+            negatives: 30,
+            lambda: 1.0,
+            gamma: 0.25,
+            value: ValueBasis::Commission,
+            fee_self_operated: 0.08,
+            fee_marketplace: 0.03,
+            min_wilson: 0.8,
+            min_reviews: 3,
+            value_cap_quantile: 0.9,
+            seed: 0,
+        }
+    }
+}
+
+impl BlendConfig {
+    /// Checks the ranges.
+    ///
+    /// # Errors
+    /// [`crate::ConfigError`] for a value out of range, no component, or the blend
+    /// listed as its own component.
+    pub fn validate(&self) -> Result<(), crate::ConfigError> {
+        use crate::error::check_range;
+        check_range(
+            "blend.label_days",
+            self.label_days,
+            1.0 / 24.0,
+            3650.0,
+            "[1/24, 3650]",
+        )?;
+        check_range("blend.lambda", self.lambda, 0.0, 1e9, "[0, 1e9]")?;
+        check_range("blend.gamma", self.gamma, 0.0, 2.0, "[0, 2]")?;
+        check_range(
+            "blend.fee_self_operated",
+            self.fee_self_operated,
+            0.0,
+            1.0,
+            "[0, 1]",
+        )?;
+        check_range(
+            "blend.fee_marketplace",
+            self.fee_marketplace,
+            0.0,
+            1.0,
+            "[0, 1]",
+        )?;
+        check_range("blend.min_wilson", self.min_wilson, 0.0, 1.0, "[0, 1]")?;
+        check_range(
+            "blend.value_cap_quantile",
+            self.value_cap_quantile,
+            0.0,
+            1.0,
+            "[0, 1]",
+        )?;
+        if self.components.is_empty() || self.components.iter().any(|c| c == "blend") {
+            return Err(crate::ConfigError::Conflict(
+                "blend.components must name at least one model other than blend".into(),
+            ));
+        }
+        if self.negatives == 0 || self.candidates_per_component == 0 {
+            return Err(crate::ConfigError::Conflict(
+                "blend.negatives and blend.candidates_per_component must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The fitted blend: feature standardisation and logistic weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blend {
+    /// Settings.
+    pub config: BlendConfig,
+    /// Feature names, [`ITEM_FEATURES`] then one per component.
+    pub names: Vec<String>,
+    /// Training mean per feature.
+    pub mean: Vec<f32>,
+    /// Training standard deviation per feature (1 where constant).
+    pub sd: Vec<f32>,
+    /// The logistic model on standardised features.
+    pub logistic: Logistic,
+    /// Values above this (the catalogue's `value_cap_quantile`) count as this.
+    pub value_cap: f64,
+}
+
+/// One line of a score's breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contribution {
+    /// Feature name, or `bias`, `value`, `trust`.
+    pub name: String,
+    /// The raw feature value (the value itself for `value`; 1 for `bias` and `trust`).
+    pub value: f64,
+    /// What it adds to the score.
+    pub contribution: f64,
+}
+
+const CLAMP: f32 = 8.0;
+
+impl Blend {
+    /// Names of all features for `components`.
+    pub fn feature_names(components: &[String]) -> Vec<String> {
+        ITEM_FEATURES
+            .iter()
+            .map(|s| s.to_string())
+            .chain(components.iter().map(|c| format!("score_{c}")))
+            .collect()
+    }
+
+    /// Standardises raw feature rows in place, imputing NaN with the mean.
+    pub fn standardise(&self, rows: &mut [f32]) {
+        let d = self.mean.len();
+        for row in rows.chunks_exact_mut(d) {
+            for ((x, &m), &s) in row.iter_mut().zip(&self.mean).zip(&self.sd) {
+                let v = if x.is_finite() { (*x - m) / s } else { 0.0 };
+                *x = v.clamp(-CLAMP, CLAMP);
+            }
+        }
+    }
+
+    /// Fits mean, sd and the logistic model on raw rows (NaN imputed by the mean).
+    ///
+    /// # Errors
+    /// As [`Logistic::fit`].
+    pub fn fit(config: BlendConfig, mut rows: Vec<f32>, labels: &[bool]) -> crate::Result<Blend> {
+        let names = Blend::feature_names(&config.components);
+        let d = names.len();
+        let n = labels.len();
+        let mut mean = vec![0f32; d];
+        let mut sd = vec![1f32; d];
+        for j in 0..d {
+            let (mut s, mut s2, mut k) = (0f64, 0f64, 0f64);
+            for r in 0..n {
+                let v = rows[r * d + j];
+                if v.is_finite() {
+                    s += f64::from(v);
+                    s2 += f64::from(v) * f64::from(v);
+                    k += 1.0;
+                }
+            }
+            if k > 0.0 {
+                let m = s / k;
+                mean[j] = m as f32;
+                let var = (s2 / k - m * m).max(0.0);
+                sd[j] = if var > 1e-12 { var.sqrt() as f32 } else { 1.0 };
+            }
+        }
+        let mut blend = Blend {
+            config,
+            names,
+            mean,
+            sd,
+            logistic: Logistic {
+                bias: 0.0,
+                weights: vec![0.0; d],
+                iterations: 0,
+            },
+            value_cap: f64::INFINITY,
+        };
+        blend.standardise(&mut rows);
+        blend.logistic = Logistic::fit(&rows, labels, None, d, blend.config.lambda)?;
+        Ok(blend)
+    }
+
+    /// Sets the value cap to the configured quantile of the values of `catalog`.
+    pub fn set_value_cap(&mut self, catalog: &Catalog) {
+        let mut v: Vec<f64> = (0..catalog.len() as u32)
+            .map(|i| self.value(catalog, i))
+            .collect();
+        if v.is_empty() {
+            return;
+        }
+        v.sort_unstable_by(f64::total_cmp);
+        let at = ((v.len() - 1) as f64 * self.config.value_cap_quantile).round() as usize;
+        self.value_cap = v[at.min(v.len() - 1)].max(0.0);
+    }
+
+    /// What an order of item `i` is worth under the configured basis (currency units).
+    pub fn value(&self, catalog: &Catalog, i: u32) -> f64 {
+        let iu = i as usize;
+        let price = catalog.price_cents.get(iu).copied().unwrap_or(0) as f64 / 100.0;
+        let rate = f64::from(catalog.commission_rate.get(iu).copied().unwrap_or(0.0));
+        match self.config.value {
+            ValueBasis::Commission => price * rate,
+            ValueBasis::Gmv => price,
+            ValueBasis::Platform => {
+                let fee = match catalog.seller.get(iu) {
+                    Some(Seller::SelfOperated) => self.config.fee_self_operated,
+                    _ => self.config.fee_marketplace,
+                };
+                price * (rate + fee)
+            }
+        }
+    }
+
+    /// `γ · ln(1 + min(value, cap))`: concave in the value and capped, so a merchant
+    /// cannot buy unlimited rank with commission (`shared/DOMAIN.md` §2.3f).
+    pub fn value_term(&self, value: f64) -> f64 {
+        self.config.gamma * value.clamp(0.0, self.value_cap).ln_1p()
+    }
+
+    /// The trust demotion of item `i` (0, or ln 2 below the quality floor).
+    pub fn trust_penalty(&self, catalog: &Catalog, quality: &Quality, i: u32) -> f64 {
+        let iu = i as usize;
+        let wilson = f64::from(quality.wilson.get(iu).copied().unwrap_or(0.0));
+        let reviews = catalog.reviews_total.get(iu).copied().unwrap_or(0);
+        if wilson < self.config.min_wilson || reviews < self.config.min_reviews {
+            std::f64::consts::LN_2
+        } else {
+            0.0
+        }
+    }
+
+    /// The final score of one item from its standardised feature row.
+    pub fn score_row(&self, row: &[f32], value: f64, trust: f64) -> f64 {
+        let z = self.logistic.logit(row);
+        log_sigmoid(z) + self.value_term(value) - trust
+    }
+
+    /// The breakdown of [`Blend::score_row`]: the parts sum to the score. `raw` is the
+    /// row before standardisation (reported as each feature's value).
+    pub fn breakdown(&self, raw: &[f32], row: &[f32], value: f64, trust: f64) -> Vec<Contribution> {
+        // ln σ(z) = z − ln(1 + e^z): attribute z linearly, and the normaliser to `bias`.
+        let z = self.logistic.logit(row);
+        let mut out = vec![Contribution {
+            name: "bias".into(),
+            value: 1.0,
+            contribution: self.logistic.bias + (log_sigmoid(z) - z),
+        }];
+        for (j, name) in self.names.iter().enumerate() {
+            out.push(Contribution {
+                name: name.clone(),
+                value: f64::from(raw.get(j).copied().unwrap_or(f32::NAN)),
+                contribution: self.logistic.weights[j] * f64::from(row[j]),
+            });
+        }
+        out.push(Contribution {
+            name: "value".into(),
+            value,
+            contribution: self.value_term(value),
+        });
+        out.push(Contribution {
+            name: "trust".into(),
+            value: 1.0,
+            contribution: -trust,
+        });
+        out
+    }
+}
+
+/// `ln σ(z)`, stable for large |z|.
+pub fn log_sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        -(-z).exp().ln_1p()
+    } else {
+        z - z.exp().ln_1p()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_sigmoid_is_stable() {
+        assert!((log_sigmoid(0.0) - 0.5f64.ln()).abs() < 1e-12);
+        assert!(log_sigmoid(800.0).abs() < 1e-12);
+        assert!((log_sigmoid(-800.0) + 800.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn config_rules() {
+        assert!(BlendConfig::default().validate().is_ok());
+        let bad = BlendConfig {
+            components: vec!["blend".into()],
+            ..Default::default()
+        };
+        assert!(bad.validate().is_err());
+        let bad = BlendConfig {
+            gamma: 3.0,
+            ..Default::default()
+        };
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("blend.gamma"));
+    }
+}
