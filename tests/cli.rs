@@ -326,3 +326,95 @@ fn explain_config_prints_every_section() {
         assert!(text.contains(section), "{section} missing in {text}");
     }
 }
+
+#[test]
+fn explain_says_why_in_words_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&kocrank(
+        &["generate", "--scale", "tiny", "--seed", "6", "--out", "w"],
+        d,
+    ));
+    ok(&kocrank(
+        &[
+            "train",
+            "--data",
+            "w",
+            "--model",
+            "blend",
+            "--out",
+            "m.kocrank",
+        ],
+        d,
+    ));
+    ok(&kocrank(
+        &[
+            "rank",
+            "--model",
+            "m.kocrank",
+            "--all",
+            "--k",
+            "1",
+            "--out",
+            "top.csv",
+        ],
+        d,
+    ));
+    let top = std::fs::read_to_string(d.join("top.csv")).unwrap();
+    let first: Vec<&str> = top.lines().nth(1).unwrap().split(',').collect();
+    let words = ok(&kocrank(
+        &[
+            "explain",
+            "--model",
+            "m.kocrank",
+            "--promoter",
+            first[0],
+            "--item",
+            first[2],
+        ],
+        d,
+    ));
+    assert!(
+        words.starts_with(&format!("{} is #1 for {}", first[2], first[0])),
+        "{words}"
+    );
+    assert!(
+        words.contains("commission") && words.contains("score parts"),
+        "{words}"
+    );
+    let json = ok(&kocrank(
+        &[
+            "explain",
+            "--model",
+            "m.kocrank",
+            "--promoter",
+            first[0],
+            "--item",
+            first[2],
+            "--json",
+        ],
+        d,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["position"], 1);
+    let parts = v["breakdown"].as_array().unwrap();
+    let sum: f64 = parts
+        .iter()
+        .map(|c| c["contribution"].as_f64().unwrap())
+        .sum();
+    assert!((sum - v["score"].as_f64().unwrap()).abs() < 1e-3);
+    let out = kocrank(
+        &[
+            "explain",
+            "--model",
+            "m.kocrank",
+            "--promoter",
+            first[0],
+            "--item",
+            "SKU-991",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown item \"SKU-991\""));
+}

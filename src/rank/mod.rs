@@ -7,10 +7,12 @@
 //! catalogue or the request's list), scores them with the model's scorer, applies the
 //! rules (stock, already bought, exclusions), and keeps the top `k`.
 
+mod explain;
 mod overlay;
 mod shared;
 mod topk;
 
+pub use explain::{Explanation, EXPLAIN_DAYS};
 pub use overlay::ItemUpdate;
 pub use shared::SharedRanker;
 pub use topk::top_k;

@@ -6,6 +6,7 @@
 mod common;
 mod demo;
 mod evaluate;
+mod explain;
 mod generate;
 mod rank;
 mod train;
@@ -39,6 +40,8 @@ enum Command {
     Evaluate(evaluate::Args),
     /// Run the whole path on a synthetic world and print a comparison.
     Demo(demo::Args),
+    /// Explain why an item is where it is in a promoter's list.
+    Explain(explain::Args),
 }
 
 /// What a successful command reports back.
@@ -60,6 +63,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Rank(a) => rank::run(a, &ui),
         Command::Evaluate(a) => evaluate::run(a, &ui),
         Command::Demo(a) => demo::run(a, &ui),
+        Command::Explain(a) => explain::run(a, &ui),
     })
 }
 

@@ -1,0 +1,271 @@
+//! Why an item is where it is in a promoter's list, in numbers and in plain words — the
+//! text a promoter app can turn into a share message (`shared/DOMAIN.md` §4.5, §9.10).
+
+use super::{RankRequest, Ranker};
+use crate::blend::Contribution;
+use crate::data::time::DAY;
+use crate::data::Seller;
+use crate::error::{Error, Result};
+use crate::rules::ExcludePurchased;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Days of history the explanation counts orders over.
+pub const EXPLAIN_DAYS: i64 = 60;
+
+/// Everything that places one item in one promoter's list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The promoter.
+    pub promoter_id: String,
+    /// The item.
+    pub item_id: String,
+    /// The model kind.
+    pub model: String,
+    /// 1-based position in her full list, or `None` when a rule leaves the item out.
+    pub position: Option<usize>,
+    /// The final score, when ranked.
+    pub score: Option<f32>,
+    /// The item's category path.
+    pub category: String,
+    /// Price in currency units.
+    pub price: f64,
+    /// Commission rate.
+    pub commission_rate: f64,
+    /// Positive and total reviews.
+    pub reviews: (u32, u32),
+    /// Smoothed positive-review rate.
+    pub quality: f64,
+    /// Self-operated or marketplace.
+    pub seller: String,
+    /// Orders of her circle in the item's leaf category in the last [`EXPLAIN_DAYS`].
+    pub category_orders: usize,
+    /// Orders of her circle of this very item, ever, and days since the last one.
+    pub item_orders: usize,
+    /// Days since her circle last ordered the item.
+    pub days_since_item: Option<f64>,
+    /// Median days between re-orders in the item's category (0 when unknown).
+    pub cycle_days: f64,
+    /// Her circle's top categories in the last [`EXPLAIN_DAYS`]: `(category, orders)`.
+    pub circle: Vec<(String, usize)>,
+    /// Rules that leave the item out, in words.
+    pub filtered_by: Vec<String>,
+    /// The blend's score breakdown, when the model is a blend.
+    pub breakdown: Option<Vec<Contribution>>,
+}
+
+impl Ranker {
+    /// Explains item `item_id` for promoter `promoter_id` (a newcomer gets the cold-start
+    /// explanation), with the model's default rules.
+    ///
+    /// # Errors
+    /// [`Error::UnknownId`] for an item not in the catalogue.
+    ///
+    /// # Examples
+    /// ```
+    /// use kocrank::{synth, train, Config, ModelKind, Ranker};
+    /// let world = synth::generate(synth::Scale::Tiny, 4).unwrap();
+    /// let ranker = Ranker::new(train(&world.dataset, &Config { model: ModelKind::Profile, ..Config::default() }).unwrap());
+    /// let item = world.dataset.catalog.ids.name(0).unwrap();
+    /// let why = ranker.explain("P000001", item).unwrap();
+    /// println!("{why}");
+    /// assert!(ranker.explain("P000001", "no-such-item").is_err());
+    /// ```
+    pub fn explain(&self, promoter_id: &str, item_id: &str) -> Result<Explanation> {
+        let m = self.model();
+        let c = m.catalog();
+        let item = c.ids.get(item_id).ok_or_else(|| Error::UnknownId {
+            kind: "item",
+            id: item_id.to_string(),
+            hint: String::new(),
+        })?;
+        let iu = item as usize;
+        let p = m.promoters().ids.get(promoter_id);
+        let resolved = self.resolve(p, 1);
+        let ctx = resolved.ctx;
+        let leaf = c.leaf_category(item);
+        let since = ctx.now - EXPLAIN_DAYS * DAY;
+        let mut per_cat: BTreeMap<u32, usize> = BTreeMap::new();
+        let (mut category_orders, mut item_orders, mut last_item) = (0usize, 0usize, None);
+        for (&i, &t) in ctx.history.iter().zip(ctx.history_ts) {
+            if i == item {
+                item_orders += 1;
+                last_item = Some(t);
+            }
+            if t >= since {
+                *per_cat.entry(c.leaf_category(i)).or_default() += 1;
+                if c.leaf_category(i) == leaf {
+                    category_orders += 1;
+                }
+            }
+        }
+        let mut circle: Vec<(String, usize)> = per_cat
+            .into_iter()
+            .map(|(cat, n)| (c.taxonomy.paths.name(cat).unwrap_or("").to_string(), n))
+            .collect();
+        circle.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        circle.truncate(3);
+        let mut filtered_by = Vec::new();
+        if resolved.in_stock_only && !c.in_stock.get(iu).copied().unwrap_or(false) {
+            filtered_by.push("out of stock".to_string());
+        }
+        let durable = m.repurchase().is_durable(c, item);
+        let bought = item_orders > 0;
+        match resolved.exclude_purchased {
+            ExcludePurchased::Always if bought => {
+                filtered_by.push("her circle already bought it".into())
+            }
+            ExcludePurchased::Durables if bought && durable => {
+                filtered_by.push("her circle already bought it, and it is a durable".into())
+            }
+            _ => {}
+        }
+        let mut position = None;
+        let mut score = None;
+        if filtered_by.is_empty() {
+            let n = c.len().min(super::MAX_K);
+            let list = self.rank(&RankRequest::new(promoter_id, n))?;
+            if let Some((pos, r)) = list.iter().enumerate().find(|(_, r)| r.item == item) {
+                position = Some(pos + 1);
+                score = Some(r.score);
+            }
+        }
+        Ok(Explanation {
+            promoter_id: promoter_id.to_string(),
+            item_id: item_id.to_string(),
+            model: m.kind().as_str().to_string(),
+            position,
+            score,
+            category: c.category_path(item).to_string(),
+            price: c.price_cents.get(iu).copied().unwrap_or(0) as f64 / 100.0,
+            commission_rate: f64::from(c.commission_rate.get(iu).copied().unwrap_or(0.0)),
+            reviews: (
+                c.reviews_positive.get(iu).copied().unwrap_or(0),
+                c.reviews_total.get(iu).copied().unwrap_or(0),
+            ),
+            quality: f64::from(m.quality().posterior.get(iu).copied().unwrap_or(0.0)),
+            seller: c
+                .seller
+                .get(iu)
+                .map_or(Seller::Marketplace, |s| *s)
+                .as_str()
+                .to_string(),
+            category_orders,
+            item_orders,
+            days_since_item: last_item.map(|t| (ctx.now - t) as f64 / DAY as f64),
+            cycle_days: f64::from(
+                m.repurchase()
+                    .median_cycle_days
+                    .get(leaf as usize)
+                    .copied()
+                    .unwrap_or(0.0),
+            ),
+            circle,
+            filtered_by,
+            breakdown: m.breakdown(&ctx, item),
+        })
+    }
+}
+
+fn thousands(n: u32) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.position, self.score) {
+            (Some(p), Some(s)) => writeln!(
+                f,
+                "{} is #{p} for {} ({} model, score {s:.3})",
+                self.item_id, self.promoter_id, self.model
+            )?,
+            _ if !self.filtered_by.is_empty() => writeln!(
+                f,
+                "{} is left out for {}: {}",
+                self.item_id,
+                self.promoter_id,
+                self.filtered_by.join("; ")
+            )?,
+            _ => writeln!(f, "{} is not in {}'s list", self.item_id, self.promoter_id)?,
+        }
+        let (pos, total) = self.reviews;
+        let rate = if total > 0 {
+            f64::from(pos) / f64::from(total) * 100.0
+        } else {
+            0.0
+        };
+        writeln!(
+            f,
+            "- {}: {:.2} each, commission {:.0}% ({:.2} per order), {}",
+            self.category,
+            self.price,
+            self.commission_rate * 100.0,
+            self.price * self.commission_rate,
+            self.seller.replace('_', "-")
+        )?;
+        if total > 0 {
+            writeln!(
+                f,
+                "- {rate:.0}% positive of {} reviews (smoothed {:.1}%)",
+                thousands(total),
+                self.quality * 100.0
+            )?;
+        } else {
+            writeln!(
+                f,
+                "- no reviews yet (smoothed to {:.1}%)",
+                self.quality * 100.0
+            )?;
+        }
+        if self.category_orders > 0 {
+            writeln!(
+                f,
+                "- her group bought {} {} times in {} days",
+                self.category, self.category_orders, EXPLAIN_DAYS
+            )?;
+        }
+        match self.days_since_item {
+            Some(d) if self.cycle_days > 0.0 => writeln!(
+                f,
+                "- her group ordered it {} times; the last one {d:.0} days ago (groups re-buy this every {:.0} days)",
+                self.item_orders, self.cycle_days
+            )?,
+            Some(d) => writeln!(f, "- her group ordered it {} times; the last one {d:.0} days ago", self.item_orders)?,
+            None => {}
+        }
+        if !self.circle.is_empty() {
+            let parts: Vec<String> = self
+                .circle
+                .iter()
+                .map(|(c, n)| format!("{c} ({n})"))
+                .collect();
+            writeln!(
+                f,
+                "- her group's top categories in {} days: {}",
+                EXPLAIN_DAYS,
+                parts.join(", ")
+            )?;
+        }
+        if let Some(b) = &self.breakdown {
+            let mut parts: Vec<&Contribution> =
+                b.iter().filter(|c| c.contribution.abs() >= 0.05).collect();
+            parts.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
+            let text: Vec<String> = parts
+                .iter()
+                .take(6)
+                .map(|c| format!("{} {:+.2}", c.name, c.contribution))
+                .collect();
+            writeln!(f, "- score parts: {}", text.join(", "))?;
+        }
+        Ok(())
+    }
+}
