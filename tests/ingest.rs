@@ -961,3 +961,18 @@ fn uci_online_retail_loads_leniently() {
     assert!(loaded.dataset.promoters.len() <= 4_372);
     eprintln!("{}", loaded.report);
 }
+
+/// A file whose last line is one huge field (64 MiB here; 256 MiB was checked by hand
+/// to fail the same way in under a second) is a row error, not a hang or a crash.
+#[test]
+fn huge_single_line() {
+    let dir = tmp();
+    let mut text = String::from("promoter_id,item_id,ts\np1,a,1700000000\n");
+    text.push_str(&"x".repeat(64 << 20));
+    let orders = put(&dir, "orders.csv", text);
+    let e = strict(&DataFiles::orders(&orders)).unwrap_err();
+    assert_eq!(
+        strip(&dir, e),
+        "orders.csv: row 2, column \"ts\": missing timestamp"
+    );
+}
