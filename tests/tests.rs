@@ -10,6 +10,8 @@ mod cli;
 mod blend;
 mod eval;
 #[cfg(feature = "io")]
+mod hostile;
+#[cfg(feature = "io")]
 mod ingest;
 mod invariants;
 mod model_file;
