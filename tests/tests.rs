@@ -12,3 +12,5 @@ mod invariants;
 mod model_file;
 mod profile;
 mod rank;
+#[cfg(feature = "report")]
+mod report;
