@@ -149,21 +149,70 @@ fn train_rank_evaluate_on_a_generated_world() {
             "baseline,popularity,profile",
             "--k",
             "5,20",
+            "--bootstrap",
+            "200",
+            "--compare",
+            "profile,popularity",
             "--json",
         ],
         d,
     ));
     let doc: EvalDoc = serde_json::from_str(&json).unwrap();
     assert_eq!(doc.reports.len(), 3);
+    assert_eq!(doc.protocol, "temporal");
+    assert_eq!(doc.paired.len(), 3);
+    assert!(doc.folds.is_none());
     for r in &doc.reports {
         assert_eq!(r.ks, vec![5, 20]);
         assert!(r.promoters > 0);
-        for m in &r.overall {
-            for v in [m.recall, m.ndcg, m.map, m.hit_rate] {
+        assert_eq!(r.intervals.len(), 2);
+        assert_eq!(r.resamples, 200);
+        for (m, iv) in r.overall.iter().zip(&r.intervals) {
+            for v in [
+                m.recall,
+                m.ndcg,
+                m.map,
+                m.hit_rate,
+                m.mrr,
+                m.rw_ndcg,
+                m.diversity,
+            ] {
                 assert!((0.0..=1.0).contains(&v), "{v}");
             }
+            assert!(iv.lo.ndcg <= m.ndcg && m.ndcg <= iv.hi.ndcg);
         }
     }
+    for p in &doc.paired {
+        assert_eq!(
+            (p.a.as_str(), p.b.as_str(), p.k),
+            ("profile", "popularity", 20)
+        );
+        assert!(p.diff.interval.lo <= p.diff.mean_diff && p.diff.mean_diff <= p.diff.interval.hi);
+    }
+    let rolling: EvalDoc = serde_json::from_str(&ok(&kocrank(
+        &[
+            "evaluate",
+            "--data",
+            "w",
+            "--models",
+            "popularity",
+            "--protocol",
+            "rolling",
+            "--windows",
+            "2",
+            "--window",
+            "14d",
+            "--k",
+            "10",
+            "--bootstrap",
+            "0",
+            "--json",
+        ],
+        d,
+    )))
+    .unwrap();
+    assert_eq!(rolling.folds.as_ref().map(Vec::len), Some(2));
+    assert!(rolling.reports[0].intervals.is_empty());
     let table = ok(&kocrank(&["evaluate", "--data", "w"], d));
     assert!(table.contains("NDCG@20 by segment"), "{table}");
 }
@@ -173,10 +222,59 @@ fn train_rank_evaluate_on_a_generated_world() {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 struct EvalDoc {
+    protocol: String,
     split_at: i64,
     window_seconds: i64,
     count_repeats: bool,
     reports: Vec<ReportDoc>,
+    paired: Vec<PairedDoc>,
+    folds: Option<Vec<FoldDoc>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct FoldDoc {
+    at: i64,
+    window: i64,
+    reports: Vec<ReportDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PairedDoc {
+    a: String,
+    b: String,
+    metric: String,
+    k: usize,
+    diff: DiffDoc,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct DiffDoc {
+    mean_diff: f64,
+    interval: IntervalDoc,
+    a_wins: f64,
+    promoters: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct IntervalDoc {
+    lo: f64,
+    hi: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct IntervalsDoc {
+    lo: MetricsDoc,
+    hi: MetricsDoc,
 }
 
 #[derive(Debug, Deserialize)]
@@ -187,8 +285,13 @@ struct ReportDoc {
     ks: Vec<usize>,
     promoters: usize,
     cold_promoters: usize,
+    filtered_promoters: usize,
     test_orders: usize,
+    sampled_negatives: Option<usize>,
     overall: Vec<MetricsDoc>,
+    intervals: Vec<IntervalsDoc>,
+    resamples: usize,
+    level: f64,
     coverage: Vec<f64>,
     segments: Vec<SegmentDoc>,
 }
@@ -201,8 +304,16 @@ struct MetricsDoc {
     ndcg: f64,
     map: f64,
     hit_rate: f64,
+    mrr: f64,
     commission: f64,
     gmv: f64,
+    exp_commission: f64,
+    rw_ndcg: f64,
+    novelty: f64,
+    popularity: f64,
+    diversity: f64,
+    self_operated: f64,
+    quality: f64,
 }
 
 #[derive(Debug, Deserialize)]

@@ -17,4 +17,6 @@ mod invariants;
 mod model_file;
 mod profile;
 mod rank;
+#[cfg(feature = "report")]
+mod report;
 mod serving;

@@ -1,23 +1,45 @@
-//! Offline evaluation on a temporal split, through the same [`Ranker`] pipeline as
-//! serving.
+//! Offline evaluation through the same [`Ranker`] pipeline as serving.
 //!
-//! For every promoter with a completed order in the test window, her list is ranked
-//! with [`Ranker::rank`] and compared with the items her circle ordered
-//! ([`metrics`]). Promoters with no training history are kept (cold start) and
-//! reported apart. With `count_repeats = false`, items she already bought in training
-//! are neither relevant nor rankable, which measures discovery only.
+//! For every promoter with a completed order in the test set, her list is ranked with
+//! [`Ranker::rank`] over the whole catalogue and compared with the items her circle
+//! ordered ([`metrics`]). Promoters with no training history are kept (cold start) and
+//! counted apart; they are never dropped. With `count_repeats = false`, items she
+//! already bought in training are neither relevant nor rankable, which measures
+//! discovery only.
+//!
+//! Every headline figure comes with a bootstrap interval over promoters
+//! ([`bootstrap`]), and the per-promoter values are kept in the report so two models
+//! compare pairwise on the same promoters ([`paired_comparison`]). The split itself is
+//! a [`protocol`]: global temporal (the default), rolling origin, or leave-last-out.
+//!
+//! Sampled-negative metrics (rank the relevant items among a few random others) are
+//! available on request only and labelled "sampled" wherever printed: they overstate
+//! quality and can even reorder models (Krichene & Rendle, KDD 2020;
+//! `shared/DOMAIN.md` §5.5).
 
+pub mod bootstrap;
 pub mod metrics;
+pub mod protocol;
+#[cfg(feature = "report")]
+pub mod report;
+#[cfg(feature = "report")]
+mod svg;
+mod table;
+
+pub use bootstrap::{BootstrapConfig, Interval, PairedDiff};
+pub use protocol::{evaluate_protocol, Fold, Protocol, ProtocolReport};
+pub use table::{comparison_table, paired_table, table_header, table_row};
 
 use crate::data::{Dataset, OrderStatus};
 use crate::error::{Error, Result};
 use crate::rank::{RankRequest, Ranker};
 use crate::rules::ExcludePurchased;
-use metrics::{list_metrics, ListMetrics, Value};
+use metrics::{list_metrics, ItemStats, ListMetrics, Value, N_METRICS};
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
-use std::fmt;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Settings of an evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +53,21 @@ pub struct EvalConfig {
     /// Promoters with fewer training orders than this (but at least one) form the
     /// `few orders` segment. Default 5.
     pub few_orders: usize,
+    /// Bootstrap intervals over promoters (`resamples = 0` turns them off).
+    pub bootstrap: BootstrapConfig,
+    /// Rank each promoter's relevant items among this many random other items instead
+    /// of the whole catalogue. Default `None` (full ranking). Sampled figures overstate
+    /// quality and are labelled "sampled" wherever printed.
+    pub sampled_negatives: Option<usize>,
+    /// Seed of the sampled negatives. Default 0.
+    pub seed: u64,
+    /// Drop test promoters with at least one but fewer than this many training orders
+    /// (a k-core-like filter for comparison with the literature). Cold-start promoters
+    /// (no training order) are always kept. Default 0 (no filter).
+    pub min_promoter_orders: usize,
+    /// Relevant items with fewer training orders than this are not counted; promoters
+    /// left with no relevant item are dropped. Default 0 (no filter).
+    pub min_item_orders: usize,
 }
 
 impl Default for EvalConfig {
@@ -39,6 +76,11 @@ impl Default for EvalConfig {
             ks: vec![5, 10, 20],
             count_repeats: true,
             few_orders: 5,
+            bootstrap: BootstrapConfig::default(),
+            sampled_negatives: None,
+            seed: 0,
+            min_promoter_orders: 0,
+            min_item_orders: 0,
         }
     }
 }
@@ -56,6 +98,55 @@ pub struct SegmentMetrics {
     pub metrics: Vec<ListMetrics>,
 }
 
+/// Bootstrap interval of every metric at one cut-off: the lower bounds in `lo`, the
+/// upper bounds in `hi`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct MetricIntervals {
+    /// Lower bounds.
+    pub lo: ListMetrics,
+    /// Upper bounds.
+    pub hi: ListMetrics,
+}
+
+impl MetricIntervals {
+    /// The interval of the metric called `name` (one of [`ListMetrics::NAMES`]).
+    pub fn get(&self, name: &str) -> Option<Interval> {
+        Some(Interval {
+            lo: self.lo.get(name)?,
+            hi: self.hi.get(name)?,
+        })
+    }
+}
+
+/// The value of every metric for every evaluated promoter, kept for paired
+/// comparisons (not serialized).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PromoterMetrics {
+    /// External ids of the evaluated promoters, in row order.
+    pub promoter_ids: Vec<String>,
+    /// Row-major values: per promoter, per cut-off, the [`ListMetrics::NAMES`] in order.
+    pub values: Vec<f64>,
+    /// Number of cut-offs.
+    pub n_ks: usize,
+}
+
+impl PromoterMetrics {
+    /// The values of metric `name` at cut-off index `k_index`, one per promoter.
+    pub fn column(&self, k_index: usize, name: &str) -> Option<Vec<f64>> {
+        let j = ListMetrics::NAMES.iter().position(|&n| n == name)?;
+        if k_index >= self.n_ks {
+            return None;
+        }
+        let width = self.n_ks * N_METRICS;
+        Some(
+            self.values
+                .chunks_exact(width)
+                .map(|row| row[k_index * N_METRICS + j])
+                .collect(),
+        )
+    }
+}
+
 /// The result of an evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EvalReport {
@@ -67,14 +158,29 @@ pub struct EvalReport {
     pub promoters: usize,
     /// Of those, promoters with no training order (cold start).
     pub cold_promoters: usize,
+    /// Promoters with a relevant test order left out by `min_promoter_orders` or
+    /// `min_item_orders`.
+    pub filtered_promoters: usize,
     /// Completed test orders.
     pub test_orders: usize,
+    /// `Some(n)` when each list ranked the relevant items among `n` sampled others
+    /// (sampled metrics, not comparable with full ranking).
+    pub sampled_negatives: Option<usize>,
     /// Mean metrics over all evaluated promoters, one per cut-off.
     pub overall: Vec<ListMetrics>,
+    /// Bootstrap intervals of `overall`, one per cut-off (empty when off).
+    pub intervals: Vec<MetricIntervals>,
+    /// Bootstrap resamples behind `intervals` (0 when off).
+    pub resamples: usize,
+    /// Coverage of `intervals`, e.g. 0.95.
+    pub level: f64,
     /// Catalogue coverage per cut-off: distinct items shown / catalogue size.
     pub coverage: Vec<f64>,
     /// Per channel, city tier and history segment.
     pub segments: Vec<SegmentMetrics>,
+    /// Per-promoter values behind `overall` (not serialized).
+    #[serde(skip)]
+    pub per_promoter: PromoterMetrics,
 }
 
 struct Case {
@@ -99,6 +205,8 @@ struct Case {
 /// let ranker = Ranker::new(train(&split.train, &Config::default()).unwrap());
 /// let report = eval::evaluate(&ranker, &split.test, &eval::EvalConfig::default()).unwrap();
 /// assert!(report.overall[2].recall >= 0.0 && report.overall[2].recall <= 1.0);
+/// let ndcg = report.intervals[2].get("ndcg").unwrap();
+/// assert!(ndcg.lo <= report.overall[2].ndcg && report.overall[2].ndcg <= ndcg.hi);
 /// ```
 pub fn evaluate(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> Result<EvalReport> {
     let max_k = cfg
@@ -108,38 +216,64 @@ pub fn evaluate(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> Result<Eva
         .max()
         .ok_or_else(|| Error::Empty("no cut-off K given".into()))?;
     let model = ranker.model();
-    let cases = build_cases(ranker, test, cfg);
+    let (cases, filtered) = build_cases(ranker, test, cfg);
     if cases.is_empty() {
         return Err(Error::Empty(format!(
-            "no promoter has a completed order in the test set ({} orders)",
-            test.orders.len()
+            "no promoter has a completed order in the test set ({} orders{})",
+            test.orders.len(),
+            if filtered > 0 {
+                format!(", {filtered} promoters filtered out")
+            } else {
+                String::new()
+            }
         )));
     }
+    let catalog = model.catalog();
     let exclude = (!cfg.count_repeats).then_some(ExcludePurchased::Always);
     let lists: Vec<Vec<u32>> = cases
         .par_iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(ci, c)| {
             let mut req = RankRequest::new(c.promoter_id.clone(), max_k);
             req.exclude_purchased = exclude;
+            if let Some(n) = cfg.sampled_negatives {
+                let cands = sampled_candidates(&c.relevant, catalog.len(), n, cfg.seed, ci);
+                req.candidates = Some(
+                    cands
+                        .iter()
+                        .filter_map(|&i| catalog.ids.name(i).map(str::to_string))
+                        .collect(),
+                );
+            }
             ranker
                 .rank(&req)
                 .map(|l| l.into_iter().map(|r| r.item).collect())
         })
         .collect::<Result<_>>()?;
 
+    let stats = item_stats(ranker);
     let nk = cfg.ks.len();
+    let width = nk * N_METRICS;
+    let mut values = Vec::with_capacity(cases.len() * width);
     let mut overall = vec![ListMetrics::default(); nk];
-    let mut seg: HashMap<(String, String), (usize, Vec<ListMetrics>)> = HashMap::new();
+    let mut seg: BTreeMap<(String, String), (usize, Vec<ListMetrics>)> = BTreeMap::new();
     let mut shown: Vec<HashSet<u32>> = vec![HashSet::new(); nk];
     for (c, list) in cases.iter().zip(&lists) {
         let per_k: Vec<ListMetrics> = cfg
             .ks
             .iter()
-            .map(|&k| list_metrics(list, &c.relevant, k))
+            .map(|&k| {
+                let mut m = list_metrics(list, &c.relevant, k);
+                stats.fill(list, k, &mut m);
+                m
+            })
             .collect();
         for (j, m) in per_k.iter().enumerate() {
             overall[j].add(m);
-            shown[j].extend(list.iter().take(cfg.ks[j]));
+            values.extend(m.to_array());
+            if let Some(s) = shown.get_mut(j) {
+                s.extend(list.iter().take(cfg.ks[j]));
+            }
         }
         for (dim, name) in [
             ("channel", &c.channel),
@@ -157,7 +291,15 @@ pub fn evaluate(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> Result<Eva
     }
     let n = cases.len() as f64;
     overall.iter_mut().for_each(|m| m.scale(n));
-    let mut segments: Vec<SegmentMetrics> = seg
+    let flat = bootstrap::mean_intervals(&values, width, &cfg.bootstrap);
+    let intervals: Vec<MetricIntervals> = flat
+        .chunks_exact(N_METRICS)
+        .map(|c| MetricIntervals {
+            lo: ListMetrics::from_array(std::array::from_fn(|j| c[j].lo)),
+            hi: ListMetrics::from_array(std::array::from_fn(|j| c[j].hi)),
+        })
+        .collect();
+    let segments: Vec<SegmentMetrics> = seg
         .into_iter()
         .map(|((dimension, segment), (count, mut metrics))| {
             metrics.iter_mut().for_each(|m| m.scale(count as f64));
@@ -169,28 +311,93 @@ pub fn evaluate(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> Result<Eva
             }
         })
         .collect();
-    segments.sort_by(|a, b| (&a.dimension, &a.segment).cmp(&(&b.dimension, &b.segment)));
-    let n_items = model.catalog().len().max(1) as f64;
+    let n_items = catalog.len().max(1) as f64;
     Ok(EvalReport {
         model: model.kind().as_str().to_string(),
         ks: cfg.ks.clone(),
         promoters: cases.len(),
         cold_promoters: cases.iter().filter(|c| c.history == "no orders").count(),
+        filtered_promoters: filtered,
         test_orders: test
             .orders
             .status
             .iter()
             .filter(|&&s| s == OrderStatus::Completed)
             .count(),
+        sampled_negatives: cfg.sampled_negatives,
         overall,
+        resamples: if intervals.is_empty() {
+            0
+        } else {
+            cfg.bootstrap.resamples
+        },
+        level: cfg.bootstrap.level,
+        intervals,
         coverage: shown.iter().map(|s| s.len() as f64 / n_items).collect(),
         segments,
+        per_promoter: PromoterMetrics {
+            promoter_ids: cases.into_iter().map(|c| c.promoter_id).collect(),
+            values,
+            n_ks: nk,
+        },
     })
 }
 
-fn build_cases(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> Vec<Case> {
+/// Training popularity, categories, sellers and quality of the model's catalogue.
+fn item_stats(ranker: &Ranker) -> ItemStats {
+    let model = ranker.model();
+    let catalog = model.catalog();
+    let mut counts = vec![0u64; catalog.len()];
+    for &i in &model.history().item {
+        if let Some(c) = counts.get_mut(i as usize) {
+            *c += 1;
+        }
+    }
+    ItemStats::new(&counts, catalog, &model.quality().posterior)
+}
+
+/// The relevant items known to the catalogue plus `n` distinct others drawn uniformly
+/// (seeded by `seed` and the case index), in ascending order.
+fn sampled_candidates(
+    relevant: &HashMap<u32, Value>,
+    n_items: usize,
+    n: usize,
+    seed: u64,
+    case: usize,
+) -> Vec<u32> {
+    let mut out: Vec<u32> = relevant
+        .keys()
+        .copied()
+        .filter(|&i| (i as usize) < n_items)
+        .collect();
+    let others = n_items.saturating_sub(out.len());
+    let want = n.min(others);
+    let mut picked: HashSet<u32> = HashSet::new();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(case as u64);
+    let mut tries = 0usize;
+    while picked.len() < want && tries < 64 * (want + 1) {
+        tries += 1;
+        let i = ((u128::from(rng.next_u64()) * n_items as u128) >> 64) as u32;
+        if !relevant.contains_key(&i) {
+            picked.insert(i);
+        }
+    }
+    out.extend(picked);
+    out.sort_unstable();
+    out
+}
+
+/// The cases to evaluate and the number of promoters the filters left out.
+fn build_cases(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> (Vec<Case>, usize) {
     let model = ranker.model();
     let o = &test.orders;
+    let mut item_orders = vec![0usize; model.catalog().len()];
+    for &i in &model.history().item {
+        if let Some(c) = item_orders.get_mut(i as usize) {
+            *c += 1;
+        }
+    }
     let mut rel: Vec<HashMap<u32, Value>> = vec![HashMap::new(); test.promoters.len()];
     for r in 0..o.len() {
         if o.status[r] != OrderStatus::Completed {
@@ -215,7 +422,11 @@ fn build_cases(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> Vec<Case> {
         }
     }
     let mut cases = Vec::new();
+    let mut filtered = 0;
     for (tp, mut relevant) in rel.into_iter().enumerate() {
+        if relevant.is_empty() {
+            continue;
+        }
         let pid = test.promoters.ids.name(tp as u32).unwrap_or("");
         let mp = model.promoters().ids.get(pid);
         let history = mp.map_or(&[][..], |p| model.history().items(p));
@@ -226,6 +437,19 @@ fn build_cases(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> Vec<Case> {
         }
         if relevant.is_empty() {
             continue;
+        }
+        if !history.is_empty() && history.len() < cfg.min_promoter_orders {
+            filtered += 1;
+            continue;
+        }
+        if cfg.min_item_orders > 0 {
+            relevant.retain(|&i, _| {
+                item_orders.get(i as usize).copied().unwrap_or(0) >= cfg.min_item_orders
+            });
+            if relevant.is_empty() {
+                filtered += 1;
+                continue;
+            }
         }
         let bucket = match history.len() {
             0 => "no orders",
@@ -254,41 +478,7 @@ fn build_cases(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> Vec<Case> {
             history: bucket,
         });
     }
-    cases
-}
-
-impl fmt::Display for EvalReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "model {}: {} promoters evaluated ({} cold start), {} test orders",
-            self.model, self.promoters, self.cold_promoters, self.test_orders
-        )?;
-        writeln!(f, "{}", table_header())?;
-        for (j, k) in self.ks.iter().enumerate() {
-            if let (Some(m), Some(c)) = (self.overall.get(j), self.coverage.get(j)) {
-                writeln!(f, "{}", table_row(&self.model, *k, m, Some(*c)))?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Header of the metrics table printed by [`EvalReport`] and the CLI.
-pub fn table_header() -> String {
-    format!(
-        "{:<12} {:>4} {:>8} {:>8} {:>8} {:>8} {:>12} {:>12} {:>9}",
-        "model", "K", "recall", "ndcg", "map", "hit", "commission", "gmv", "coverage"
-    )
-}
-
-/// One row of the metrics table.
-pub fn table_row(model: &str, k: usize, m: &ListMetrics, coverage: Option<f64>) -> String {
-    let cov = coverage.map_or_else(|| "-".to_string(), |c| format!("{c:.4}"));
-    format!(
-        "{:<12} {:>4} {:>8.4} {:>8.4} {:>8.4} {:>8.4} {:>12.2} {:>12.2} {:>9}",
-        model, k, m.recall, m.ndcg, m.map, m.hit_rate, m.commission, m.gmv, cov
-    )
+    (cases, filtered)
 }
 
 /// Trains each configuration on `split.train` and evaluates it on `split.test`: the
@@ -310,53 +500,63 @@ pub fn compare(
         .collect()
 }
 
-/// The reports side by side: one row per model and cut-off, then NDCG at the largest
-/// cut-off per segment (channel, city tier, history) and model.
-pub fn comparison_table(reports: &[EvalReport]) -> String {
-    let mut out = String::new();
-    let Some(first) = reports.first() else {
-        return out;
+/// Two models compared on the same promoters, for one metric at one cut-off.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairedComparison {
+    /// Model A.
+    pub a: String,
+    /// Model B.
+    pub b: String,
+    /// The metric (one of [`ListMetrics::NAMES`]).
+    pub metric: String,
+    /// The cut-off.
+    pub k: usize,
+    /// A − B: mean, interval, share of resamples where A wins.
+    pub diff: PairedDiff,
+}
+
+/// Compares `a` with `b` on `metric` at cut-off `k`, promoter by promoter, with a
+/// paired bootstrap ([`bootstrap::paired`]).
+///
+/// # Errors
+/// [`Error::InvalidRequest`] when the metric or cut-off is unknown, the two reports
+/// were not made on the same promoters, or `cfg.resamples` is 0.
+pub fn paired_comparison(
+    a: &EvalReport,
+    b: &EvalReport,
+    metric: &str,
+    k: usize,
+    cfg: &BootstrapConfig,
+) -> Result<PairedComparison> {
+    let bad = |message: String| Error::InvalidRequest {
+        field: "compare",
+        message,
     };
-    out.push_str(&format!(
-        "{} promoters evaluated ({} cold start), {} test orders\n",
-        first.promoters, first.cold_promoters, first.test_orders
-    ));
-    out.push_str(&table_header());
-    out.push('\n');
-    for (j, &k) in first.ks.iter().enumerate() {
-        for r in reports {
-            if let Some(m) = r.overall.get(j) {
-                out.push_str(&table_row(&r.model, k, m, r.coverage.get(j).copied()));
-                out.push('\n');
-            }
-        }
+    if a.per_promoter.promoter_ids != b.per_promoter.promoter_ids {
+        return Err(bad(format!(
+            "{} and {} were evaluated on different promoters",
+            a.model, b.model
+        )));
     }
-    let last = first.ks.len().saturating_sub(1);
-    if let Some(k) = first.ks.last() {
-        out.push_str(&format!(
-            "\nNDCG@{k} by segment\n{:<10} {:<14} {:>9}",
-            "dimension", "segment", "promoters"
-        ));
-        for r in reports {
-            out.push_str(&format!(" {:>12}", r.model));
-        }
-        out.push('\n');
-        for s in &first.segments {
-            out.push_str(&format!(
-                "{:<10} {:<14} {:>9}",
-                s.dimension, s.segment, s.promoters
-            ));
-            for r in reports {
-                let v = r
-                    .segments
-                    .iter()
-                    .find(|x| x.dimension == s.dimension && x.segment == s.segment)
-                    .and_then(|x| x.metrics.get(last))
-                    .map_or(f64::NAN, |m| m.ndcg);
-                out.push_str(&format!(" {v:>12.4}"));
-            }
-            out.push('\n');
-        }
-    }
-    out
+    let j =
+        a.ks.iter()
+            .position(|&x| x == k)
+            .ok_or_else(|| bad(format!("cut-off {k} is not among {:?}", a.ks)))?;
+    let col = |r: &EvalReport| {
+        r.per_promoter.column(j, metric).ok_or_else(|| {
+            bad(format!(
+                "unknown metric \"{metric}\" (expected one of {})",
+                ListMetrics::NAMES.join(", ")
+            ))
+        })
+    };
+    let diff = bootstrap::paired(&col(a)?, &col(b)?, cfg)
+        .ok_or_else(|| bad("a paired comparison needs bootstrap resamples > 0".into()))?;
+    Ok(PairedComparison {
+        a: a.model.clone(),
+        b: b.model.clone(),
+        metric: metric.to_string(),
+        k,
+        diff,
+    })
 }

@@ -1,10 +1,25 @@
-//! `kocrank evaluate`: train models on the past, score them on the next window.
+//! `kocrank evaluate`: train models on the past, score them on what came after.
 
 use crate::common::{date, split_time, window, DataArgs, Ui};
 use crate::train::resolve_config;
 use crate::Outcome;
-use kocrank::eval::{compare, comparison_table, EvalConfig};
+use anyhow::{bail, Context};
+use kocrank::eval::report::Report;
+use kocrank::eval::{
+    comparison_table, evaluate_protocol, paired_comparison, paired_table, BootstrapConfig,
+    EvalConfig, PairedComparison, Protocol,
+};
 use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProtocolArg {
+    /// One global split in time (leak-free).
+    Temporal,
+    /// --windows consecutive test windows ending at the data's end.
+    Rolling,
+    /// Each promoter's last order day (leaky; for comparison with the literature).
+    LeaveLastOut,
+}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,18 +31,42 @@ pub struct Args {
     /// A TOML or JSON config file shared by all models.
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Split time: unix seconds, ISO date, or `auto` (the last --window is the test set).
+    /// How to split the orders into training and test sets.
+    #[arg(long, value_enum, default_value = "temporal")]
+    pub protocol: ProtocolArg,
+    /// Split time (temporal): unix seconds, ISO date, or `auto` (the last --window is
+    /// the test set).
     #[arg(long, default_value = "auto")]
     pub split_at: String,
-    /// Test window after the split time.
+    /// Test window after the split time (temporal, rolling).
     #[arg(long, default_value = "30d")]
     pub window: String,
+    /// Number of test windows (rolling).
+    #[arg(long, default_value_t = 3)]
+    pub windows: usize,
     /// Cut-offs, comma-separated.
     #[arg(long, short, default_value = "5,10,20", value_delimiter = ',')]
     pub k: Vec<usize>,
     /// Count only items new to the promoter's circle (no re-orders of training items).
     #[arg(long)]
     pub no_repeats: bool,
+    /// Bootstrap resamples over promoters for the intervals (0 = off).
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap and of sampled negatives.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Rank relevant items among N sampled others instead of the whole catalogue
+    /// (sampled metrics overstate quality; labelled "sampled").
+    #[arg(long, value_name = "N")]
+    pub sampled: Option<usize>,
+    /// Paired comparison of two models on the same promoters, e.g. `profile,popularity`
+    /// (NDCG, Recall and Commission at the largest K).
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub compare: Vec<String>,
+    /// Write a self-contained HTML report with plots to this file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Print one JSON document instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -36,15 +75,17 @@ pub struct Args {
 pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let (ds, report) = a.data.load(ui)?;
     let win = window(&a.window)?;
-    let at = split_time(&a.split_at, &ds, win)?;
-    let split = ds.split(at, win)?;
-    ui.note(format!(
-        "split at {}: {} training orders, {} test orders in the next {}",
-        date(at),
-        split.train.orders.len(),
-        split.test.orders.len(),
-        a.window
-    ));
+    let protocol = match a.protocol {
+        ProtocolArg::Temporal => {
+            let at = split_time(&a.split_at, &ds, win)?;
+            Protocol::Temporal { at, window: win }
+        }
+        ProtocolArg::Rolling => Protocol::Rolling {
+            windows: a.windows,
+            window: win,
+        },
+        ProtocolArg::LeaveLastOut => Protocol::LeaveLastOut,
+    };
     let configs = a
         .models
         .iter()
@@ -53,25 +94,154 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let cfg = EvalConfig {
         ks: a.k.clone(),
         count_repeats: !a.no_repeats,
+        bootstrap: BootstrapConfig {
+            resamples: a.bootstrap,
+            seed: a.seed,
+            ..BootstrapConfig::default()
+        },
+        sampled_negatives: a.sampled,
+        seed: a.seed,
         ..EvalConfig::default()
     };
+    let pair = match a.compare.as_slice() {
+        [] => None,
+        [x, y] => {
+            let pos = |m: &str| {
+                a.models
+                    .iter()
+                    .position(|n| n == m)
+                    .with_context(|| format!("--compare: {m} is not among --models"))
+            };
+            if a.bootstrap == 0 {
+                bail!("--compare needs --bootstrap > 0");
+            }
+            Some((pos(x)?, pos(y)?))
+        }
+        _ => bail!("--compare takes two models, e.g. --compare profile,popularity"),
+    };
     let sp = ui.spinner("training and evaluating");
-    let reports = compare(&split, &configs, &cfg)?;
+    let result = evaluate_protocol(&ds, &protocol, &configs, &cfg)?;
     sp.finish_and_clear();
+    for f in &result.folds {
+        ui.note(format!(
+            "{} fold at {}: test window {:.0} days",
+            result.protocol,
+            date(f.at),
+            f.window as f64 / 86_400.0
+        ));
+    }
+    // The last fold is the most recent: its reports are the ones printed.
+    let reports = result
+        .folds
+        .last()
+        .map(|f| f.reports.clone())
+        .unwrap_or_default();
+    let mut paired: Vec<PairedComparison> = Vec::new();
+    if let (Some((i, j)), Some(&k)) = (pair, cfg.ks.iter().max()) {
+        if let (Some(ra), Some(rb)) = (reports.get(i), reports.get(j)) {
+            for metric in ["ndcg", "recall", "commission"] {
+                paired.push(paired_comparison(ra, rb, metric, k, &cfg.bootstrap)?);
+            }
+        }
+    }
+    if let Some(path) = &a.report {
+        let mut notes = vec![format!("data: {}", ds.summary())];
+        notes.push(match protocol {
+            Protocol::Temporal { at, window } => format!(
+                "protocol: global temporal split at {}, test window {}",
+                date(at),
+                human_days(window)
+            ),
+            Protocol::Rolling { windows, window } => format!(
+                "protocol: rolling origin, {windows} windows of {} (tables: the most recent window)",
+                human_days(window)
+            ),
+            Protocol::LeaveLastOut => "protocol: leave-last-out per promoter".into(),
+        });
+        notes.push(format!(
+            "full ranking over the catalogue{}; repeats {}",
+            if cfg.sampled_negatives.is_some() {
+                " replaced by SAMPLED negatives"
+            } else {
+                ""
+            },
+            if cfg.count_repeats {
+                "count as hits"
+            } else {
+                "excluded"
+            }
+        ));
+        Report {
+            title: format!("kocrank evaluation: {}", a.models.join(", ")),
+            notes,
+            reports: &reports,
+            paired: &paired,
+            protocol: Some(&result),
+            tradeoff: Vec::new(),
+        }
+        .write(path)?;
+        ui.note(format!("report written to {}", path.display()));
+    }
     if a.json {
+        let (split_at, window_seconds) = result.folds.last().map_or((0, 0), |f| (f.at, f.window));
         let doc = serde_json::json!({
-            "split_at": at,
-            "window_seconds": win,
+            "protocol": result.protocol,
+            "split_at": split_at,
+            "window_seconds": window_seconds,
             "count_repeats": cfg.count_repeats,
             "reports": reports,
+            "paired": paired,
+            "folds": if result.folds.len() > 1 { serde_json::to_value(&result.folds)? } else { serde_json::Value::Null },
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
+        if result.leaky {
+            println!("LEAVE-LAST-OUT (leaky relative to global time; for comparison only)");
+        }
+        if result.folds.len() > 1 {
+            println!(
+                "rolling origin, {} windows; mean ± sd over windows at K={}:",
+                result.folds.len(),
+                cfg.ks.iter().max().copied().unwrap_or(0)
+            );
+            print!("{}", rolling_table(&result));
+            println!("\nmost recent window:");
+        }
         print!("{}", comparison_table(&reports));
+        if !paired.is_empty() {
+            println!("\npaired comparison on the same promoters");
+            print!("{}", paired_table(&paired));
+        }
     }
     Ok(if report.rejected() > 0 {
         crate::Outcome::Rejected
     } else {
         Outcome::Clean
     })
+}
+
+fn human_days(seconds: i64) -> String {
+    format!("{} days", seconds / 86_400)
+}
+
+fn rolling_table(r: &kocrank::eval::ProtocolReport) -> String {
+    let mut out = format!(
+        "{:<12} {:>17} {:>17} {:>17} {:>17}\n",
+        "model", "recall", "ndcg", "commission", "exp_comm"
+    );
+    let names = r.folds.first().map(|f| &f.reports[..]).unwrap_or_default();
+    for (m, (mean, sd)) in r.mean.iter().zip(&r.spread).enumerate() {
+        let (Some(mu), Some(s)) = (mean.last(), sd.last()) else {
+            continue;
+        };
+        out.push_str(&format!(
+            "{:<12} {:>17} {:>17} {:>17} {:>17}\n",
+            names.get(m).map_or("", |x| x.model.as_str()),
+            format!("{:.4} ±{:.4}", mu.recall, s.recall),
+            format!("{:.4} ±{:.4}", mu.ndcg, s.ndcg),
+            format!("{:.2} ±{:.2}", mu.commission, s.commission),
+            format!("{:.2} ±{:.2}", mu.exp_commission, s.exp_commission),
+        ));
+    }
+    out
 }

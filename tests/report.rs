@@ -1,0 +1,100 @@
+//! The HTML evaluation report: well-formed enough, finite coordinates, escaped text,
+//! every model and headline figure present.
+
+use crate::util::{hand_split_at, hand_world, DAY};
+use kocrank::eval::report::{Report, TradeoffPoint};
+use kocrank::eval::{compare, paired_comparison, EvalConfig};
+use kocrank::{Config, ModelKind};
+
+fn reports() -> Vec<kocrank::eval::EvalReport> {
+    let split = hand_world().split(hand_split_at(), 30 * DAY).unwrap();
+    let configs: Vec<Config> = [ModelKind::Baseline, ModelKind::Popularity]
+        .iter()
+        .map(|&m| {
+            let mut c = Config {
+                model: m,
+                ..Config::default()
+            };
+            c.repurchase.durable_categories = vec!["3c".into()];
+            c
+        })
+        .collect();
+    let cfg = EvalConfig {
+        ks: vec![1, 3, 5],
+        ..EvalConfig::default()
+    };
+    compare(&split, &configs, &cfg).unwrap()
+}
+
+#[test]
+fn report_is_self_contained_well_formed_and_complete() {
+    let mut reps = reports();
+    // A hostile model name must come out escaped.
+    reps[1].model = "pop<&>\"ular".into();
+    let paired =
+        vec![paired_comparison(&reps[0], &reps[1], "ndcg", 5, &Default::default()).unwrap()];
+    let html = Report {
+        notes: vec!["data: <hand world> & friends".into()],
+        reports: &reps,
+        paired: &paired,
+        tradeoff: vec![TradeoffPoint {
+            label: "γ=0.5".into(),
+            series: "baseline".into(),
+            ndcg: 0.5,
+            commission: f64::NAN,
+        }],
+        ..Report::default()
+    }
+    .html();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    // Every <svg is closed, and there are at least the 4 curves + 4 trade-off/bias
+    // plots + 3 segment plots.
+    let opened = html.matches("<svg").count();
+    assert_eq!(opened, html.matches("</svg>").count());
+    assert!(opened >= 11, "{opened}");
+    // No external fetch, no script.
+    for bad in ["<script", "src=\"http", "href=\"http", "@import", "url("] {
+        assert!(!html.contains(bad), "{bad}");
+    }
+    // Escaped text; the raw name never appears.
+    assert!(html.contains("pop&lt;&amp;&gt;&quot;ular"));
+    assert!(!html.contains("pop<&>"));
+    assert!(html.contains("&lt;hand world&gt; &amp; friends"));
+    // No non-finite number anywhere in the markup (coordinates included).
+    for bad in ["NaN", "inf\"", "=\"inf", "-inf"] {
+        assert!(!html.contains(bad), "{bad}");
+    }
+    assert!(html.contains("baseline"));
+    // Headline figures as the table prints them.
+    for r in &reps {
+        for m in &r.overall {
+            assert!(html.contains(&format!("{:.4}", m.ndcg)));
+            assert!(html.contains(&format!("{:.2}", m.commission)));
+        }
+        let iv = r.intervals[2].get("ndcg").unwrap();
+        assert!(html.contains(&format!("[{:.4}, {:.4}]", iv.lo, iv.hi)));
+    }
+    assert!(html.contains("Paired comparisons"));
+}
+
+#[test]
+fn sampled_reports_say_so() {
+    let split = hand_world().split(hand_split_at(), 30 * DAY).unwrap();
+    let ranker = kocrank::Ranker::new(kocrank::train(&split.train, &Config::default()).unwrap());
+    let cfg = EvalConfig {
+        ks: vec![2],
+        sampled_negatives: Some(2),
+        ..EvalConfig::default()
+    };
+    let r = kocrank::eval::evaluate(&ranker, &split.test, &cfg).unwrap();
+    assert_eq!(r.sampled_negatives, Some(2));
+    let reps = [r];
+    let html = Report {
+        reports: &reps,
+        ..Report::default()
+    }
+    .html();
+    assert!(html.contains("SAMPLED metrics"));
+    assert!(html.contains("(sampled)"));
+    assert!(kocrank::eval::comparison_table(&reps).starts_with("SAMPLED"));
+}
