@@ -10,6 +10,7 @@
 use crate::error::{ConfigError, Error, Result};
 use crate::rules::RulesConfig;
 use crate::signals::baseline::BaselineConfig;
+use crate::signals::item_knn::ItemKnnConfig;
 use crate::signals::popularity::PopularityConfig;
 use crate::signals::profile::ProfileConfig;
 use crate::signals::quality::QualityConfig;
@@ -29,14 +30,17 @@ pub enum ModelKind {
     /// The promoter's circle profile: categories, brands and price bands her group
     /// buys, shrunk toward her channel.
     Profile,
+    /// Item-to-item CF: neighbours of what her circle bought.
+    ItemKnn,
 }
 
 impl ModelKind {
     /// All model kinds.
-    pub const ALL: [ModelKind; 3] = [
+    pub const ALL: [ModelKind; 4] = [
         ModelKind::Baseline,
         ModelKind::Popularity,
         ModelKind::Profile,
+        ModelKind::ItemKnn,
     ];
 
     /// The name used in configs and on the command line.
@@ -45,6 +49,7 @@ impl ModelKind {
             ModelKind::Baseline => "baseline",
             ModelKind::Popularity => "popularity",
             ModelKind::Profile => "profile",
+            ModelKind::ItemKnn => "item_knn",
         }
     }
 
@@ -81,6 +86,8 @@ pub struct Config {
     pub popularity: PopularityConfig,
     /// Circle profile.
     pub profile: ProfileConfig,
+    /// Item-to-item CF.
+    pub item_knn: ItemKnnConfig,
     /// Repeat-purchase statistics (which categories are durables).
     pub repurchase: RepurchaseConfig,
     /// Default business rules.
@@ -97,6 +104,7 @@ impl Config {
         self.baseline.validate()?;
         self.popularity.validate()?;
         self.profile.validate()?;
+        self.item_knn.validate()?;
         self.repurchase.validate()
     }
 

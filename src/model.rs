@@ -5,6 +5,7 @@
 use crate::config::{Config, ModelKind};
 use crate::data::{Catalog, History, Promoters};
 use crate::signals::baseline::Baseline;
+use crate::signals::item_knn::ItemKnn;
 use crate::signals::popularity::Popularity;
 use crate::signals::profile::Profile;
 use crate::signals::quality::Quality;
@@ -20,6 +21,7 @@ pub(crate) enum Signal {
     Baseline(Baseline),
     Popularity(Popularity),
     Profile(Profile),
+    ItemKnn(ItemKnn),
 }
 
 /// A trained model. Build one with [`crate::train`], save and load it with
@@ -71,6 +73,11 @@ impl Model {
                 trained_until,
                 &config.profile,
             )),
+            // Learned kinds arrive fitted from `train` or the model file; refitting is
+            // the deterministic fallback.
+            (ModelKind::ItemKnn, None) => {
+                Signal::ItemKnn(ItemKnn::fit(&history, catalog.len(), &config.item_knn))
+            }
         };
         Model {
             config,
@@ -136,6 +143,7 @@ impl Model {
             Signal::Baseline(b) => b,
             Signal::Popularity(p) => p,
             Signal::Profile(p) => p,
+            Signal::ItemKnn(k) => k,
         }
     }
 }

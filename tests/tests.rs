@@ -2,6 +2,7 @@
 
 mod util;
 
+mod cf;
 mod eval;
 #[cfg(feature = "io")]
 mod ingest;

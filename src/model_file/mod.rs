@@ -24,6 +24,7 @@ use crate::config::ModelKind;
 use crate::data::{Catalog, Channel, History, IdMap, Promoters, Seller, Taxonomy, NO_CATEGORY};
 use crate::error::{Error, Result};
 use crate::model::{Model, Signal};
+use crate::signals::item_knn::ItemKnn;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -239,6 +240,7 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
 fn encode_learned(signal: &Signal) -> Option<Vec<u8>> {
     match signal {
         Signal::Baseline(_) | Signal::Popularity(_) | Signal::Profile(_) => None,
+        Signal::ItemKnn(k) => Some(encode_item_knn(k)),
     }
 }
 
@@ -250,14 +252,50 @@ fn decode_learned(
     n_items: usize,
     n_promoters: usize,
 ) -> Result<Option<Signal>, String> {
-    let _learned = sections
+    let learned = sections
         .iter()
         .find(|(n, _)| n == "learned")
         .map(|(_, b)| *b);
-    let _ = (n_items, n_promoters);
+    let _ = n_promoters;
+    let need = || {
+        learned.ok_or_else(|| {
+            format!(
+                "section \"learned\" is missing for model \"{}\"",
+                config.model.as_str()
+            )
+        })
+    };
     match config.model {
         ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => Ok(None),
+        ModelKind::ItemKnn => Ok(Some(Signal::ItemKnn(decode_item_knn(need()?, n_items)?))),
     }
+}
+
+/// `item_knn`: row pointers, neighbours, similarities, tie-breaks, half-life.
+fn encode_item_knn(k: &ItemKnn) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.i64s(&k.indptr.iter().map(|&x| x as i64).collect::<Vec<_>>());
+    e.u32s(&k.neighbour);
+    e.f32s(&k.sim);
+    e.f32s(&k.tie);
+    e.u64(k.half_life_days.to_bits());
+    e.buf
+}
+
+fn decode_item_knn(b: &[u8], n_items: usize) -> Result<ItemKnn, String> {
+    let mut d = Dec::new(b, "learned");
+    let indptr = d.i64s()?;
+    let neighbour = d.u32s()?;
+    let sim = d.f32s()?;
+    let tie = d.f32s()?;
+    let half_life = f64::from_bits(d.u64()?);
+    d.finish()?;
+    check_len("item_knn tie-break", tie.len(), n_items)?;
+    let indptr = indptr
+        .iter()
+        .map(|&x| usize::try_from(x).map_err(|_| format!("item_knn row pointer {x} is negative")))
+        .collect::<Result<Vec<_>, _>>()?;
+    ItemKnn::from_parts(indptr, neighbour, sim, tie, half_life)
 }
 
 fn opt_ts(v: &[Option<i64>]) -> Vec<i64> {
