@@ -10,6 +10,7 @@
 use crate::error::{ConfigError, Error, Result};
 use crate::rules::RulesConfig;
 use crate::signals::baseline::BaselineConfig;
+use crate::signals::ease::EaseConfig;
 use crate::signals::item_knn::ItemKnnConfig;
 use crate::signals::popularity::PopularityConfig;
 use crate::signals::profile::ProfileConfig;
@@ -32,15 +33,18 @@ pub enum ModelKind {
     Profile,
     /// Item-to-item CF: neighbours of what her circle bought.
     ItemKnn,
+    /// EASE (Steck 2019): a closed-form item × item linear model.
+    Ease,
 }
 
 impl ModelKind {
     /// All model kinds.
-    pub const ALL: [ModelKind; 4] = [
+    pub const ALL: [ModelKind; 5] = [
         ModelKind::Baseline,
         ModelKind::Popularity,
         ModelKind::Profile,
         ModelKind::ItemKnn,
+        ModelKind::Ease,
     ];
 
     /// The name used in configs and on the command line.
@@ -50,6 +54,7 @@ impl ModelKind {
             ModelKind::Popularity => "popularity",
             ModelKind::Profile => "profile",
             ModelKind::ItemKnn => "item_knn",
+            ModelKind::Ease => "ease",
         }
     }
 
@@ -88,6 +93,8 @@ pub struct Config {
     pub profile: ProfileConfig,
     /// Item-to-item CF.
     pub item_knn: ItemKnnConfig,
+    /// EASE.
+    pub ease: EaseConfig,
     /// Repeat-purchase statistics (which categories are durables).
     pub repurchase: RepurchaseConfig,
     /// Default business rules.
@@ -105,6 +112,7 @@ impl Config {
         self.popularity.validate()?;
         self.profile.validate()?;
         self.item_knn.validate()?;
+        self.ease.validate()?;
         self.repurchase.validate()
     }
 

@@ -5,6 +5,7 @@
 use crate::config::{Config, ModelKind};
 use crate::data::{Catalog, History, Promoters};
 use crate::signals::baseline::Baseline;
+use crate::signals::ease::Ease;
 use crate::signals::item_knn::ItemKnn;
 use crate::signals::popularity::Popularity;
 use crate::signals::profile::Profile;
@@ -22,6 +23,7 @@ pub(crate) enum Signal {
     Popularity(Popularity),
     Profile(Profile),
     ItemKnn(ItemKnn),
+    Ease(Ease),
 }
 
 /// A trained model. Build one with [`crate::train`], save and load it with
@@ -77,6 +79,14 @@ impl Model {
             // the deterministic fallback.
             (ModelKind::ItemKnn, None) => {
                 Signal::ItemKnn(ItemKnn::fit(&history, catalog.len(), &config.item_knn))
+            }
+            (ModelKind::Ease, None) => {
+                match Ease::fit(&history, catalog.len(), &config.ease) {
+                    Ok(e) => Signal::Ease(e),
+                    // Unreachable through `train` (which reports the error) and the
+                    // model file (which stores the fit); popularity keeps it total.
+                    Err(_) => Signal::Popularity(popularity.clone()),
+                }
             }
         };
         Model {
@@ -144,6 +154,7 @@ impl Model {
             Signal::Popularity(p) => p,
             Signal::Profile(p) => p,
             Signal::ItemKnn(k) => k,
+            Signal::Ease(e) => e,
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::data::Dataset;
 use crate::data::History;
 use crate::error::{Error, Result};
 use crate::model::{Model, Signal};
+use crate::signals::ease::Ease;
 use crate::signals::item_knn::ItemKnn;
 use std::sync::Arc;
 
@@ -65,5 +66,10 @@ fn fit_learned(data: &Dataset, history: &History, config: &Config) -> Result<Opt
             data.catalog.len(),
             &config.item_knn,
         )))),
+        ModelKind::Ease => Ok(Some(Signal::Ease(Ease::fit(
+            history,
+            data.catalog.len(),
+            &config.ease,
+        )?))),
     }
 }

@@ -54,6 +54,11 @@ fn item_knn_round_trips() {
     round_trip(ModelKind::ItemKnn);
 }
 
+#[test]
+fn ease_round_trips() {
+    round_trip(ModelKind::Ease);
+}
+
 fn ndcg20(model: ModelKind) -> f64 {
     let world = generate(Scale::Tiny, 1).unwrap();
     let split = world

@@ -24,6 +24,7 @@ use crate::config::ModelKind;
 use crate::data::{Catalog, Channel, History, IdMap, Promoters, Seller, Taxonomy, NO_CATEGORY};
 use crate::error::{Error, Result};
 use crate::model::{Model, Signal};
+use crate::signals::ease::Ease;
 use crate::signals::item_knn::ItemKnn;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -241,6 +242,7 @@ fn encode_learned(signal: &Signal) -> Option<Vec<u8>> {
     match signal {
         Signal::Baseline(_) | Signal::Popularity(_) | Signal::Profile(_) => None,
         Signal::ItemKnn(k) => Some(encode_item_knn(k)),
+        Signal::Ease(e) => Some(encode_ease(e)),
     }
 }
 
@@ -268,6 +270,7 @@ fn decode_learned(
     match config.model {
         ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => Ok(None),
         ModelKind::ItemKnn => Ok(Some(Signal::ItemKnn(decode_item_knn(need()?, n_items)?))),
+        ModelKind::Ease => Ok(Some(Signal::Ease(decode_ease(need()?, n_items)?))),
     }
 }
 
@@ -296,6 +299,25 @@ fn decode_item_knn(b: &[u8], n_items: usize) -> Result<ItemKnn, String> {
         .map(|&x| usize::try_from(x).map_err(|_| format!("item_knn row pointer {x} is negative")))
         .collect::<Result<Vec<_>, _>>()?;
     ItemKnn::from_parts(indptr, neighbour, sim, tie, half_life)
+}
+
+/// `ease`: fitted items, weights `B` (row-major over them), tie-breaks.
+fn encode_ease(x: &Ease) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.u32s(&x.items);
+    e.f32s(&x.weights);
+    e.f32s(&x.tie);
+    e.buf
+}
+
+fn decode_ease(b: &[u8], n_items: usize) -> Result<Ease, String> {
+    let mut d = Dec::new(b, "learned");
+    let items = d.u32s()?;
+    let weights = d.f32s()?;
+    let tie = d.f32s()?;
+    d.finish()?;
+    check_len("ease tie-break", tie.len(), n_items)?;
+    Ease::from_parts(items, weights, tie)
 }
 
 fn opt_ts(v: &[Option<i64>]) -> Vec<i64> {

@@ -6,6 +6,7 @@
 //! scorers are not on one scale.
 
 pub mod baseline;
+pub mod ease;
 pub mod item_knn;
 pub mod popularity;
 pub mod profile;
