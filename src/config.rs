@@ -11,6 +11,8 @@ use crate::blend::BlendConfig;
 use crate::error::{ConfigError, Error, Result};
 use crate::rules::RulesConfig;
 use crate::signals::baseline::BaselineConfig;
+use crate::signals::ease::EaseConfig;
+use crate::signals::item_knn::ItemKnnConfig;
 use crate::signals::popularity::PopularityConfig;
 use crate::signals::profile::ProfileConfig;
 use crate::signals::quality::QualityConfig;
@@ -30,6 +32,10 @@ pub enum ModelKind {
     /// The promoter's circle profile: categories, brands and price bands her group
     /// buys, shrunk toward her channel.
     Profile,
+    /// Item-to-item CF: neighbours of what her circle bought.
+    ItemKnn,
+    /// EASE (Steck 2019): a closed-form item × item linear model.
+    Ease,
     /// A learned blend of component models and item features, valued by commission
     /// (see [`crate::blend`]).
     Blend,
@@ -37,10 +43,12 @@ pub enum ModelKind {
 
 impl ModelKind {
     /// All model kinds.
-    pub const ALL: [ModelKind; 4] = [
+    pub const ALL: [ModelKind; 6] = [
         ModelKind::Baseline,
         ModelKind::Popularity,
         ModelKind::Profile,
+        ModelKind::ItemKnn,
+        ModelKind::Ease,
         ModelKind::Blend,
     ];
 
@@ -50,6 +58,8 @@ impl ModelKind {
             ModelKind::Baseline => "baseline",
             ModelKind::Popularity => "popularity",
             ModelKind::Profile => "profile",
+            ModelKind::ItemKnn => "item_knn",
+            ModelKind::Ease => "ease",
             ModelKind::Blend => "blend",
         }
     }
@@ -87,6 +97,10 @@ pub struct Config {
     pub popularity: PopularityConfig,
     /// Circle profile.
     pub profile: ProfileConfig,
+    /// Item-to-item CF.
+    pub item_knn: ItemKnnConfig,
+    /// EASE.
+    pub ease: EaseConfig,
     /// The learned blend.
     pub blend: BlendConfig,
     /// Repeat-purchase statistics (which categories are durables).
@@ -105,6 +119,8 @@ impl Config {
         self.baseline.validate()?;
         self.popularity.validate()?;
         self.profile.validate()?;
+        self.item_knn.validate()?;
+        self.ease.validate()?;
         self.blend.validate()?;
         for c in &self.blend.components {
             ModelKind::parse(c)
@@ -192,6 +208,6 @@ mod tests {
         assert!(e.contains("magic"), "{e}");
         assert!(ModelKind::parse("nope")
             .unwrap_err()
-            .contains("baseline, popularity, profile, blend"));
+            .contains("baseline, popularity, profile, item_knn, ease, blend"));
     }
 }

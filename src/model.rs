@@ -8,6 +8,8 @@ use crate::config::{Config, ModelKind};
 use crate::data::{Catalog, History, Promoters};
 use crate::error::{Error, Result};
 use crate::signals::baseline::Baseline;
+use crate::signals::ease::Ease;
+use crate::signals::item_knn::ItemKnn;
 use crate::signals::popularity::Popularity;
 use crate::signals::profile::Profile;
 use crate::signals::quality::Quality;
@@ -23,6 +25,8 @@ pub(crate) enum Signal {
     Baseline(Baseline),
     Popularity(Popularity),
     Profile(Profile),
+    ItemKnn(ItemKnn),
+    Ease(Ease),
     Blend(Box<BlendSignal>),
 }
 
@@ -49,6 +53,8 @@ impl Signal {
             Signal::Baseline(b) => Some(b),
             Signal::Popularity(p) => Some(p),
             Signal::Profile(p) => Some(p),
+            Signal::ItemKnn(k) => Some(k),
+            Signal::Ease(e) => Some(e),
             Signal::Blend(_) => None,
         }
     }
@@ -84,7 +90,7 @@ pub(crate) fn fit_cheap(
             now,
             &config.profile,
         ))),
-        ModelKind::Blend => None,
+        ModelKind::ItemKnn | ModelKind::Ease | ModelKind::Blend => None,
     }
 }
 

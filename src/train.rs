@@ -9,6 +9,8 @@ use crate::data::History;
 use crate::error::{Error, Result};
 use crate::model::{fit_cheap, BlendSignal, Model, Signal};
 use crate::rank::top_k;
+use crate::signals::ease::Ease;
+use crate::signals::item_knn::ItemKnn;
 use crate::signals::quality::Quality;
 use crate::signals::repurchase::Repurchase;
 use crate::signals::{Context, Scorer};
@@ -70,6 +72,16 @@ pub fn train(data: &Dataset, config: &Config) -> Result<Model> {
 fn fit_learned(data: &Dataset, history: &History, config: &Config) -> Result<Option<Signal>> {
     match config.model {
         ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => Ok(None),
+        ModelKind::ItemKnn => Ok(Some(Signal::ItemKnn(ItemKnn::fit(
+            history,
+            data.catalog.len(),
+            &config.item_knn,
+        )))),
+        ModelKind::Ease => Ok(Some(Signal::Ease(Ease::fit(
+            history,
+            data.catalog.len(),
+            &config.ease,
+        )?))),
         ModelKind::Blend => fit_blend(data, history, config).map(Some),
     }
 }
@@ -255,6 +267,8 @@ fn component_scorer(s: &Signal) -> Option<&dyn Scorer> {
         Signal::Baseline(b) => Some(b),
         Signal::Popularity(p) => Some(p),
         Signal::Profile(p) => Some(p),
+        Signal::ItemKnn(k) => Some(k),
+        Signal::Ease(e) => Some(e),
         Signal::Blend(_) => None,
     }
 }

@@ -8,6 +8,7 @@ mod batch;
 mod cli;
 
 mod blend;
+mod cf;
 mod eval;
 #[cfg(feature = "io")]
 mod hostile;

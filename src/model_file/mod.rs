@@ -24,6 +24,8 @@ use crate::config::ModelKind;
 use crate::data::{Catalog, Channel, History, IdMap, Promoters, Seller, Taxonomy, NO_CATEGORY};
 use crate::error::{Error, Result};
 use crate::model::{BlendSignal, Model, Signal};
+use crate::signals::ease::Ease;
+use crate::signals::item_knn::ItemKnn;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -240,6 +242,8 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
 fn encode_learned(signal: &Signal) -> Option<Vec<u8>> {
     match signal {
         Signal::Baseline(_) | Signal::Popularity(_) | Signal::Profile(_) => None,
+        Signal::ItemKnn(k) => Some(encode_item_knn(k)),
+        Signal::Ease(e) => Some(encode_ease(e)),
         Signal::Blend(b) => {
             let mut e = Enc::default();
             let params = BlendParams {
@@ -316,6 +320,8 @@ fn decode_signal(
         ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => {
             Err(format!("model {} has no learned part", kind.as_str()))
         }
+        ModelKind::ItemKnn => Ok(Signal::ItemKnn(decode_item_knn(bytes, n_items)?)),
+        ModelKind::Ease => Ok(Signal::Ease(decode_ease(bytes, n_items)?)),
         ModelKind::Blend => {
             let mut d = Dec::new(bytes, "learned");
             let params: BlendParams = serde_json::from_slice(&d.u8s()?)
@@ -372,6 +378,52 @@ fn decode_signal(
             Ok(Signal::Blend(Box::new(BlendSignal { blend, components })))
         }
     }
+}
+
+/// `item_knn`: row pointers, neighbours, similarities, tie-breaks, half-life.
+fn encode_item_knn(k: &ItemKnn) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.i64s(&k.indptr.iter().map(|&x| x as i64).collect::<Vec<_>>());
+    e.u32s(&k.neighbour);
+    e.f32s(&k.sim);
+    e.f32s(&k.tie);
+    e.u64(k.half_life_days.to_bits());
+    e.buf
+}
+
+fn decode_item_knn(b: &[u8], n_items: usize) -> Result<ItemKnn, String> {
+    let mut d = Dec::new(b, "learned");
+    let indptr = d.i64s()?;
+    let neighbour = d.u32s()?;
+    let sim = d.f32s()?;
+    let tie = d.f32s()?;
+    let half_life = f64::from_bits(d.u64()?);
+    d.finish()?;
+    check_len("item_knn tie-break", tie.len(), n_items)?;
+    let indptr = indptr
+        .iter()
+        .map(|&x| usize::try_from(x).map_err(|_| format!("item_knn row pointer {x} is negative")))
+        .collect::<Result<Vec<_>, _>>()?;
+    ItemKnn::from_parts(indptr, neighbour, sim, tie, half_life)
+}
+
+/// `ease`: fitted items, weights `B` (row-major over them), tie-breaks.
+fn encode_ease(x: &Ease) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.u32s(&x.items);
+    e.f32s(&x.weights);
+    e.f32s(&x.tie);
+    e.buf
+}
+
+fn decode_ease(b: &[u8], n_items: usize) -> Result<Ease, String> {
+    let mut d = Dec::new(b, "learned");
+    let items = d.u32s()?;
+    let weights = d.f32s()?;
+    let tie = d.f32s()?;
+    d.finish()?;
+    check_len("ease tie-break", tie.len(), n_items)?;
+    Ease::from_parts(items, weights, tie)
 }
 
 fn opt_ts(v: &[Option<i64>]) -> Vec<i64> {

@@ -6,6 +6,8 @@
 //! scorers are not on one scale.
 
 pub mod baseline;
+pub mod ease;
+pub mod item_knn;
 pub mod popularity;
 pub mod profile;
 pub mod quality;
