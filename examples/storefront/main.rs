@@ -1,0 +1,173 @@
+//! Storefront: an HTTP JSON service that ranks items for promoters from a model file,
+//! takes live item changes (stock, price, commission) and hot-swaps a retrained model,
+//! all without a pause for the requests in flight.
+//!
+//! ```sh
+//! cargo run --release -- generate --scale small --out world
+//! cargo run --release -- train --data world --model profile --out profile.kocrank
+//! cargo run --release --example storefront -- --model profile.kocrank --addr 127.0.0.1:8080
+//! curl 'http://127.0.0.1:8080/v1/promoters/P000001/recommendations?k=5'
+//! ```
+//!
+//! The walkthrough is in three files:
+//! - `main.rs` (this one): flags, the model loaded once, the worker pools, the server;
+//! - `api.rs`: the routes, one handler per endpoint, and how errors become responses;
+//! - `tests.rs`: every endpoint and every class of error, through the router in memory
+//!   (`cargo test --example storefront`).
+//!
+//! The library does the work (`kocrank::rank::SharedRanker` for the current snapshot,
+//! `Ranker::rank` for a list, `Ranker::with_item_updates` for live changes,
+//! `kocrank::model_file::load` for a reload); this service only parses, calls and
+//! formats.
+
+mod api;
+#[cfg(test)]
+mod tests;
+
+use api::App;
+use kocrank::rank::SharedRanker;
+use kocrank::{model_file, Ranker};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+const USAGE: &str = "\
+usage: storefront --model PATH [--addr 127.0.0.1:8080] [--threads N]
+
+  --model PATH    model file written by `kocrank train` (required)
+  --addr ADDR     address to listen on (default 127.0.0.1:8080)
+  --threads N     ranking threads, and as many request threads (default: all cores)";
+
+/// The command line, checked.
+struct Flags {
+    model: PathBuf,
+    addr: SocketAddr,
+    threads: usize,
+}
+
+/// Step 1: read the flags. Three of them do not need a parser crate.
+fn parse_flags(mut args: impl Iterator<Item = String>) -> Result<Flags, String> {
+    let mut model = None;
+    let mut addr: SocketAddr = ([127, 0, 0, 1], 8080).into();
+    let mut threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--model" => model = Some(PathBuf::from(value()?)),
+            "--addr" => {
+                let v = value()?;
+                addr = v
+                    .parse()
+                    .map_err(|e| format!("--addr {v}: {e} (expected e.g. 127.0.0.1:8080)"))?;
+            }
+            "--threads" => {
+                let v = value()?;
+                threads = v
+                    .parse()
+                    .ok()
+                    .filter(|&n| n >= 1)
+                    .ok_or_else(|| format!("--threads {v}: expected a whole number ≥ 1"))?;
+            }
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown argument \"{other}\"\n{USAGE}")),
+        }
+    }
+    let model = model.ok_or_else(|| format!("--model is required\n{USAGE}"))?;
+    Ok(Flags {
+        model,
+        addr,
+        threads,
+    })
+}
+
+fn main() -> ExitCode {
+    let flags = match parse_flags(std::env::args().skip(1)) {
+        Ok(f) => f,
+        Err(message) => {
+            eprintln!("storefront: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(flags) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("storefront: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(flags: Flags) -> Result<(), String> {
+    // Step 2: load the model once, before accepting connections. A model file that is
+    // missing or damaged stops the service here, with the library's message (which
+    // names the file and what is wrong with it).
+    let model = model_file::load(&flags.model).map_err(|e| e.to_string())?;
+    let (items, promoters) = (model.catalog().len(), model.promoters().len());
+    // `SharedRanker` holds the current snapshot; requests `load()` it, writers publish
+    // a new one. It starts at generation 0.
+    let shared = SharedRanker::new(Ranker::new(model));
+
+    // Step 3: ranking is CPU work, so it runs on its own pool of `threads` workers, not
+    // on the async threads that read and write sockets; a burst of requests queues
+    // there instead of starting hundreds of threads on a few cores.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(flags.threads)
+        .thread_name(|i| format!("rank-{i}"))
+        // A panic in a ranking job must not abort the service: the job's request gets
+        // a 500 (its reply channel is dropped) and the worker lives on.
+        .panic_handler(|_| eprintln!("storefront: a ranking job panicked"))
+        .build()
+        .map_err(|e| format!("cannot start {} ranking threads: {e}", flags.threads))?;
+    let app = Arc::new(App::new(shared, flags.model.clone(), pool));
+
+    // Step 4: the async runtime for the sockets, with as many threads.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(flags.threads)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(flags.addr)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", flags.addr))?;
+        eprintln!(
+            "storefront: {items} items, {promoters} promoters from {}; listening on http://{} with {} threads",
+            flags.model.display(),
+            flags.addr,
+            flags.threads
+        );
+        // Step 5: serve until Ctrl-C or SIGTERM, then let requests in flight finish.
+        axum::serve(listener, api::router(app))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| format!("server error: {e}"))?;
+        eprintln!("storefront: stopped");
+        Ok(())
+    })
+}
+
+/// Resolves on Ctrl-C or (on Unix) SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        // If the handler cannot be installed, only SIGTERM stops the service.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
