@@ -6,6 +6,7 @@
 //! scorers are not on one scale.
 
 pub mod baseline;
+pub mod ials;
 pub mod popularity;
 pub mod profile;
 pub mod quality;
