@@ -10,6 +10,7 @@
 use crate::error::{ConfigError, Error, Result};
 use crate::rules::RulesConfig;
 use crate::signals::baseline::BaselineConfig;
+use crate::signals::ials::IalsConfig;
 use crate::signals::popularity::PopularityConfig;
 use crate::signals::profile::ProfileConfig;
 use crate::signals::quality::QualityConfig;
@@ -29,14 +30,18 @@ pub enum ModelKind {
     /// The promoter's circle profile: categories, brands and price bands her group
     /// buys, shrunk toward her channel.
     Profile,
+    /// Implicit-feedback matrix factorisation (iALS): latent factors of circles and
+    /// items learned from who ordered what.
+    Ials,
 }
 
 impl ModelKind {
     /// All model kinds.
-    pub const ALL: [ModelKind; 3] = [
+    pub const ALL: [ModelKind; 4] = [
         ModelKind::Baseline,
         ModelKind::Popularity,
         ModelKind::Profile,
+        ModelKind::Ials,
     ];
 
     /// The name used in configs and on the command line.
@@ -45,6 +50,7 @@ impl ModelKind {
             ModelKind::Baseline => "baseline",
             ModelKind::Popularity => "popularity",
             ModelKind::Profile => "profile",
+            ModelKind::Ials => "ials",
         }
     }
 
@@ -83,6 +89,8 @@ pub struct Config {
     pub profile: ProfileConfig,
     /// Repeat-purchase statistics (which categories are durables).
     pub repurchase: RepurchaseConfig,
+    /// iALS matrix factorisation.
+    pub ials: IalsConfig,
     /// Default business rules.
     pub rules: RulesConfig,
 }
@@ -97,6 +105,7 @@ impl Config {
         self.baseline.validate()?;
         self.popularity.validate()?;
         self.profile.validate()?;
+        self.ials.validate()?;
         self.repurchase.validate()
     }
 

@@ -5,6 +5,7 @@
 use crate::config::{Config, ModelKind};
 use crate::data::{Catalog, History, Promoters};
 use crate::signals::baseline::Baseline;
+use crate::signals::ials::Ials;
 use crate::signals::popularity::Popularity;
 use crate::signals::profile::Profile;
 use crate::signals::quality::Quality;
@@ -20,6 +21,7 @@ pub(crate) enum Signal {
     Baseline(Baseline),
     Popularity(Popularity),
     Profile(Profile),
+    Ials(Ials),
 }
 
 /// A trained model. Build one with [`crate::train`], save and load it with
@@ -63,7 +65,11 @@ impl Model {
             (ModelKind::Baseline, None) => {
                 Signal::Baseline(Baseline::fit(&catalog, &quality, &config.baseline))
             }
-            (ModelKind::Popularity, None) => Signal::Popularity(popularity.clone()),
+            // Learned kinds always arrive fitted (train, model file); popularity is the
+            // fallback should one not.
+            (ModelKind::Popularity | ModelKind::Ials, None) => {
+                Signal::Popularity(popularity.clone())
+            }
             (ModelKind::Profile, None) => Signal::Profile(Profile::fit(
                 &history,
                 &catalog,
@@ -136,6 +142,7 @@ impl Model {
             Signal::Baseline(b) => b,
             Signal::Popularity(p) => p,
             Signal::Profile(p) => p,
+            Signal::Ials(m) => m,
         }
     }
 }

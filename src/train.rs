@@ -6,6 +6,7 @@ use crate::data::Dataset;
 use crate::data::History;
 use crate::error::{Error, Result};
 use crate::model::{Model, Signal};
+use crate::signals::ials::Ials;
 use std::sync::Arc;
 
 /// Trains the model `config.model` on the completed orders of `data`.
@@ -56,8 +57,15 @@ pub fn train(data: &Dataset, config: &Config) -> Result<Model> {
 
 /// Fits the model's scorer when it is a learned one (stored in the model file), or
 /// returns `None` for the cheap ones that [`Model::from_parts`] fits itself.
-fn fit_learned(_data: &Dataset, _history: &History, config: &Config) -> Result<Option<Signal>> {
+fn fit_learned(data: &Dataset, history: &History, config: &Config) -> Result<Option<Signal>> {
     match config.model {
         ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => Ok(None),
+        ModelKind::Ials => Ok(Some(Signal::Ials(Ials::fit(
+            history,
+            data.catalog.len(),
+            data.promoters.len(),
+            &config.ials,
+            &|_, _| {},
+        )?))),
     }
 }

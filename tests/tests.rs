@@ -3,6 +3,7 @@
 mod util;
 
 mod eval;
+mod ials;
 #[cfg(feature = "io")]
 mod ingest;
 mod model_file;

@@ -24,6 +24,7 @@ use crate::config::ModelKind;
 use crate::data::{Catalog, Channel, History, IdMap, Promoters, Seller, Taxonomy, NO_CATEGORY};
 use crate::error::{Error, Result};
 use crate::model::{Model, Signal};
+use crate::signals::ials::Ials;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -239,6 +240,11 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
 fn encode_learned(signal: &Signal) -> Option<Vec<u8>> {
     match signal {
         Signal::Baseline(_) | Signal::Popularity(_) | Signal::Profile(_) => None,
+        Signal::Ials(m) => {
+            let mut e = Enc::default();
+            m.encode(&mut e);
+            Some(e.buf)
+        }
     }
 }
 
@@ -250,13 +256,19 @@ fn decode_learned(
     n_items: usize,
     n_promoters: usize,
 ) -> Result<Option<Signal>, String> {
-    let _learned = sections
+    let learned = sections
         .iter()
         .find(|(n, _)| n == "learned")
         .map(|(_, b)| *b);
-    let _ = (n_items, n_promoters);
     match config.model {
         ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => Ok(None),
+        ModelKind::Ials => {
+            let b = learned.ok_or("an iALS model needs a \"learned\" section")?;
+            let mut d = Dec::new(b, "learned");
+            let m = Ials::decode(&mut d, &config.ials, n_items, n_promoters)?;
+            d.finish()?;
+            Ok(Some(Signal::Ials(m)))
+        }
     }
 }
 
