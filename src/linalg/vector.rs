@@ -9,7 +9,7 @@ const LANES: usize = 16;
 /// ```
 /// assert_eq!(kocrank::linalg::dot(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]), 32.0);
 /// ```
-#[inline]
+#[inline(always)]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     debug_assert_eq!(a.len(), b.len());
     let n = a.len().min(b.len());
@@ -46,7 +46,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 /// kocrank::linalg::axpy(2.0, &[1.0, 3.0], &mut y);
 /// assert_eq!(y, [3.0, 7.0]);
 /// ```
-#[inline]
+#[inline(always)]
 pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
     debug_assert_eq!(x.len(), y.len());
     for (yi, xi) in y.iter_mut().zip(x) {
@@ -61,7 +61,7 @@ pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
 /// kocrank::linalg::scale_add(&[1.0, 1.0], 0.5, &mut p);
 /// assert_eq!(p, [1.5, 2.0]);
 /// ```
-#[inline]
+#[inline(always)]
 pub fn scale_add(x: &[f32], beta: f32, y: &mut [f32]) {
     debug_assert_eq!(x.len(), y.len());
     for (yi, xi) in y.iter_mut().zip(x) {
@@ -81,7 +81,7 @@ pub fn scale_add(x: &[f32], beta: f32, y: &mut [f32]) {
 /// kocrank::linalg::symv(&a, &[1.0, 1.0], &mut out);
 /// assert_eq!(out, [3.0, 4.0]);
 /// ```
-#[inline]
+#[inline(always)]
 pub fn symv(a: &[f32], x: &[f32], out: &mut [f32]) {
     let n = x.len();
     assert!(
