@@ -12,6 +12,7 @@ use crate::error::{ConfigError, Error, Result};
 use crate::rules::RulesConfig;
 use crate::signals::baseline::BaselineConfig;
 use crate::signals::ease::EaseConfig;
+use crate::signals::ials::IalsConfig;
 use crate::signals::item_knn::ItemKnnConfig;
 use crate::signals::popularity::PopularityConfig;
 use crate::signals::profile::ProfileConfig;
@@ -32,6 +33,9 @@ pub enum ModelKind {
     /// The promoter's circle profile: categories, brands and price bands her group
     /// buys, shrunk toward her channel.
     Profile,
+    /// Implicit-feedback matrix factorisation (iALS): latent factors of circles and
+    /// items learned from who ordered what.
+    Ials,
     /// Item-to-item CF: neighbours of what her circle bought.
     ItemKnn,
     /// EASE (Steck 2019): a closed-form item × item linear model.
@@ -43,10 +47,11 @@ pub enum ModelKind {
 
 impl ModelKind {
     /// All model kinds.
-    pub const ALL: [ModelKind; 6] = [
+    pub const ALL: [ModelKind; 7] = [
         ModelKind::Baseline,
         ModelKind::Popularity,
         ModelKind::Profile,
+        ModelKind::Ials,
         ModelKind::ItemKnn,
         ModelKind::Ease,
         ModelKind::Blend,
@@ -58,6 +63,7 @@ impl ModelKind {
             ModelKind::Baseline => "baseline",
             ModelKind::Popularity => "popularity",
             ModelKind::Profile => "profile",
+            ModelKind::Ials => "ials",
             ModelKind::ItemKnn => "item_knn",
             ModelKind::Ease => "ease",
             ModelKind::Blend => "blend",
@@ -105,6 +111,8 @@ pub struct Config {
     pub blend: BlendConfig,
     /// Repeat-purchase statistics (which categories are durables).
     pub repurchase: RepurchaseConfig,
+    /// iALS matrix factorisation.
+    pub ials: IalsConfig,
     /// Default business rules.
     pub rules: RulesConfig,
 }
@@ -119,6 +127,7 @@ impl Config {
         self.baseline.validate()?;
         self.popularity.validate()?;
         self.profile.validate()?;
+        self.ials.validate()?;
         self.item_knn.validate()?;
         self.ease.validate()?;
         self.blend.validate()?;
@@ -208,6 +217,6 @@ mod tests {
         assert!(e.contains("magic"), "{e}");
         assert!(ModelKind::parse("nope")
             .unwrap_err()
-            .contains("baseline, popularity, profile, item_knn, ease, blend"));
+            .contains("baseline, popularity, profile, ials, item_knn, ease, blend"));
     }
 }

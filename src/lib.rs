@@ -66,6 +66,7 @@ pub mod error;
 pub mod eval;
 #[cfg(feature = "io")]
 pub mod io;
+pub mod linalg;
 pub mod model;
 pub mod model_file;
 pub mod rank;

@@ -9,6 +9,7 @@ use crate::data::{Catalog, History, Promoters};
 use crate::error::{Error, Result};
 use crate::signals::baseline::Baseline;
 use crate::signals::ease::Ease;
+use crate::signals::ials::Ials;
 use crate::signals::item_knn::ItemKnn;
 use crate::signals::popularity::Popularity;
 use crate::signals::profile::Profile;
@@ -25,6 +26,7 @@ pub(crate) enum Signal {
     Baseline(Baseline),
     Popularity(Popularity),
     Profile(Profile),
+    Ials(Ials),
     ItemKnn(ItemKnn),
     Ease(Ease),
     Blend(Box<BlendSignal>),
@@ -53,6 +55,7 @@ impl Signal {
             Signal::Baseline(b) => Some(b),
             Signal::Popularity(p) => Some(p),
             Signal::Profile(p) => Some(p),
+            Signal::Ials(m) => Some(m),
             Signal::ItemKnn(k) => Some(k),
             Signal::Ease(e) => Some(e),
             Signal::Blend(_) => None,
@@ -90,7 +93,7 @@ pub(crate) fn fit_cheap(
             now,
             &config.profile,
         ))),
-        ModelKind::ItemKnn | ModelKind::Ease | ModelKind::Blend => None,
+        ModelKind::Ials | ModelKind::ItemKnn | ModelKind::Ease | ModelKind::Blend => None,
     }
 }
 

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::{fit_cheap, BlendSignal, Model, Signal};
 use crate::rank::top_k;
 use crate::signals::ease::Ease;
+use crate::signals::ials::Ials;
 use crate::signals::item_knn::ItemKnn;
 use crate::signals::quality::Quality;
 use crate::signals::repurchase::Repurchase;
@@ -72,6 +73,13 @@ pub fn train(data: &Dataset, config: &Config) -> Result<Model> {
 fn fit_learned(data: &Dataset, history: &History, config: &Config) -> Result<Option<Signal>> {
     match config.model {
         ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => Ok(None),
+        ModelKind::Ials => Ok(Some(Signal::Ials(Ials::fit(
+            history,
+            data.catalog.len(),
+            data.promoters.len(),
+            &config.ials,
+            &|_, _| {},
+        )?))),
         ModelKind::ItemKnn => Ok(Some(Signal::ItemKnn(ItemKnn::fit(
             history,
             data.catalog.len(),
@@ -267,6 +275,7 @@ fn component_scorer(s: &Signal) -> Option<&dyn Scorer> {
         Signal::Baseline(b) => Some(b),
         Signal::Popularity(p) => Some(p),
         Signal::Profile(p) => Some(p),
+        Signal::Ials(m) => Some(m),
         Signal::ItemKnn(k) => Some(k),
         Signal::Ease(e) => Some(e),
         Signal::Blend(_) => None,

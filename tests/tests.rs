@@ -12,6 +12,7 @@ mod cf;
 mod eval;
 #[cfg(feature = "io")]
 mod hostile;
+mod ials;
 #[cfg(feature = "io")]
 mod ingest;
 mod invariants;

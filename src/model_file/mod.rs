@@ -25,6 +25,7 @@ use crate::data::{Catalog, Channel, History, IdMap, Promoters, Seller, Taxonomy,
 use crate::error::{Error, Result};
 use crate::model::{BlendSignal, Model, Signal};
 use crate::signals::ease::Ease;
+use crate::signals::ials::Ials;
 use crate::signals::item_knn::ItemKnn;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -242,6 +243,11 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
 fn encode_learned(signal: &Signal) -> Option<Vec<u8>> {
     match signal {
         Signal::Baseline(_) | Signal::Popularity(_) | Signal::Profile(_) => None,
+        Signal::Ials(m) => {
+            let mut e = Enc::default();
+            m.encode(&mut e);
+            Some(e.buf)
+        }
         Signal::ItemKnn(k) => Some(encode_item_knn(k)),
         Signal::Ease(e) => Some(encode_ease(e)),
         Signal::Blend(b) => {
@@ -308,7 +314,6 @@ fn decode_learned(
 
 /// Decodes one learned signal of `kind`; `n_items` and `n_promoters` bound the
 /// indices it may hold.
-#[allow(clippy::only_used_in_recursion)]
 fn decode_signal(
     kind: ModelKind,
     bytes: &[u8],
@@ -319,6 +324,12 @@ fn decode_signal(
     match kind {
         ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => {
             Err(format!("model {} has no learned part", kind.as_str()))
+        }
+        ModelKind::Ials => {
+            let mut d = Dec::new(bytes, "learned");
+            let m = Ials::decode(&mut d, &config.ials, n_items, n_promoters)?;
+            d.finish()?;
+            Ok(Signal::Ials(m))
         }
         ModelKind::ItemKnn => Ok(Signal::ItemKnn(decode_item_knn(bytes, n_items)?)),
         ModelKind::Ease => Ok(Signal::Ease(decode_ease(bytes, n_items)?)),

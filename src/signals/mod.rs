@@ -7,6 +7,7 @@
 
 pub mod baseline;
 pub mod ease;
+pub mod ials;
 pub mod item_knn;
 pub mod popularity;
 pub mod profile;

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Peer comparison of kocrank with the Python `implicit` package; see README.md here.
+#
+#   benches/peers/run.sh            # the synthetic small world and UCI Online Retail
+#   DATASETS=small benches/peers/run.sh
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+work="${WORK:-$here/work}"
+venv="$here/.venv"
+threads="${THREADS:-2}"
+models="${MODELS:-ials,profile,popularity}"
+datasets="${DATASETS:-small uci}"
+uci="${UCI:-$root/../shared/datasets/uci-online-retail}"
+hp=(--factors 64 --regularization 0.01 --alpha 1.0 --iterations 15 --threads "$threads" --k 20 --seed 0)
+
+# implicit's own BLAS must not compete with its thread pool (implicit check_blas_config).
+export OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 OMP_NUM_THREADS=1
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kocrank-target}"
+
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet "implicit>=0.7,<0.8" numpy scipy pandas
+fi
+
+cd "$root"
+cargo build --release --quiet --example peers --bin kocrank
+peers="$CARGO_TARGET_DIR/release/examples/peers"
+kocrank="$CARGO_TARGET_DIR/release/kocrank"
+
+run_one() { # label, data flags...
+  local label="$1"; shift
+  local dir="$work/$label"
+  mkdir -p "$dir"
+  "$peers" prepare "$@" --out "$dir"
+  "$venv/bin/python" "$here/implicit_peer.py" --work "$dir" "${hp[@]}"
+  "$peers" compare "$@" --work "$dir" --label "$label" --models "$models" "${hp[@]}" | tee "$dir/table.txt"
+}
+
+for d in $datasets; do
+  case "$d" in
+    small)
+      if [ ! -e "$work/small-world/world.json" ]; then
+        "$kocrank" generate --scale small --seed 1 --out "$work/small-world"
+      fi
+      run_one small --data "$work/small-world"
+      ;;
+    uci)
+      if [ ! -e "$uci/orders.csv.gz" ]; then
+        echo "skipping uci: $uci/orders.csv.gz not found (set UCI=DIR)" >&2
+        continue
+      fi
+      # Lenient ingest: rows with an empty user_id (the promoter) or a quantity below 1
+      # (every cancellation line) are rejected and counted; user_id reads as promoter_id.
+      run_one uci --orders "$uci/orders.csv.gz"
+      ;;
+    *) echo "unknown dataset $d (small, uci)" >&2; exit 2 ;;
+  esac
+done

@@ -1,0 +1,15 @@
+//! Small dense kernels on contiguous row-major `f32` slices: dot products, `axpy`,
+//! Gram matrices, Cholesky solves and conjugate-gradient steps.
+//!
+//! These kernels know nothing of promoters or items. A matrix is a slice of `rows × cols`
+//! values in row-major order together with its column count. Inner loops run over
+//! `&[f32]` with several independent accumulators so the compiler can vectorise them;
+//! nothing here allocates except where the signature returns a fresh `Vec`.
+
+mod cholesky;
+mod gram;
+mod vector;
+
+pub use cholesky::{cholesky_factor, cholesky_solve};
+pub use gram::gram;
+pub use vector::{axpy, dot, scale_add, symv};
