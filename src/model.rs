@@ -50,7 +50,8 @@ impl Signal {
         )
     }
 
-    fn as_scorer(&self) -> Option<&dyn Scorer> {
+    /// The signal as a scorer; `None` for a blend (which scores through its model).
+    pub(crate) fn as_scorer(&self) -> Option<&dyn Scorer> {
         match self {
             Signal::Baseline(b) => Some(b),
             Signal::Popularity(p) => Some(p),

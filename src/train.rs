@@ -159,7 +159,7 @@ fn fit_blend(data: &Dataset, history: &History, config: &Config) -> Result<Signa
         .collect::<Result<_>>()?;
     let scorers: Vec<&dyn Scorer> = past_components
         .iter()
-        .filter_map(component_scorer)
+        .filter_map(Signal::as_scorer)
         .collect();
     let src = FeatureSource {
         catalog: &data.catalog,
@@ -268,16 +268,4 @@ fn fit_blend(data: &Dataset, history: &History, config: &Config) -> Result<Signa
         }
     }
     Ok(Signal::Blend(Box::new(BlendSignal { blend, components })))
-}
-
-fn component_scorer(s: &Signal) -> Option<&dyn Scorer> {
-    match s {
-        Signal::Baseline(b) => Some(b),
-        Signal::Popularity(p) => Some(p),
-        Signal::Profile(p) => Some(p),
-        Signal::Ials(m) => Some(m),
-        Signal::ItemKnn(k) => Some(k),
-        Signal::Ease(e) => Some(e),
-        Signal::Blend(_) => None,
-    }
 }
