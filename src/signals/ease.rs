@@ -32,7 +32,7 @@
 //! kernels need about 150 lines, against a dense linear-algebra dependency in the
 //! lean core.
 
-use super::item_knn::{count_matrix, TIE_BREAK};
+use super::item_knn::{count_matrix, orders_and_ties};
 use super::{Context, Scorer};
 use crate::data::History;
 use crate::error::{Error, Result};
@@ -267,15 +267,7 @@ impl Ease {
     /// ```
     pub fn fit(history: &History, n_items: usize, cfg: &EaseConfig) -> Result<Ease> {
         let (ptr, col, val) = count_matrix(history, n_items);
-        let mut orders = vec![0f64; n_items];
-        for (&i, &c) in col.iter().zip(&val) {
-            orders[i as usize] += f64::from(c);
-        }
-        let max_orders = orders.iter().copied().fold(0.0, f64::max).max(1.0);
-        let tie: Vec<f32> = orders
-            .iter()
-            .map(|&c| (f64::from(TIE_BREAK) * c / max_orders) as f32)
-            .collect();
+        let (orders, tie) = orders_and_ties(&col, &val, n_items);
         let min = f64::from(cfg.min_item_orders);
         let items: Vec<u32> = (0..n_items as u32)
             .filter(|&i| orders[i as usize] >= min && orders[i as usize] > 0.0)

@@ -58,6 +58,23 @@ use std::cell::RefCell;
 /// their training orders (`TIE_BREAK · n(i) / max_j n(j)`).
 pub const TIE_BREAK: f32 = 1e-6;
 
+/// Completed orders per item (from the count matrix's columns and values) and each
+/// item's tie-break, `TIE_BREAK · n(i) / max_j n(j)`.
+pub(crate) fn orders_and_ties(col: &[u32], val: &[f32], n_items: usize) -> (Vec<f64>, Vec<f32>) {
+    let mut orders = vec![0f64; n_items];
+    for (&i, &c) in col.iter().zip(val) {
+        if let Some(o) = orders.get_mut(i as usize) {
+            *o += f64::from(c);
+        }
+    }
+    let max_orders = orders.iter().copied().fold(0.0, f64::max).max(1.0);
+    let tie = orders
+        .iter()
+        .map(|&c| (f64::from(TIE_BREAK) * c / max_orders) as f32)
+        .collect();
+    (orders, tie)
+}
+
 /// How the promoter × item counts are weighted before item similarities are taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -287,15 +304,7 @@ impl ItemKnn {
     /// ```
     pub fn fit(history: &History, n_items: usize, cfg: &ItemKnnConfig) -> ItemKnn {
         let (ptr, col, val) = count_matrix(history, n_items);
-        let mut orders = vec![0f64; n_items];
-        for (&i, &c) in col.iter().zip(&val) {
-            orders[i as usize] += f64::from(c);
-        }
-        let max_orders = orders.iter().copied().fold(0.0, f64::max).max(1.0);
-        let tie = orders
-            .iter()
-            .map(|&c| (f64::from(TIE_BREAK) * c / max_orders) as f32)
-            .collect();
+        let (_, tie) = orders_and_ties(&col, &val, n_items);
         let mut by_promoter = Csr { ptr, col, val };
         weigh(&mut by_promoter, n_items, cfg);
         let by_item = by_promoter.transpose(n_items);
