@@ -135,6 +135,7 @@ impl Config {
             ModelKind::parse(c)
                 .map_err(|m| ConfigError::Conflict(format!("blend.components: {m}")))?;
         }
+        self.rules.validate()?;
         self.repurchase.validate()
     }
 

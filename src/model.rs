@@ -3,10 +3,11 @@
 //! [`crate::Ranker`].
 
 use crate::blend::features::{self, FeatureSource};
-use crate::blend::{Blend, Contribution};
+use crate::blend::{outside_pool_score, pool_mask, Blend, Contribution};
 use crate::config::{Config, ModelKind};
 use crate::data::{Catalog, History, Promoters};
 use crate::error::{Error, Result};
+use crate::rules::rerank::ItemStats;
 use crate::signals::baseline::Baseline;
 use crate::signals::ease::Ease;
 use crate::signals::ials::Ials;
@@ -110,6 +111,7 @@ pub struct Model {
     pub(crate) quality: Quality,
     pub(crate) popularity: Popularity,
     pub(crate) repurchase: Repurchase,
+    pub(crate) item_stats: ItemStats,
     pub(crate) signal: Signal,
 }
 
@@ -137,6 +139,7 @@ impl Model {
             &config.popularity,
         );
         let repurchase = Repurchase::fit(&history, &catalog, &config.repurchase);
+        let item_stats = ItemStats::fit(&history, &catalog, trained_until);
         let cheap = |kind| {
             fit_cheap(
                 kind,
@@ -192,6 +195,7 @@ impl Model {
             quality,
             popularity,
             repurchase,
+            item_stats,
             signal,
         })
     }
@@ -259,14 +263,32 @@ impl Model {
         }
     }
 
+    /// The same model with the blend's value exponent γ set to `gamma` (a blend only;
+    /// other models are returned unchanged). Nothing is refitted: γ enters at scoring
+    /// time, so a sweep over γ trains once.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when `gamma` is outside [0, 2].
+    pub fn with_gamma(&self, gamma: f64) -> Result<Model> {
+        let mut m = self.clone();
+        m.config.blend.gamma = gamma;
+        m.config.blend.validate()?;
+        if let Signal::Blend(b) = &mut m.signal {
+            b.blend.config.gamma = gamma;
+        }
+        Ok(m)
+    }
+
     /// The model's scorer.
     pub fn scorer(&self) -> ModelScorer<'_> {
         ModelScorer { model: self }
     }
 
     /// The blend's breakdown of item `item`'s score for the context, when the model is
-    /// a blend: each feature's contribution, the value and trust terms; they sum to the
-    /// score.
+    /// a blend: the intercept, each feature's part, the value and trust terms; they sum
+    /// to the score. An item outside the candidate pool (see
+    /// [`crate::blend::BlendConfig::candidates_per_component`]) gets one more line,
+    /// `outside_pool`, the difference its fallback place makes.
     pub fn breakdown(&self, ctx: &Context<'_>, item: u32) -> Option<Vec<Contribution>> {
         let Signal::Blend(b) = &self.signal else {
             return None;
@@ -276,22 +298,28 @@ impl Model {
             .iter()
             .filter_map(|(_, s)| s.as_scorer())
             .collect();
-        let d = features::width(comps.len());
-        let mut raw = vec![0f32; d];
-        let mut scratch = Vec::new();
-        features::compute(
-            &self.feature_source(),
-            ctx,
-            &comps,
-            &[item],
-            &mut raw,
-            &mut scratch,
-        );
+        let scores = features::component_scores(ctx, &comps, &[item]);
+        let mut raw = vec![0f32; features::width(comps.len())];
+        features::compute(&self.feature_source(), ctx, &scores, &[item], &mut raw);
         let mut row = raw.clone();
         b.blend.standardise(&mut row);
         let value = b.blend.value(&self.catalog, item);
         let trust = b.blend.trust_penalty(&self.catalog, &self.quality, item);
-        Some(b.blend.breakdown(&raw, &row, value, trust))
+        let mut parts = b.blend.breakdown(&raw, &row, value, trust);
+        // Where the item actually lands: the scorer over the whole catalogue.
+        let all: Vec<u32> = (0..self.catalog.len() as u32).collect();
+        let mut out = vec![0f32; all.len()];
+        self.scorer().score(ctx, &all, &mut out);
+        let actual = f64::from(out.get(item as usize).copied().unwrap_or(f32::NAN));
+        let sum: f64 = parts.iter().map(|c| c.contribution).sum();
+        if (actual - sum).abs() > 1e-3 * (1.0 + actual.abs()) {
+            parts.push(Contribution {
+                name: "outside_pool".into(),
+                value: 1.0,
+                contribution: actual - sum,
+            });
+        }
+        Some(parts)
     }
 
     pub(crate) fn feature_source(&self) -> FeatureSource<'_> {
@@ -308,9 +336,6 @@ impl Model {
 pub struct ModelScorer<'a> {
     model: &'a Model,
 }
-
-/// Candidates scored per block by a blend, bounding its scratch memory.
-const BLEND_BLOCK: usize = 4096;
 
 impl Scorer for ModelScorer<'_> {
     fn name(&self) -> &'static str {
@@ -334,20 +359,48 @@ impl Scorer for ModelScorer<'_> {
             .filter_map(|(_, s)| s.as_scorer())
             .collect();
         let d = features::width(comps.len());
-        let src = m.feature_source();
-        let mut rows = Vec::new();
-        let mut scratch = Vec::new();
-        for (cands, outs) in candidates
-            .chunks(BLEND_BLOCK)
-            .zip(out.chunks_mut(BLEND_BLOCK))
-        {
-            rows.resize(cands.len() * d, 0.0);
-            features::compute(&src, ctx, &comps, cands, &mut rows, &mut scratch);
-            b.blend.standardise(&mut rows);
-            for ((o, row), &i) in outs.iter_mut().zip(rows.chunks_exact(d)).zip(cands) {
-                let value = b.blend.value(&m.catalog, i);
-                let trust = b.blend.trust_penalty(&m.catalog, &m.quality, i);
-                *o = b.blend.score_row(row, value, trust) as f32;
+        let scores = features::component_scores(ctx, &comps, candidates);
+        let mask = pool_mask(
+            candidates,
+            &scores,
+            b.blend.config.candidates_per_component,
+            ctx.history,
+        );
+        let at: Vec<usize> = (0..candidates.len()).filter(|&j| mask[j]).collect();
+        let items: Vec<u32> = at.iter().map(|&j| candidates[j]).collect();
+        let gathered: Vec<Vec<f32>> = scores
+            .iter()
+            .map(|s| at.iter().map(|&j| s[j]).collect())
+            .collect();
+        let mut rows = vec![0f32; items.len() * d];
+        features::compute(&m.feature_source(), ctx, &gathered, &items, &mut rows);
+        b.blend.standardise(&mut rows);
+        let mut floor = f64::INFINITY;
+        for ((&j, row), &i) in at.iter().zip(rows.chunks_exact(d)).zip(&items) {
+            let value = b.blend.value(&m.catalog, i);
+            let trust = b.blend.trust_penalty(&m.catalog, &m.quality, i);
+            let s = b.blend.score_row(row, value, trust);
+            floor = floor.min(s);
+            if let Some(o) = out.get_mut(j) {
+                *o = s as f32;
+            }
+        }
+        if at.len() == candidates.len() {
+            return;
+        }
+        let first = scores.first();
+        let (lo, hi) = first.map_or((0.0, 0.0), |s| {
+            s.iter()
+                .filter(|x| x.is_finite())
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &x| {
+                    (lo.min(x), hi.max(x))
+                })
+        });
+        let floor = if floor.is_finite() { floor } else { 0.0 };
+        for (j, o) in out.iter_mut().enumerate() {
+            if !mask[j] {
+                let s = first.and_then(|s| s.get(j)).copied().unwrap_or(f32::NAN);
+                *o = outside_pool_score(floor, s, lo, hi) as f32;
             }
         }
     }

@@ -1,14 +1,13 @@
 //! Training: a [`Dataset`] and a [`Config`] in, a [`Model`] out.
 
 use crate::blend::features::{self, FeatureSource};
-use crate::blend::Blend;
+use crate::blend::{pool_mask, Blend};
 use crate::config::Config;
 use crate::config::ModelKind;
 use crate::data::Dataset;
 use crate::data::History;
 use crate::error::{Error, Result};
 use crate::model::{fit_cheap, BlendSignal, Model, Signal};
-use crate::rank::top_k;
 use crate::signals::ease::Ease;
 use crate::signals::ials::Ials;
 use crate::signals::item_knn::ItemKnn;
@@ -190,18 +189,11 @@ fn fit_blend(data: &Dataset, history: &History, config: &Config) -> Result<Signa
                 now: t_label,
                 fold_in: true,
             };
-            let mut scores = vec![0f32; all.len()];
-            let mut pool: Vec<u32> = Vec::new();
-            for s in &scorers {
-                s.score(&ctx, &all, &mut scores);
-                pool.extend(
-                    top_k(&all, &scores, bc.candidates_per_component)
-                        .into_iter()
-                        .map(|(i, _)| i),
-                );
-            }
-            pool.sort_unstable();
-            pool.dedup();
+            // The same pool as at ranking time: the components' top candidates and her
+            // circle's past items (the re-orders a good list must rank).
+            let scores = features::component_scores(&ctx, &scorers, &all);
+            let mask = pool_mask(&all, &scores, bc.candidates_per_component, ctx.history);
+            let mut pool: Vec<u32> = (0..n_items).filter(|&i| mask[i as usize]).collect();
             pool.retain(|i| !positives.contains(i));
             let mut rng = ChaCha8Rng::seed_from_u64(bc.seed ^ (u64::from(p) << 20) ^ 0x9E37_79B9);
             pool.shuffle(&mut rng);
@@ -220,20 +212,28 @@ fn fit_blend(data: &Dataset, history: &History, config: &Config) -> Result<Signa
                 .chain(pool.iter().map(|_| false))
                 .collect();
             items.extend(pool);
+            let gathered: Vec<Vec<f32>> = scores
+                .iter()
+                .map(|s| items.iter().map(|&i| s[i as usize]).collect())
+                .collect();
             let mut rows = vec![0f32; items.len() * d];
-            let mut scratch = Vec::new();
-            features::compute(&src, &ctx, &scorers, &items, &mut rows, &mut scratch);
+            features::compute(&src, &ctx, &gathered, &items, &mut rows);
             (rows, labels)
         })
         .collect();
     let (mut rows, mut labels) = (Vec::new(), Vec::new());
+    let mut groups = vec![0usize];
     let (mut negatives, mut possible) = (0f64, 0f64);
     for (r, l) in per {
+        if l.is_empty() {
+            continue;
+        }
         let pos = l.iter().filter(|&&x| x).count();
         negatives += (l.len() - pos) as f64;
         possible += n_items as f64 - pos as f64;
         rows.extend(r);
         labels.extend(l);
+        groups.push(labels.len());
     }
     if labels.is_empty() {
         return Err(Error::Empty(format!(
@@ -241,13 +241,13 @@ fn fit_blend(data: &Dataset, history: &History, config: &Config) -> Result<Signa
             bc.label_days
         )));
     }
-    let mut blend = Blend::fit(bc.clone(), rows, &labels)?;
+    let mut blend = Blend::fit(bc.clone(), rows, &labels, &groups)?;
     blend.set_value_cap(&data.catalog);
     // Negatives were sampled: move the intercept so P̂ is on the scale of the whole
     // catalogue (prior correction, King & Zeng 2001), and the value term weighs
     // against a probability, not against sampled odds.
     if negatives > 0.0 && possible > negatives {
-        blend.logistic.bias += (negatives / possible).ln();
+        blend.fitted.shift_intercept((negatives / possible).ln());
     }
     // Serve with components refitted on everything; cheap ones are refitted by
     // `Model::from_parts`, so only learned ones are kept here.

@@ -1,25 +1,36 @@
 //! The learned blend: trains, ranks, explains itself exactly, and survives the model file.
 
+use kocrank::blend::Learner;
 use kocrank::signals::Context;
 use kocrank::synth::{generate, Scale};
 use kocrank::{model_file, train, Config, ModelKind, RankRequest, Ranker};
 
-fn blend_ranker() -> (Ranker, kocrank::synth::World) {
+fn blend_ranker(learner: Learner) -> (Ranker, kocrank::synth::World) {
     let world = generate(Scale::Tiny, 13).unwrap();
     let split = world
         .dataset
         .split(world.suggested_split(), 30 * 86_400)
         .unwrap();
-    let cfg = Config {
+    let mut cfg = Config {
         model: ModelKind::Blend,
         ..Config::default()
     };
+    cfg.blend.learner = learner;
+    cfg.blend.trees.count = 30;
     (Ranker::new(train(&split.train, &cfg).unwrap()), world)
 }
 
+const LEARNERS: [Learner; 3] = [Learner::Lambdamart, Learner::Binary, Learner::Logistic];
+
 #[test]
 fn breakdown_adds_up_to_the_score() {
-    let (r, _) = blend_ranker();
+    for learner in LEARNERS {
+        breakdown_adds_up_for(learner);
+    }
+}
+
+fn breakdown_adds_up_for(learner: Learner) {
+    let (r, _) = blend_ranker(learner);
     let m = r.model();
     let h = m.history();
     let mut checked = 0;
@@ -39,7 +50,7 @@ fn breakdown_adds_up_to_the_score() {
             let sum: f64 = parts.iter().map(|c| c.contribution).sum();
             assert!(
                 (sum - f64::from(item.score)).abs() < 1e-3,
-                "{sum} vs {} for {parts:?}",
+                "{learner:?}: {sum} vs {} for {parts:?}",
                 item.score
             );
             assert!(parts.iter().any(|c| c.name == "score_profile"));
@@ -51,7 +62,13 @@ fn breakdown_adds_up_to_the_score() {
 
 #[test]
 fn blend_round_trips_through_the_model_file() {
-    let (r, world) = blend_ranker();
+    for learner in LEARNERS {
+        round_trips_for(learner);
+    }
+}
+
+fn round_trips_for(learner: Learner) {
+    let (r, world) = blend_ranker(learner);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("blend.kocrank");
     model_file::save(r.model(), &path).unwrap();
@@ -85,4 +102,41 @@ fn blend_config_errors_are_clear() {
     cfg.blend.label_days = 3000.0;
     let e = train(&world.dataset, &cfg).unwrap_err().to_string();
     assert!(e.contains("label window"), "{e}");
+}
+
+#[test]
+fn gamma_trades_accuracy_for_commission_without_retraining() {
+    let (r, world) = blend_ranker(Learner::Lambdamart);
+    let m = r.model();
+    let split = world
+        .dataset
+        .split(world.suggested_split(), 30 * 86_400)
+        .unwrap();
+    let cfg = kocrank::eval::EvalConfig {
+        bootstrap: kocrank::eval::BootstrapConfig {
+            resamples: 0,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let points = kocrank::eval::sweep_gamma(m, &split.test, &[0.0, 0.5, 2.0], &cfg).unwrap();
+    assert_eq!(points.len(), 3);
+    // Listed items' mean commission value rises with γ (what the value term is for).
+    let value = |g: f64| {
+        let rg = Ranker::new(m.with_gamma(g).unwrap());
+        let mut total = 0.0;
+        for pid in m.promoters().ids.names().take(60) {
+            for item in rg.rank(&RankRequest::new(pid, 10)).unwrap() {
+                total += m.catalog().commission_cents(item.item);
+            }
+        }
+        total
+    };
+    assert!(value(2.0) > value(0.0));
+    assert!(m.with_gamma(3.0).is_err());
+    let table = kocrank::eval::sweep_table(&points, 2, None);
+    assert!(
+        table.contains("ndcg@20") && table.lines().count() == 4,
+        "{table}"
+    );
 }

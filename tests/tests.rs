@@ -21,4 +21,5 @@ mod profile;
 mod rank;
 #[cfg(feature = "report")]
 mod report;
+mod rules;
 mod serving;

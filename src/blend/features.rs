@@ -1,7 +1,19 @@
 //! Named features of (promoter, candidate) pairs, computed in bulk into a caller
-//! buffer: item quality and economics, the promoter's own history with the item and its
-//! category (recency, repurchase due-ness), listing age, and each component model's
-//! score (`shared/DOMAIN.md` §5.2).
+//! buffer (`shared/DOMAIN.md` §5.2):
+//!
+//! | feature | what |
+//! |---|---|
+//! | `quality`, `log_reviews` | smoothed positive-review rate, `ln(1 + reviews)` |
+//! | `commission_rate`, `log_commission` | the rate, `ln(1 + price × rate)` |
+//! | `self_operated`, `log_price` | seller type (1 / 0), `ln(1 + price)` |
+//! | `bought_before` | `ln(1 + her circle's orders of the item)` |
+//! | `item_recency`, `category_recency` | `e^(−days since her last order of the item / of its leaf category ÷ 30)` |
+//! | `due` | `1 − e^(−days since her last order of the item ÷ the category's re-buy cycle)` |
+//! | `new_listing` | `e^(−days listed ÷ 30)` |
+//! | `activity` | `ln(1 + her circle's orders)` |
+//! | `leaf_share`, `top_share`, `brand_share` | share of her orders in the item's leaf category, level-1 category, brand |
+//! | `price_gap` | `|ln(1 + price) − mean ln(1 + price) of her orders|` (missing without history) |
+//! | `score_<model>` | each component model's score |
 
 use crate::data::{Catalog, Seller};
 use crate::signals::quality::Quality;
@@ -10,7 +22,7 @@ use crate::signals::{Context, Scorer};
 use std::collections::HashMap;
 
 /// Features that do not come from a component model, in order.
-pub const ITEM_FEATURES: [&str; 11] = [
+pub const ITEM_FEATURES: [&str; 16] = [
     "quality",
     "log_reviews",
     "commission_rate",
@@ -22,6 +34,11 @@ pub const ITEM_FEATURES: [&str; 11] = [
     "category_recency",
     "due",
     "new_listing",
+    "activity",
+    "leaf_share",
+    "top_share",
+    "brand_share",
+    "price_gap",
 ];
 
 const DAY: f64 = 86_400.0;
@@ -49,26 +66,53 @@ pub fn width(n_components: usize) -> usize {
     ITEM_FEATURES.len() + n_components
 }
 
-/// Writes the features of every candidate into `out` (row-major,
-/// `candidates.len() × width(components.len())`); component scores that are not finite
-/// are written as NaN for the caller to impute.
-///
-/// # Panics
-/// If `out` has the wrong length.
-pub fn compute(
-    src: &FeatureSource<'_>,
+/// Scores `candidates` with each component: one vector per component, aligned with
+/// `candidates`.
+pub fn component_scores(
     ctx: &Context<'_>,
     components: &[&dyn Scorer],
     candidates: &[u32],
+) -> Vec<Vec<f32>> {
+    components
+        .iter()
+        .map(|c| {
+            let mut v = vec![0f32; candidates.len()];
+            c.score(ctx, candidates, &mut v);
+            v
+        })
+        .collect()
+}
+
+/// Writes the features of every candidate into `out` (row-major,
+/// `candidates.len() × width(components.len())`). `components[c][j]` is component
+/// `c`'s score of `candidates[j]` (see [`component_scores`]); scores that are not
+/// finite are written as NaN for the caller to impute.
+///
+/// # Panics
+/// If `out` or a component's scores have the wrong length.
+pub fn compute(
+    src: &FeatureSource<'_>,
+    ctx: &Context<'_>,
+    components: &[Vec<f32>],
+    candidates: &[u32],
     out: &mut [f32],
-    scratch: &mut Vec<f32>,
 ) {
     let d = width(components.len());
     assert_eq!(out.len(), candidates.len() * d, "feature buffer size");
     let c = src.catalog;
     let mut items: HashMap<u32, Seen> = HashMap::with_capacity(ctx.history.len());
     let mut leaves: HashMap<u32, Seen> = HashMap::new();
+    let mut tops: HashMap<u32, f32> = HashMap::new();
+    let mut brands: HashMap<u32, f32> = HashMap::new();
+    let mut log_price = 0f64;
     for (&i, &ts) in ctx.history.iter().zip(ctx.history_ts) {
+        *tops.entry(c.top_category(i)).or_default() += 1.0;
+        let brand = c.brand.get(i as usize).copied().unwrap_or(0);
+        if brand != 0 {
+            *brands.entry(brand).or_default() += 1.0;
+        }
+        log_price +=
+            (1.0 + c.price_cents.get(i as usize).copied().unwrap_or(0) as f64 / 100.0).ln();
         let e = items.entry(i).or_default();
         e.count += 1.0;
         e.last = e.last.max(ts);
@@ -76,6 +120,19 @@ pub fn compute(
         l.count += 1.0;
         l.last = l.last.max(ts);
     }
+    let n_hist = ctx.history.len() as f64;
+    let mean_log_price = if n_hist > 0.0 {
+        log_price / n_hist
+    } else {
+        f64::NAN
+    };
+    let share = |count: Option<f32>| {
+        if n_hist > 0.0 {
+            f64::from(count.unwrap_or(0.0)) / n_hist
+        } else {
+            0.0
+        }
+    };
     for (row, &i) in out.chunks_exact_mut(d).zip(candidates) {
         let iu = i as usize;
         let price = c.price_cents.get(iu).copied().unwrap_or(0) as f64 / 100.0;
@@ -110,16 +167,23 @@ pub fn compute(
             seen_leaf.map_or(0.0, |s| (-days(s.last) / 30.0).exp()),
             seen.map_or(0.0, |s| 1.0 - (-days(s.last) / cycle).exp()),
             age.map_or(0.0, |a| (-a / 30.0).exp()),
+            n_hist.ln_1p(),
+            share(seen_leaf.map(|s| s.count)),
+            share(tops.get(&c.top_category(i)).copied()),
+            match c.brand.get(iu).copied().unwrap_or(0) {
+                0 => 0.0,
+                b => share(brands.get(&b).copied()),
+            },
+            // NaN (imputed) for a promoter with no history.
+            ((1.0 + price).ln() - mean_log_price).abs(),
         ];
         for (o, v) in row.iter_mut().zip(vals) {
             *o = v as f32;
         }
     }
-    let n = candidates.len();
-    scratch.resize(n, 0.0);
-    for (k, comp) in components.iter().enumerate() {
-        comp.score(ctx, candidates, &mut scratch[..n]);
-        for (row, &s) in out.chunks_exact_mut(d).zip(scratch.iter()) {
+    for (k, scores) in components.iter().enumerate() {
+        assert_eq!(scores.len(), candidates.len(), "component scores");
+        for (row, &s) in out.chunks_exact_mut(d).zip(scores) {
             row[ITEM_FEATURES.len() + k] = if s.is_finite() { s } else { f32::NAN };
         }
     }

@@ -1,13 +1,15 @@
 //! The learned blend: which items this circle will order, valued by what an order
 //! earns, under a trust floor (`shared/DOMAIN.md` §2.2–§2.3, §5.3).
 //!
-//! A logistic regression over named [`features`] estimates `P̂(order | p, i)`; the final
-//! score is the log of the expected value `P̂ · value_i^γ`, demoted below a quality
-//! floor:
+//! A learner over named [`features`] estimates `P̂(order | p, i)`: by default
+//! gradient-boosted [`trees`] trained with LambdaMART (one group per promoter) and
+//! Platt-calibrated, or a logistic regression. The final score is the log of the
+//! expected value `P̂ · value_i^γ`, demoted below a quality floor:
 //!
 //! ```text
-//! score(p, i) = ln σ(b + Σ_j w_j·x̃_j)  +  γ · ln(1 + min(value_i, cap))  −  trust_i
-//! x̃_j = clamp((x_j − mean_j) / sd_j, −8, 8)              (standardised on training pairs)
+//! score(p, i) = ln σ(z(x̃))  +  γ · ln(1 + min(value_i, cap))  −  trust_i
+//! z(x̃) = a · Σ_t tree_t(x̃) + b       (trees, Platt a, b)   |   b + Σ_j w_j·x̃_j  (logistic)
+//! x̃_j  = clamp((x_j − mean_j) / sd_j, −8, 8)              (standardised on training pairs)
 //! value_i = price_i · rate_i            (commission, default)
 //!         | price_i                     (GMV)
 //!         | price_i · (rate_i + fee_seller)   (platform: commission plus take)
@@ -16,21 +18,68 @@
 //! ```
 //!
 //! `γ = 0` ranks by `P̂` alone (accuracy only); `γ = 1` by expected value. Working in
-//! logs keeps the ranking identical and makes the breakdown additive: the bias, each
-//! feature's `w_j·x̃_j`, the value term and the trust term sum to the score exactly.
+//! logs keeps the ranking identical and makes the breakdown additive: the intercept,
+//! each feature's part of `z` (its weight times its value, or its path credits in the
+//! trees), the value term and the trust term sum to the score exactly.
 //!
 //! Training pairs come from a temporal split inside the training data: features from
 //! orders before `T − label_days`, label 1 when the promoter's circle ordered the item
-//! in the last `label_days`; negatives are sampled from the components' top candidates.
+//! in the last `label_days`. Each promoter's group holds her positives, negatives drawn
+//! from the components' top candidates and her circle's past items (hard ones), and a
+//! few drawn from the whole catalogue; the intercept is then corrected for the
+//! sampling, so `P̂` is on the scale of the whole catalogue.
 
 pub mod features;
 pub mod logistic;
+pub mod trees;
 
 use crate::data::{Catalog, Seller};
 use crate::signals::quality::Quality;
 use features::ITEM_FEATURES;
 use logistic::Logistic;
 use serde::{Deserialize, Serialize};
+use trees::{BoostSettings, Objective, Trees};
+
+/// How the blend learns `P̂(order | p, i)` from the features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Learner {
+    /// Gradient-boosted trees with the LambdaMART objective, one group per promoter,
+    /// then Platt-calibrated to a probability (default).
+    Lambdamart,
+    /// Gradient-boosted trees with the binary log-loss.
+    Binary,
+    /// L2-regularised logistic regression on the standardised features.
+    Logistic,
+}
+
+/// Settings of the boosted trees (`learner = "lambdamart"` or `"binary"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TreesConfig {
+    /// Number of trees. Default 100.
+    pub count: usize,
+    /// Shrinkage of each tree. Default 0.1.
+    pub learning_rate: f64,
+    /// Depth of each tree. Default 6.
+    pub max_depth: usize,
+    /// Fewest training rows in a leaf. Default 50.
+    pub min_leaf: usize,
+    /// L2 penalty on leaf values. Default 1.0.
+    pub l2: f64,
+}
+
+impl Default for TreesConfig {
+    fn default() -> Self {
+        TreesConfig {
+            count: 100,
+            learning_rate: 0.1,
+            max_depth: 6,
+            min_leaf: 50,
+            l2: 1.0,
+        }
+    }
+}
 
 /// What an order is worth, for the value term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,16 +98,23 @@ pub enum ValueBasis {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BlendConfig {
-    /// Component models whose scores are features. Default `["profile", "popularity"]`.
+    /// Component models whose scores are features. Default `["item_knn", "profile",
+    /// "popularity"]`.
     pub components: Vec<String>,
+    /// How `P̂(order)` is learned. Default `lambdamart`.
+    pub learner: Learner,
+    /// Settings of the boosted trees.
+    pub trees: TreesConfig,
     /// Length of the label window at the end of the training data, in days. Default 14.
     pub label_days: f64,
-    /// Candidates taken from the top of each component per promoter when sampling
-    /// training pairs. Default 100.
+    /// The candidate pool: the top this many of each component, plus the items her
+    /// circle bought, are scored by the learner (training negatives are drawn from the
+    /// same pool). Other candidates are listed after the pool, in the order of the
+    /// first component. Default 100.
     pub candidates_per_component: usize,
     /// Negatives sampled per promoter. Default 30.
     pub negatives: usize,
-    /// L2 penalty of the logistic regression. Default 1.0.
+    /// L2 penalty of the logistic regression (`learner = "logistic"`). Default 1.0.
     pub lambda: f64,
     /// Exponent γ of the value term, in [0, 2]. Default 0.25.
     pub gamma: f64,
@@ -81,7 +137,9 @@ pub struct BlendConfig {
 impl Default for BlendConfig {
     fn default() -> Self {
         BlendConfig {
-            components: vec!["profile".into(), "popularity".into()],
+            components: vec!["item_knn".into(), "profile".into(), "popularity".into()],
+            learner: Learner::Lambdamart,
+            trees: TreesConfig::default(),
             label_days: 14.0,
             candidates_per_component: 100,
             negatives: 30,
@@ -142,6 +200,24 @@ impl BlendConfig {
                 "blend.components must name at least one model other than blend".into(),
             ));
         }
+        check_range(
+            "blend.trees.learning_rate",
+            self.trees.learning_rate,
+            1e-6,
+            1.0,
+            "(0, 1]",
+        )?;
+        check_range("blend.trees.l2", self.trees.l2, 0.0, 1e9, "[0, 1e9]")?;
+        if self.trees.count == 0 || self.trees.count > 10_000 {
+            return Err(crate::ConfigError::Conflict(
+                "blend.trees.count must be in 1..=10000".into(),
+            ));
+        }
+        if self.trees.max_depth == 0 || self.trees.max_depth > 12 {
+            return Err(crate::ConfigError::Conflict(
+                "blend.trees.max_depth must be in 1..=12".into(),
+            ));
+        }
         if self.negatives == 0 || self.candidates_per_component == 0 {
             return Err(crate::ConfigError::Conflict(
                 "blend.negatives and blend.candidates_per_component must be at least 1".into(),
@@ -162,10 +238,83 @@ pub struct Blend {
     pub mean: Vec<f32>,
     /// Training standard deviation per feature (1 where constant).
     pub sd: Vec<f32>,
-    /// The logistic model on standardised features.
-    pub logistic: Logistic,
+    /// The fitted model of `P̂(order)` on standardised features.
+    pub fitted: Fitted,
     /// Values above this (the catalogue's `value_cap_quantile`) count as this.
     pub value_cap: f64,
+}
+
+/// A fitted model of the order probability: `P̂ = σ(z(x))`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fitted {
+    /// `z = bias + w·x`.
+    Logistic(Logistic),
+    /// `z = scale · F(x) + shift`, `F` the trees' sum (Platt calibration).
+    Trees {
+        /// The ensemble.
+        trees: Trees,
+        /// Platt slope.
+        scale: f64,
+        /// Platt intercept.
+        shift: f64,
+    },
+}
+
+impl Fitted {
+    /// The logit `z` of a standardised row.
+    pub fn logit(&self, row: &[f32]) -> f64 {
+        match self {
+            Fitted::Logistic(l) => l.logit(row),
+            Fitted::Trees {
+                trees,
+                scale,
+                shift,
+            } => scale * trees.predict(row) + shift,
+        }
+    }
+
+    /// Whether every number is finite.
+    pub fn is_finite(&self) -> bool {
+        match self {
+            Fitted::Logistic(l) => l.bias.is_finite() && l.weights.iter().all(|w| w.is_finite()),
+            Fitted::Trees { scale, shift, .. } => scale.is_finite() && shift.is_finite(),
+        }
+    }
+
+    /// Moves the intercept by `delta` (prior correction for sampled negatives).
+    pub fn shift_intercept(&mut self, delta: f64) {
+        match self {
+            Fitted::Logistic(l) => l.bias += delta,
+            Fitted::Trees { shift, .. } => *shift += delta,
+        }
+    }
+
+    /// The intercept and each feature's additive part of the logit of a row: they
+    /// sum to [`Fitted::logit`].
+    pub fn parts(&self, row: &[f32]) -> (f64, Vec<f64>) {
+        match self {
+            Fitted::Logistic(l) => (
+                l.bias,
+                l.weights
+                    .iter()
+                    .zip(row)
+                    .map(|(w, &x)| w * f64::from(x))
+                    .collect(),
+            ),
+            Fitted::Trees {
+                trees,
+                scale,
+                shift,
+            } => {
+                let mut c = vec![0f64; row.len()];
+                let base = trees.contributions(row, &mut c);
+                for x in &mut c {
+                    *x *= scale;
+                }
+                (shift + scale * base, c)
+            }
+        }
+    }
 }
 
 /// One line of a score's breakdown.
@@ -202,11 +351,18 @@ impl Blend {
         }
     }
 
-    /// Fits mean, sd and the logistic model on raw rows (NaN imputed by the mean).
+    /// Fits mean, sd and the configured learner on raw rows (NaN imputed by the
+    /// mean). `groups` are consecutive row ranges, one per promoter (`groups[g]..
+    /// groups[g + 1]`), used by LambdaMART.
     ///
     /// # Errors
     /// As [`Logistic::fit`].
-    pub fn fit(config: BlendConfig, mut rows: Vec<f32>, labels: &[bool]) -> crate::Result<Blend> {
+    pub fn fit(
+        config: BlendConfig,
+        mut rows: Vec<f32>,
+        labels: &[bool],
+        groups: &[usize],
+    ) -> crate::Result<Blend> {
         let names = Blend::feature_names(&config.components);
         let d = names.len();
         let n = labels.len();
@@ -234,15 +390,52 @@ impl Blend {
             names,
             mean,
             sd,
-            logistic: Logistic {
+            fitted: Fitted::Logistic(Logistic {
                 bias: 0.0,
                 weights: vec![0.0; d],
                 iterations: 0,
-            },
+            }),
             value_cap: f64::INFINITY,
         };
         blend.standardise(&mut rows);
-        blend.logistic = Logistic::fit(&rows, labels, None, d, blend.config.lambda)?;
+        let objective = match blend.config.learner {
+            Learner::Logistic => {
+                blend.fitted =
+                    Fitted::Logistic(Logistic::fit(&rows, labels, None, d, blend.config.lambda)?);
+                return Ok(blend);
+            }
+            Learner::Lambdamart => Objective::Lambdamart,
+            Learner::Binary => Objective::Binary,
+        };
+        let tc = &blend.config.trees;
+        let settings = BoostSettings {
+            objective,
+            trees: tc.count,
+            learning_rate: tc.learning_rate,
+            max_depth: tc.max_depth,
+            min_leaf: tc.min_leaf,
+            l2: tc.l2,
+        };
+        let trees = trees::fit(
+            &trees::TrainSet {
+                x: &rows,
+                width: d,
+                labels,
+                groups,
+            },
+            &settings,
+        );
+        // Platt: a one-feature logistic regression of the label on the trees' output.
+        let outputs: Vec<f32> = rows
+            .chunks_exact(d)
+            .map(|r| trees.predict(r) as f32)
+            .collect();
+        let platt = Logistic::fit(&outputs, labels, None, 1, 1e-6)?;
+        blend.fitted = Fitted::Trees {
+            trees,
+            scale: platt.weights.first().copied().unwrap_or(1.0),
+            shift: platt.bias,
+        };
         Ok(blend)
     }
 
@@ -297,7 +490,7 @@ impl Blend {
 
     /// The final score of one item from its standardised feature row.
     pub fn score_row(&self, row: &[f32], value: f64, trust: f64) -> f64 {
-        let z = self.logistic.logit(row);
+        let z = self.fitted.logit(row);
         log_sigmoid(z) + self.value_term(value) - trust
     }
 
@@ -305,17 +498,18 @@ impl Blend {
     /// row before standardisation (reported as each feature's value).
     pub fn breakdown(&self, raw: &[f32], row: &[f32], value: f64, trust: f64) -> Vec<Contribution> {
         // ln σ(z) = z − ln(1 + e^z): attribute z linearly, and the normaliser to `bias`.
-        let z = self.logistic.logit(row);
+        let z = self.fitted.logit(row);
+        let (intercept, parts) = self.fitted.parts(row);
         let mut out = vec![Contribution {
             name: "bias".into(),
             value: 1.0,
-            contribution: self.logistic.bias + (log_sigmoid(z) - z),
+            contribution: intercept + (log_sigmoid(z) - z),
         }];
         for (j, name) in self.names.iter().enumerate() {
             out.push(Contribution {
                 name: name.clone(),
                 value: f64::from(raw.get(j).copied().unwrap_or(f32::NAN)),
-                contribution: self.logistic.weights[j] * f64::from(row[j]),
+                contribution: parts.get(j).copied().unwrap_or(0.0),
             });
         }
         out.push(Contribution {
@@ -330,6 +524,57 @@ impl Blend {
         });
         out
     }
+}
+
+/// Marks the candidate pool: the top `per_component` candidates of each component
+/// (ties to the lower position) and the candidates in `history`. `scores[c][j]` is
+/// component `c`'s score of `candidates[j]`.
+pub fn pool_mask(
+    candidates: &[u32],
+    scores: &[Vec<f32>],
+    per_component: usize,
+    history: &[u32],
+) -> Vec<bool> {
+    let n = candidates.len();
+    let mut mask = vec![false; n];
+    if n <= per_component {
+        mask.iter_mut().for_each(|m| *m = true);
+        return mask;
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    for s in scores {
+        let key = |j: usize| {
+            s.get(j)
+                .copied()
+                .filter(|x| x.is_finite())
+                .unwrap_or(f32::MIN)
+        };
+        order.select_nth_unstable_by(per_component - 1, |&a, &b| {
+            key(b).total_cmp(&key(a)).then(a.cmp(&b))
+        });
+        for &j in &order[..per_component] {
+            mask[j] = true;
+        }
+    }
+    if !history.is_empty() {
+        let bought: std::collections::HashSet<u32> = history.iter().copied().collect();
+        for (m, i) in mask.iter_mut().zip(candidates) {
+            *m |= bought.contains(i);
+        }
+    }
+    mask
+}
+
+/// The score of a candidate outside the pool: below `floor` (the pool's lowest
+/// score), ordered by the first component's score `s` normalised over the candidates
+/// to `[0, 1]` by `lo` and `hi`.
+pub fn outside_pool_score(floor: f64, s: f32, lo: f32, hi: f32) -> f64 {
+    let t = if hi > lo && s.is_finite() {
+        f64::from((s - lo) / (hi - lo))
+    } else {
+        0.0
+    };
+    floor - 2.0 + t
 }
 
 /// `ln σ(z)`, stable for large |z|.

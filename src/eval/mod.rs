@@ -24,10 +24,12 @@ pub mod protocol;
 pub mod report;
 #[cfg(feature = "report")]
 mod svg;
+pub mod sweep;
 mod table;
 
 pub use bootstrap::{BootstrapConfig, Interval, PairedDiff};
 pub use protocol::{evaluate_protocol, Fold, Protocol, ProtocolReport};
+pub use sweep::{sweep_gamma, sweep_table, SweepPoint, DEFAULT_GAMMAS};
 pub use table::{comparison_table, paired_table, table_header, table_row};
 
 use crate::data::{Dataset, OrderStatus};

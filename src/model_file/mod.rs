@@ -18,6 +18,8 @@
 //! failure is an [`Error::CorruptModel`] or [`Error::IncompatibleModel`] naming the file.
 
 use crate::atomic::write_atomic;
+use crate::blend::trees::Trees;
+use crate::blend::{Fitted, Learner};
 use crate::codec::{Dec, Enc};
 use crate::config::Config;
 use crate::config::ModelKind;
@@ -252,15 +254,34 @@ fn encode_learned(signal: &Signal) -> Option<Vec<u8>> {
         Signal::Ease(e) => Some(encode_ease(e)),
         Signal::Blend(b) => {
             let mut e = Enc::default();
-            let params = BlendParams {
+            let mut params = BlendParams {
                 names: b.blend.names.clone(),
                 mean: b.blend.mean.clone(),
                 sd: b.blend.sd.clone(),
-                bias: b.blend.logistic.bias,
-                weights: b.blend.logistic.weights.clone(),
-                iterations: b.blend.logistic.iterations,
+                bias: 0.0,
+                weights: Vec::new(),
+                iterations: 0,
+                trees: None,
+                scale: 0.0,
+                shift: 0.0,
                 value_cap: b.blend.value_cap,
             };
+            match &b.blend.fitted {
+                Fitted::Logistic(l) => {
+                    params.bias = l.bias;
+                    params.weights = l.weights.clone();
+                    params.iterations = l.iterations;
+                }
+                Fitted::Trees {
+                    trees,
+                    scale,
+                    shift,
+                } => {
+                    params.trees = Some(trees.clone());
+                    params.scale = *scale;
+                    params.shift = *shift;
+                }
+            }
             e.u8s(&serde_json::to_vec(&params).unwrap_or_default());
             let learned: Vec<(&ModelKind, Vec<u8>)> = b
                 .components
@@ -284,9 +305,19 @@ struct BlendParams {
     names: Vec<String>,
     mean: Vec<f32>,
     sd: Vec<f32>,
+    #[serde(default)]
     bias: f64,
+    #[serde(default)]
     weights: Vec<f64>,
+    #[serde(default)]
     iterations: usize,
+    /// The boosted trees, for the tree learners.
+    #[serde(default)]
+    trees: Option<Trees>,
+    #[serde(default)]
+    scale: f64,
+    #[serde(default)]
+    shift: f64,
     value_cap: f64,
 }
 
@@ -339,11 +370,30 @@ fn decode_signal(
                 .map_err(|e| format!("blend parameters do not parse: {e}"))?;
             let names = crate::blend::Blend::feature_names(&config.blend.components);
             let n = names.len();
-            if params.names != names
-                || params.mean.len() != n
-                || params.sd.len() != n
-                || params.weights.len() != n
-            {
+            let fitted = match (config.blend.learner, params.trees) {
+                (Learner::Logistic, None) if params.weights.len() == n => {
+                    Fitted::Logistic(crate::blend::logistic::Logistic {
+                        bias: params.bias,
+                        weights: params.weights,
+                        iterations: params.iterations,
+                    })
+                }
+                (Learner::Lambdamart | Learner::Binary, Some(trees)) if trees.width == n => {
+                    trees.validate()?;
+                    Fitted::Trees {
+                        trees,
+                        scale: params.scale,
+                        shift: params.shift,
+                    }
+                }
+                _ => {
+                    return Err(format!(
+                        "blend parameters do not fit its learner {:?} with {n} features",
+                        config.blend.learner
+                    ))
+                }
+            };
+            if params.names != names || params.mean.len() != n || params.sd.len() != n {
                 return Err(format!(
                     "blend parameters do not match its {n} features ({})",
                     names.join(", ")
@@ -354,8 +404,7 @@ fn decode_signal(
                 .iter()
                 .any(|&x| x.is_nan() || x <= 0.0 || !x.is_finite())
                 || params.mean.iter().any(|x| !x.is_finite())
-                || params.weights.iter().any(|x| !x.is_finite())
-                || !params.bias.is_finite()
+                || !fitted.is_finite()
                 || params.value_cap.is_nan()
                 || params.value_cap < 0.0
             {
@@ -379,11 +428,7 @@ fn decode_signal(
                 names,
                 mean: params.mean,
                 sd: params.sd,
-                logistic: crate::blend::logistic::Logistic {
-                    bias: params.bias,
-                    weights: params.weights,
-                    iterations: params.iterations,
-                },
+                fitted,
                 value_cap: params.value_cap,
             };
             Ok(Signal::Blend(Box::new(BlendSignal { blend, components })))

@@ -20,7 +20,8 @@ pub use topk::top_k;
 use crate::data::{Channel, CityTier};
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::rules::{self, ExcludePurchased};
+use crate::rules::rerank::{self, Env, Moved, Pick};
+use crate::rules::{self, ExcludePurchased, RulesConfig};
 use crate::signals::{Context, Scorer};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -59,6 +60,10 @@ pub struct RankRequest {
     /// Orders the promoter's circle placed after the model was trained (or a newcomer's
     /// first orders): folded into her history for this request, without retraining.
     pub recent_orders: Vec<RecentOrder>,
+    /// Rules for this request in place of the model's `[rules]` (filters, caps,
+    /// diversity, boosts, exploration); `exclude_purchased` and `in_stock_only` above
+    /// still override these when set.
+    pub rules: Option<RulesConfig>,
 }
 
 /// An order that arrived after training, for [`RankRequest::recent_orders`].
@@ -89,8 +94,14 @@ pub struct Ranked {
     pub item_id: String,
     /// Dense item index in the model's catalogue.
     pub item: u32,
-    /// The final score (higher is better; comparable within one list).
+    /// The final score (higher is better; comparable within one list). With
+    /// re-ranking rules on, the list's order is the rules' and scores need not
+    /// decrease down the list.
     pub score: f32,
+    /// Rules that moved the item: `boost`, `diversity`, `exploration` (empty when
+    /// none did).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved_by: Vec<String>,
 }
 
 /// The settings one ranking runs with, resolved from a request and the model.
@@ -100,6 +111,7 @@ pub(crate) struct Resolved<'a> {
     pub k: usize,
     pub exclude_purchased: ExcludePurchased,
     pub in_stock_only: bool,
+    pub rules: &'a RulesConfig,
 }
 
 /// An immutable snapshot of a model, shared across threads. Cloning is cheap.
@@ -180,6 +192,12 @@ impl Ranker {
                 });
             }
         }
+        if let Some(rules) = &req.rules {
+            rules.validate().map_err(|e| Error::InvalidRequest {
+                field: "rules",
+                message: e.to_string(),
+            })?;
+        }
         let m = &*self.model;
         let candidates: Vec<u32> = match &req.candidates {
             None => (0..m.catalog.len() as u32).collect(),
@@ -198,6 +216,11 @@ impl Ranker {
         if promoter.is_none() {
             resolved.ctx.channel = req.channel.unwrap_or(Channel::Other);
             resolved.ctx.city_tier = req.city_tier.unwrap_or(0);
+        }
+        if let Some(rules) = &req.rules {
+            resolved.rules = rules;
+            resolved.exclude_purchased = rules.exclude_purchased;
+            resolved.in_stock_only = rules.in_stock_only;
         }
         if let Some(e) = req.exclude_purchased {
             resolved.exclude_purchased = e;
@@ -281,6 +304,7 @@ impl Ranker {
             k,
             exclude_purchased: m.config.rules.exclude_purchased,
             in_stock_only: m.config.rules.in_stock_only,
+            rules: &m.config.rules,
         }
     }
 
@@ -292,7 +316,7 @@ impl Ranker {
         candidates: &[u32],
         scores: &mut [f32],
         extra_drop: impl Fn(u32) -> bool,
-    ) -> Vec<(u32, f32)> {
+    ) -> Vec<Pick> {
         let m = &*self.model;
         m.scorer().score(&r.ctx, candidates, scores);
         let bought: HashSet<u32> = match r.exclude_purchased {
@@ -307,20 +331,61 @@ impl Ranker {
                 .collect(),
         };
         let in_stock_only = r.in_stock_only;
+        let blocked: HashSet<u32> = r
+            .rules
+            .blocked_categories
+            .iter()
+            .filter_map(|p| m.catalog.taxonomy.paths.get(p.trim()))
+            .collect();
+        let min_quality = r.rules.min_quality as f32;
         rules::filter(candidates, scores, |i| {
-            (in_stock_only && !m.catalog.in_stock.get(i as usize).copied().unwrap_or(false))
+            let iu = i as usize;
+            (in_stock_only && !m.catalog.in_stock.get(iu).copied().unwrap_or(false))
                 || bought.contains(&i)
                 || extra_drop(i)
+                || (!blocked.is_empty()
+                    && m.catalog
+                        .category
+                        .get(iu)
+                        .is_some_and(|path| path.iter().any(|c| blocked.contains(c))))
+                || (min_quality > 0.0
+                    && m.quality.posterior.get(iu).copied().unwrap_or(0.0) < min_quality)
         });
-        top_k(candidates, scores, r.k)
+        if !r.rules.reranks() {
+            return top_k(candidates, scores, r.k)
+                .into_iter()
+                .map(|(item, score)| Pick {
+                    item,
+                    score,
+                    moved: Moved::default(),
+                })
+                .collect();
+        }
+        let env = Env {
+            catalog: &m.catalog,
+            stats: &m.item_stats,
+            now: r.ctx.now,
+            key: r.ctx.promoter.map_or_else(
+                || 1 << 40 | (r.ctx.channel as u64) << 8 | u64::from(r.ctx.city_tier),
+                u64::from,
+            ),
+        };
+        rerank::select(&env, r.rules, candidates, scores, r.k)
     }
 
-    pub(crate) fn to_ranked(&self, top: &[(u32, f32)]) -> Vec<Ranked> {
+    pub(crate) fn to_ranked(&self, top: &[Pick]) -> Vec<Ranked> {
         top.iter()
-            .map(|&(item, score)| Ranked {
-                item_id: self.model.catalog.ids.name(item).unwrap_or("").to_string(),
-                item,
-                score,
+            .map(|p| Ranked {
+                item_id: self
+                    .model
+                    .catalog
+                    .ids
+                    .name(p.item)
+                    .unwrap_or("")
+                    .to_string(),
+                item: p.item,
+                score: p.score,
+                moved_by: p.moved.names(),
             })
             .collect()
     }

@@ -118,7 +118,7 @@ mod catalog;
 mod categories;
 mod circles;
 mod config;
-mod dist;
+pub(crate) mod dist;
 mod funnel;
 mod generator;
 mod truth;

@@ -4,10 +4,10 @@ use crate::common::{date, split_time, window, DataArgs, Ui};
 use crate::train::resolve_config;
 use crate::Outcome;
 use anyhow::{bail, Context};
-use kocrank::eval::report::Report;
+use kocrank::eval::report::{Report, TradeoffPoint};
 use kocrank::eval::{
-    comparison_table, evaluate_protocol, paired_comparison, paired_table, BootstrapConfig,
-    EvalConfig, PairedComparison, Protocol,
+    comparison_table, evaluate_protocol, paired_comparison, paired_table, sweep_gamma, sweep_table,
+    BootstrapConfig, EvalConfig, PairedComparison, Protocol, DEFAULT_GAMMAS,
 };
 use std::path::PathBuf;
 
@@ -70,6 +70,11 @@ pub struct Args {
     /// Print one JSON document instead of tables.
     #[arg(long)]
     pub json: bool,
+    /// Sweep the blend's value exponent γ (temporal protocol; the blend is trained
+    /// once): NDCG@K against Commission@K per γ, printed and drawn in the report.
+    /// Without values: 0, 0.1, …, 1.
+    #[arg(long, value_delimiter = ',', num_args = 0.., value_name = "G,G,...")]
+    pub sweep_gamma: Option<Vec<f64>>,
 }
 
 pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
@@ -136,6 +141,41 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         .last()
         .map(|f| f.reports.clone())
         .unwrap_or_default();
+    let sweep = match (&a.sweep_gamma, protocol) {
+        (None, _) => Vec::new(),
+        (Some(gammas), Protocol::Temporal { at, window }) => {
+            let gammas = if gammas.is_empty() {
+                DEFAULT_GAMMAS.to_vec()
+            } else {
+                gammas.clone()
+            };
+            let mut config = resolve_config(&a.config, &Some("blend".into()))?;
+            config.model = kocrank::ModelKind::Blend;
+            let split = ds.split(at, window)?;
+            let sp = ui.spinner("training the blend for the γ sweep");
+            let model = kocrank::train(&split.train, &config)?;
+            let quick = EvalConfig {
+                bootstrap: BootstrapConfig {
+                    resamples: 0,
+                    ..BootstrapConfig::default()
+                },
+                ..cfg.clone()
+            };
+            let points = sweep_gamma(&model, &split.test, &gammas, &quick)?;
+            sp.finish_and_clear();
+            points
+        }
+        (Some(_), _) => bail!("--sweep-gamma needs --protocol temporal"),
+    };
+    let k_last = cfg.ks.len().saturating_sub(1);
+    // The accuracy reference: the best model by NDCG at the largest K among the others.
+    let reference = reports
+        .iter()
+        .filter(|r| r.model != "blend")
+        .max_by(|x, y| {
+            let n = |r: &kocrank::eval::EvalReport| r.overall.get(k_last).map_or(0.0, |m| m.ndcg);
+            n(x).total_cmp(&n(y))
+        });
     let mut paired: Vec<PairedComparison> = Vec::new();
     if let (Some((i, j)), Some(&k)) = (pair, cfg.ks.iter().max()) {
         if let (Some(ra), Some(rb)) = (reports.get(i), reports.get(j)) {
@@ -177,7 +217,18 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
             reports: &reports,
             paired: &paired,
             protocol: Some(&result),
-            tradeoff: Vec::new(),
+            tradeoff: sweep
+                .iter()
+                .filter_map(|p| {
+                    let m = p.report.overall.get(k_last)?;
+                    Some(TradeoffPoint {
+                        label: format!("γ={}", p.gamma),
+                        series: "blend γ sweep".into(),
+                        ndcg: m.ndcg,
+                        commission: m.commission,
+                    })
+                })
+                .collect(),
         }
         .write(path)?;
         ui.note(format!("report written to {}", path.display()));
@@ -191,6 +242,7 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
             "count_repeats": cfg.count_repeats,
             "reports": reports,
             "paired": paired,
+            "sweep": sweep.iter().map(|p| serde_json::json!({"gamma": p.gamma, "report": p.report})).collect::<Vec<_>>(),
             "folds": if result.folds.len() > 1 { serde_json::to_value(&result.folds)? } else { serde_json::Value::Null },
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
@@ -211,6 +263,13 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         if !paired.is_empty() {
             println!("\npaired comparison on the same promoters");
             print!("{}", paired_table(&paired));
+        }
+        if !sweep.is_empty() {
+            println!(
+                "\nvalue exponent sweep of the blend (Δ against γ = {}):",
+                sweep[0].gamma
+            );
+            print!("{}", sweep_table(&sweep, k_last, reference));
         }
     }
     Ok(if report.rejected() > 0 {
