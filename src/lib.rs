@@ -73,6 +73,7 @@ pub mod rank;
 pub mod rules;
 pub mod signals;
 pub mod synth;
+mod topk;
 mod train;
 
 pub use config::{Config, ModelKind};

@@ -10,12 +10,11 @@
 mod explain;
 mod overlay;
 mod shared;
-mod topk;
 
+pub use crate::topk::top_k;
 pub use explain::{Explanation, EXPLAIN_DAYS};
 pub use overlay::ItemUpdate;
 pub use shared::SharedRanker;
-pub use topk::top_k;
 
 use crate::data::{Channel, CityTier};
 use crate::error::{Error, Result};

@@ -18,8 +18,8 @@
 use super::RulesConfig;
 use crate::data::time::DAY;
 use crate::data::{Catalog, History, NO_CATEGORY};
-use crate::rank::top_k;
 use crate::synth::dist;
+use crate::topk::top_k;
 use std::collections::{HashMap, HashSet};
 
 /// Which rules moved an item, as bit flags.
