@@ -1,9 +1,9 @@
 //! The learned blend: which items this circle will order, valued by what an order
 //! earns, under a trust floor (`shared/DOMAIN.md` §2.2–§2.3, §5.3).
 //!
-//! A learner over named [`features`] estimates `P̂(order | p, i)`: by default
-//! gradient-boosted [`trees`] trained with LambdaMART (one group per promoter) and
-//! Platt-calibrated, or a logistic regression. The final score is the log of the
+//! A learner over named [`features`] estimates `P̂(order | p, i)`: gradient-boosted
+//! [`trees`] with the log-loss (default) or the LambdaMART objective (one group per
+//! promoter), Platt-calibrated, or a logistic regression. The final score is the log of the
 //! expected value `P̂ · value_i^γ`, demoted below a quality floor:
 //!
 //! ```text
@@ -45,9 +45,11 @@ use trees::{BoostSettings, Objective, Trees};
 #[serde(rename_all = "snake_case")]
 pub enum Learner {
     /// Gradient-boosted trees with the LambdaMART objective, one group per promoter,
-    /// then Platt-calibrated to a probability (default).
+    /// then Platt-calibrated to a probability.
     Lambdamart,
-    /// Gradient-boosted trees with the binary log-loss.
+    /// Gradient-boosted trees with the binary log-loss (default: on the synthetic
+    /// world it matches LambdaMART's NDCG and, being a probability model to begin
+    /// with, trades slightly better against commission; see README).
     Binary,
     /// L2-regularised logistic regression on the standardised features.
     Logistic,
@@ -101,7 +103,7 @@ pub struct BlendConfig {
     /// Component models whose scores are features. Default `["item_knn", "profile",
     /// "popularity"]`.
     pub components: Vec<String>,
-    /// How `P̂(order)` is learned. Default `lambdamart`.
+    /// How `P̂(order)` is learned. Default `binary`.
     pub learner: Learner,
     /// Settings of the boosted trees.
     pub trees: TreesConfig,
@@ -116,7 +118,7 @@ pub struct BlendConfig {
     pub negatives: usize,
     /// L2 penalty of the logistic regression (`learner = "logistic"`). Default 1.0.
     pub lambda: f64,
-    /// Exponent γ of the value term, in [0, 2]. Default 0.25.
+    /// Exponent γ of the value term, in [0, 2]. Default 0.5.
     pub gamma: f64,
     /// What an order is worth. Default `commission`.
     pub value: ValueBasis,
@@ -138,13 +140,13 @@ impl Default for BlendConfig {
     fn default() -> Self {
         BlendConfig {
             components: vec!["item_knn".into(), "profile".into(), "popularity".into()],
-            learner: Learner::Lambdamart,
+            learner: Learner::Binary,
             trees: TreesConfig::default(),
             label_days: 14.0,
             candidates_per_component: 100,
             negatives: 30,
             lambda: 1.0,
-            gamma: 0.25,
+            gamma: 0.5,
             value: ValueBasis::Commission,
             fee_self_operated: 0.08,
             fee_marketplace: 0.03,
@@ -541,19 +543,24 @@ pub fn pool_mask(
         mask.iter_mut().for_each(|m| *m = true);
         return mask;
     }
-    let mut order: Vec<usize> = (0..n).collect();
+    let mut keyed: Vec<(f32, u32)> = Vec::with_capacity(n);
     for s in scores {
-        let key = |j: usize| {
-            s.get(j)
-                .copied()
-                .filter(|x| x.is_finite())
-                .unwrap_or(f32::MIN)
-        };
-        order.select_nth_unstable_by(per_component - 1, |&a, &b| {
-            key(b).total_cmp(&key(a)).then(a.cmp(&b))
+        keyed.clear();
+        keyed.extend(
+            s.iter()
+                .enumerate()
+                .map(|(j, &x)| (if x.is_finite() { x } else { f32::MIN }, j as u32)),
+        );
+        if keyed.len() < per_component {
+            continue;
+        }
+        keyed.select_nth_unstable_by(per_component - 1, |a, b| {
+            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
         });
-        for &j in &order[..per_component] {
-            mask[j] = true;
+        for &(_, j) in &keyed[..per_component] {
+            if let Some(m) = mask.get_mut(j as usize) {
+                *m = true;
+            }
         }
     }
     if !history.is_empty() {

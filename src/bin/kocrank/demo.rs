@@ -3,7 +3,9 @@
 use crate::common::{date, Ui};
 use crate::generate::parse_scale;
 use crate::Outcome;
-use kocrank::eval::{compare, comparison_table, EvalConfig};
+use kocrank::eval::{
+    comparison_table, evaluate, sweep_gamma, sweep_table, BootstrapConfig, EvalConfig, EvalReport,
+};
 use kocrank::{synth, train, Config, ModelKind, RankRequest, Ranker};
 
 #[derive(Debug, clap::Args)]
@@ -53,17 +55,60 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         ..Config::default()
     })
     .collect();
-    let sp = ui.spinner("training and evaluating");
-    let reports = compare(
-        &split,
-        &configs,
-        &EvalConfig {
-            ks: a.k.clone(),
-            ..EvalConfig::default()
-        },
-    )?;
-    sp.finish_and_clear();
+    let cfg = EvalConfig {
+        ks: a.k.clone(),
+        ..EvalConfig::default()
+    };
+    let mut reports = Vec::new();
+    let mut blend = None;
+    for config in &configs {
+        let sp = ui.spinner(&format!(
+            "training and evaluating {}",
+            config.model.as_str()
+        ));
+        let model = train(&split.train, config)?;
+        let ranker = Ranker::new(model);
+        reports.push(evaluate(&ranker, &split.test, &cfg)?);
+        if config.model == ModelKind::Blend {
+            blend = Some(ranker);
+        }
+        sp.finish_and_clear();
+    }
     print!("{}", comparison_table(&reports));
+
+    // What the value term buys: the blend at several γ (no retraining), against γ = 0
+    // (its accuracy-only ranking) and the best other model.
+    if let Some(blend) = blend {
+        let sp = ui.spinner("sweeping the blend's value exponent");
+        let quick = EvalConfig {
+            bootstrap: BootstrapConfig {
+                resamples: 0,
+                ..BootstrapConfig::default()
+            },
+            ..cfg.clone()
+        };
+        let default_gamma = blend.model().config().blend.gamma;
+        let mut gammas = vec![0.0, 0.25, 0.5, 1.0];
+        if !gammas.contains(&default_gamma) {
+            gammas.push(default_gamma);
+            gammas.sort_by(f64::total_cmp);
+        }
+        let points = sweep_gamma(blend.model(), &split.test, &gammas, &quick)?;
+        sp.finish_and_clear();
+        let k_last = cfg.ks.len().saturating_sub(1);
+        let best = reports
+            .iter()
+            .filter(|r| r.model != "blend")
+            .max_by(|x, y| {
+                let n = |r: &EvalReport| r.overall.get(k_last).map_or(0.0, |m| m.ndcg);
+                n(x).total_cmp(&n(y))
+            });
+        println!(
+            "
+the blend's value exponent γ (default {default_gamma}): Δ against γ = 0 and the best other model"
+        );
+        print!("{}", sweep_table(&points, k_last, best));
+    }
 
     // One promoter's list, to show what a list looks like.
     let model = train(
