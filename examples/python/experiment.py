@@ -43,27 +43,32 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def runs(models: list[str], gammas: list[float]) -> list[tuple[str, dict]]:
-    out = [(m, {"model": m}) for m in models]
-    out += [(f"blend γ={g:g}", {"model": "blend", "blend": {"gamma": g}}) for g in gammas]
+def runs(models: list[str], gammas: list[float]) -> list[tuple[str, float | None, dict]]:
+    """(label, γ or None, configuration) of every run."""
+    out = [(m, None, {"model": m}) for m in models]
+    out += [(f"blend γ={g:g}", g, {"model": "blend", "blend": {"gamma": g}}) for g in gammas]
     return out
 
 
 def evaluate_all(train, test, plan) -> pl.DataFrame:
     frames = []
-    for label, config in plan:
+    for label, gamma, config in plan:
         t0 = time.perf_counter()
         model = kocrank.train(train, config)
         fit_s = time.perf_counter() - t0
         report = kocrank.evaluate(model, test, k=KS, bootstrap=0)
         overall = report.filter(pl.col("dimension") == "overall")
-        frames.append(overall.with_columns(run=pl.lit(label), fit_s=pl.lit(fit_s)))
+        frames.append(
+            overall.with_columns(
+                run=pl.lit(label), gamma=pl.lit(gamma, dtype=pl.Float64), fit_s=pl.lit(fit_s)
+            )
+        )
         row = overall.filter(pl.col("k") == 20)
         print(
             f"{label:<14} fit {fit_s:6.2f} s  NDCG@20 {row['ndcg'][0]:.4f}  "
             f"Commission@20 {row['commission'][0]:7.2f}"
         )
-    return pl.concat(frames).select("run", "fit_s", pl.exclude("run", "fit_s"))
+    return pl.concat(frames).select("run", "gamma", "fit_s", pl.exclude("run", "gamma", "fit_s"))
 
 
 def plot_ndcg(table: pl.DataFrame, path: Path) -> None:
@@ -78,7 +83,7 @@ def plot_ndcg(table: pl.DataFrame, path: Path) -> None:
     ax.set_ylabel("NDCG@K")
     ax.set_title("NDCG@K on the last 30 days")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, ncol=2)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -87,8 +92,8 @@ def plot_ndcg(table: pl.DataFrame, path: Path) -> None:
 def plot_commission(table: pl.DataFrame, k: int, path: Path) -> None:
     at_k = table.filter(pl.col("k") == k)
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    blend = at_k.filter(pl.col("run").str.starts_with("blend")).sort("run")
-    others = at_k.filter(~pl.col("run").str.starts_with("blend"))
+    blend = at_k.filter(pl.col("gamma").is_not_null()).sort("gamma")
+    others = at_k.filter(pl.col("gamma").is_null())
     ax.scatter(others["ndcg"], others["commission"], color="tab:blue", label="models")
     ax.plot(blend["ndcg"], blend["commission"], "-o", color="tab:orange", label="blend, by γ")
     for row in at_k.iter_rows(named=True):
