@@ -187,24 +187,24 @@ impl Kind {
 }
 
 impl Col {
-    /// Wraps `array` as schema column `name` of `table`.
+    /// Wraps `array` as schema column `name` of the table called `source`.
     ///
     /// # Errors
     /// [`Error::InvalidData`] naming the table and column when the Arrow type does not
     /// fit the column (a boolean price, a string commission read as a list, ...).
-    fn new(table: Table, name: &'static str, array: &ArrayRef) -> Result<Col> {
+    fn new(source: &str, name: &'static str, array: &ArrayRef) -> Result<Col> {
         let kind = Kind::of(name);
         let dtype = array.data_type();
         let type_error = || {
             Error::invalid(
-                Location::source(table.as_str()).column(name),
+                Location::source(source).column(name),
                 format!("found column type {dtype}, expected {}", kind.describe()),
             )
         };
         let cast = |to: &DataType| {
             strict_cast(array, to).map_err(|e| {
                 Error::invalid(
-                    Location::source(table.as_str()).column(name),
+                    Location::source(source).column(name),
                     format!("cannot convert the column of type {dtype}: {e}"),
                 )
             })
@@ -596,7 +596,7 @@ fn read_table(
             batch.map_err(|e| Error::invalid(Location::source(table.as_str()), e.to_string()))?;
         let cols = positions
             .iter()
-            .map(|&(name, i)| Col::new(table, name, batch.column(i)))
+            .map(|&(name, i)| Col::new(table.as_str(), name, batch.column(i)))
             .collect::<Result<Vec<_>>>()?;
         let cols = Columns { cols };
         for row in 0..batch.num_rows() {
@@ -678,7 +678,7 @@ pub fn read_frames(frames: Frames, strict: bool) -> Result<Loaded> {
 /// # Errors
 /// [`Error::InvalidData`] for a column that is neither text nor integers, or a null id.
 pub fn ids_from_array(array: &ArrayRef) -> Result<Vec<String>> {
-    let col = Col::new(Table::Promoters, "promoter_id", array)?;
+    let col = Col::new("promoter_ids", "promoter_id", array)?;
     (0..array.len())
         .map(|row| match col.id(row) {
             Ok(Some(id)) => Ok(id.into_owned()),

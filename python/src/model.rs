@@ -130,7 +130,12 @@ impl PyModel {
         overrides: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let ids = self::promoter_ids(promoter_ids)?;
-        let k = usize::try_from(k).unwrap_or(0);
+        let k = usize::try_from(k)
+            .map_err(|_| Error::InvalidRequest {
+                field: "k",
+                message: format!("{k} is outside 1..={}", kocrank::rank::MAX_K),
+            })
+            .py_err()?;
         let template = match overrides.filter(|o| !o.is_empty()) {
             None => None,
             Some(o) => {

@@ -155,3 +155,21 @@ def test_no_accepted_order_is_an_error():
         kocrank.Dataset.from_frames(
             pl.DataFrame({"promoter_id": ["p"], "item_id": ["x"], "ts": [-5]}), strict=False
         )
+
+
+def test_categorical_and_large_string_columns():
+    promoters = PROMOTERS.with_columns(pl.col("channel").cast(pl.Categorical))
+    items = ITEMS.with_columns(pl.col("seller").cast(pl.Enum(["self_operated", "marketplace"])))
+    ds = kocrank.Dataset.from_frames(ORDERS, items=items, promoters=promoters)
+    assert ds.summary() == kocrank.Dataset.from_frames(ORDERS, items=ITEMS, promoters=PROMOTERS).summary()
+    pa = pytest.importorskip("pyarrow")
+    big = ORDERS.to_arrow().cast(
+        pa.schema([("promoter_id", pa.large_string()), ("item_id", pa.large_string()), ("ts", pa.int32())])
+    )
+    assert kocrank.Dataset.from_frames(big).n_orders == 7
+
+
+def test_bad_channel_names_the_column():
+    promoters = PROMOTERS.with_columns(pl.Series("channel", ["mother", "pirate", "courier"]))
+    with pytest.raises(ValueError, match=r'promoters: row 2, column "channel"'):
+        kocrank.Dataset.from_frames(ORDERS, promoters=promoters)

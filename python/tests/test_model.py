@@ -73,6 +73,12 @@ def test_bad_k_is_a_value_error(model):
         model.rank(["P000001"], 0)
     with pytest.raises(ValueError, match="outside 1..=10000"):
         model.rank(["P000001"], 10_001)
+    with pytest.raises(ValueError, match="-3 is outside 1..=10000"):
+        model.rank(["P000001"], -3)
+    with pytest.raises(ValueError, match='promoter_ids: column "promoter_id": found column type Boolean'):
+        import pyarrow as pa
+
+        model.rank(pa.array([True]), 3)
 
 
 def test_save_and_load_rank_identically(model, split, tmp_path):
