@@ -26,9 +26,12 @@ RANKED_SCHEMA = "promoter_id string, rank int, item_id string, score float"
 # One loaded model per (path, size, mtime) in each Python worker: workers are reused
 # across tasks, so an executor loads a model file once.
 _MODELS: Dict[Tuple[str, int, int], Any] = {}
+# Model files this worker has loaded (for tests and logs).
+_LOADS = 0
 
 
 def _model(path: str) -> Any:
+    global _LOADS
     import kocrank
 
     st = os.stat(path)
@@ -38,6 +41,7 @@ def _model(path: str) -> Any:
         _MODELS.clear()
         model = kocrank.Model.load(path)
         _MODELS[key] = model
+        _LOADS += 1
     return model
 
 

@@ -61,6 +61,20 @@ def test_rank_dataframe_equals_batch_output(spark, model, split, tmp_path):
     assert got.height == len(ids) * 10
     assert got.equals(expected)
 
+    # Each Python worker loaded the model file once, however many tasks it ran.
+    def loads(batches):
+        import os
+
+        import pyarrow as pa
+
+        from kocrank import spark as ks
+
+        for _ in batches:
+            yield pa.RecordBatch.from_pydict({"pid": [os.getpid()], "loads": [ks._LOADS]})
+
+    per_worker = df.mapInArrow(loads, "pid long, loads long").collect()
+    assert per_worker and all(r["loads"] <= 1 for r in per_worker), per_worker
+
 
 def test_model_is_loaded_once_per_worker(model, tmp_path):
     from kocrank import spark as ks
