@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of kocrank on a fresh machine: formatting, lints (with
-# warnings as errors), the lean core without polars, and the full test suite.
+# warnings as errors), the lean core without polars, the full test suite, and the
+# Python bindings with their tests (scripts/test-python.sh: a virtual environment in
+# .venv, maturin, pytest, Spark in local mode).
 # Reuses $CARGO_TARGET_DIR (default: ~/.cache/kocrank-target) when it exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,5 +33,8 @@ cargo clippy --all-targets -- -D warnings
 step "tests"
 cargo test --all-targets
 cargo test --doc
+
+step "python bindings"
+bash scripts/test-python.sh
 
 step "done"

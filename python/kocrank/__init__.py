@@ -1,0 +1,53 @@
+"""kocrank ranks catalogue items for each promoter of a social-commerce platform.
+
+It blends what her circle bought, item quality (reviews) and what an order earns
+(commission), under business rules. The work runs in Rust with the GIL released;
+frames go in over the Arrow C stream interface (polars, pyarrow, pandas) and results
+come back as polars DataFrames.
+
+Examples
+--------
+>>> import kocrank
+>>> world = kocrank.generate("tiny", seed=42)
+>>> train, test = world.split(at="auto", window="30d")
+>>> model = kocrank.train(train, {"model": "profile"})
+>>> top = model.rank(["P000001", "someone-new"], k=5)
+>>> top.shape
+(10, 4)
+>>> report = kocrank.evaluate(model, test, k=[5, 10])
+>>> sorted(report.filter(dimension="overall")["k"].to_list())
+[5, 10]
+"""
+
+from kocrank._kocrank import Dataset, Model, __version__, evaluate, generate, train
+from kocrank.exceptions import (
+    ConfigError,
+    CorruptModelError,
+    EmptyDataError,
+    IncompatibleModelError,
+    InvalidDataError,
+    InvalidRequestError,
+    KocrankError,
+    KocrankIOError,
+    UnknownIdError,
+    UnsupportedError,
+)
+
+__all__ = [
+    "Dataset",
+    "Model",
+    "generate",
+    "train",
+    "evaluate",
+    "KocrankError",
+    "InvalidDataError",
+    "ConfigError",
+    "InvalidRequestError",
+    "UnknownIdError",
+    "EmptyDataError",
+    "UnsupportedError",
+    "KocrankIOError",
+    "CorruptModelError",
+    "IncompatibleModelError",
+    "__version__",
+]

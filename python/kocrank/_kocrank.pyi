@@ -1,0 +1,107 @@
+"""Type stubs of the Rust extension module (``kocrank._kocrank``)."""
+
+from datetime import date, datetime, timedelta
+from os import PathLike
+from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple, Union, overload
+
+import polars
+
+__version__: str
+
+_Frame = Any  # any object with __arrow_c_stream__: polars / pyarrow / pandas frames
+_Time = Union[int, str, date, datetime]
+_Duration = Union[int, str, timedelta]
+_Ids = Union[str, Sequence[str], Any]  # or a polars Series / pyarrow Array of ids
+
+class Dataset:
+    """A validated dataset: catalogue, promoters, orders and shares."""
+
+    @staticmethod
+    def from_frames(
+        orders: _Frame,
+        items: Optional[_Frame] = None,
+        promoters: Optional[_Frame] = None,
+        shares: Optional[_Frame] = None,
+        *,
+        strict: bool = True,
+    ) -> Dataset: ...
+    def split(
+        self, at: Optional[_Time] = None, window: Optional[_Duration] = None
+    ) -> Tuple[Dataset, Dataset]: ...
+    @property
+    def n_items(self) -> int: ...
+    @property
+    def n_promoters(self) -> int: ...
+    @property
+    def n_orders(self) -> int: ...
+    @property
+    def n_shares(self) -> int: ...
+    @property
+    def time_range(self) -> Optional[Tuple[int, int]]: ...
+    @property
+    def rejects(self) -> polars.DataFrame: ...
+    def promoter_ids(self) -> List[str]: ...
+    def item_ids(self) -> List[str]: ...
+    def summary(self) -> str: ...
+    def __len__(self) -> int: ...
+
+class Model:
+    """A trained model, ready to rank."""
+
+    @overload
+    def rank(
+        self,
+        promoter_ids: _Ids,
+        k: int = 20,
+        *,
+        frame: Literal["polars"] = "polars",
+        **overrides: Any,
+    ) -> polars.DataFrame: ...
+    @overload
+    def rank(
+        self,
+        promoter_ids: _Ids,
+        k: int = 20,
+        *,
+        frame: Literal["pyarrow"],
+        **overrides: Any,
+    ) -> Any: ...
+    def explain(self, promoter: str, item: str) -> Dict[str, Any]: ...
+    def save(self, path: Union[str, PathLike[str]]) -> None: ...
+    @staticmethod
+    def load(path: Union[str, PathLike[str]]) -> Model: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def config(self) -> Dict[str, Any]: ...
+    @property
+    def trained_until(self) -> int: ...
+    @property
+    def n_items(self) -> int: ...
+    @property
+    def n_promoters(self) -> int: ...
+
+def generate(scale: Literal["tiny", "small", "large"] = "tiny", seed: int = 0) -> Dataset: ...
+def train(
+    dataset: Dataset, config: Union[None, str, Dict[str, Any]] = None
+) -> Model: ...
+@overload
+def evaluate(
+    model: Model,
+    test: Dataset,
+    k: Sequence[int] = [5, 10, 20],
+    *,
+    count_repeats: bool = True,
+    bootstrap: int = 1000,
+    frame: Literal["polars"] = "polars",
+) -> polars.DataFrame: ...
+@overload
+def evaluate(
+    model: Model,
+    test: Dataset,
+    k: Sequence[int] = [5, 10, 20],
+    *,
+    count_repeats: bool = True,
+    bootstrap: int = 1000,
+    frame: Literal["pyarrow"],
+) -> Any: ...

@@ -1,0 +1,456 @@
+//! `kocrank.Model`, `kocrank.train` and `kocrank.evaluate`.
+
+use crate::convert::{frame_out, from_json, to_json};
+use crate::dataset::PyDataset;
+use crate::errors::{value_error, IntoPy};
+use crate::frames::{batch_of, ids_from_array, ranked_batch};
+use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
+use kocrank::eval::metrics::ListMetrics;
+use kocrank::eval::{EvalConfig, EvalReport};
+use kocrank::{batch, model_file, Config, Error, ModelKind, RankRequest, Ranked, Ranker};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+use pyo3_arrow::input::AnyArray;
+use rayon::prelude::*;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A trained model, ready to rank. Immutable; safe to share between threads.
+///
+/// Made by :func:`kocrank.train` or :meth:`Model.load`.
+#[pyclass(module = "kocrank._kocrank", name = "Model", frozen)]
+pub struct PyModel {
+    pub ranker: Ranker,
+}
+
+/// Promoter ids from a string, a sequence of strings, or an Arrow array or stream of
+/// text or integers (a polars Series, a pyarrow Array or ChunkedArray).
+fn promoter_ids(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(vec![s.to_string()]);
+    }
+    if obj.hasattr("__arrow_c_array__")? || obj.hasattr("__arrow_c_stream__")? {
+        let arrays: AnyArray = obj.extract()?;
+        let reader = arrays.into_reader()?;
+        let mut out = Vec::new();
+        for array in reader {
+            let array: ArrayRef = array
+                .map_err(|e| value_error("InvalidRequestError", format!("promoter_ids: {e}")))?;
+            out.extend(ids_from_array(&array).py_err()?);
+        }
+        return Ok(out);
+    }
+    obj.extract::<Vec<String>>().map_err(|_| {
+        value_error(
+            "InvalidRequestError",
+            format!(
+                "promoter_ids: expected a string, a sequence of strings, or an Arrow array or Series of ids, found {}",
+                obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            ),
+        )
+    })
+}
+
+/// A configuration from `None` (defaults), a model name (`"profile"`), a dict (the
+/// configuration tree, as `train --explain-config` prints it) or TOML text.
+fn config_of(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Config> {
+    let Some(config) = config.filter(|c| !c.is_none()) else {
+        return Ok(Config::default());
+    };
+    if let Ok(s) = config.cast::<PyString>() {
+        let text = s.to_string();
+        if let Ok(model) = ModelKind::parse(&text) {
+            return Ok(Config {
+                model,
+                ..Config::default()
+            });
+        }
+        if !text.contains('=') {
+            // A lone word that is no model name: say so, not "TOML parse error".
+            return ModelKind::parse(&text)
+                .map(|model| Config {
+                    model,
+                    ..Config::default()
+                })
+                .map_err(|m| Error::Config(kocrank::ConfigError::Conflict(m)))
+                .py_err();
+        }
+        return Config::from_toml_str(&text).py_err();
+    }
+    if config.cast::<PyDict>().is_ok() {
+        return Config::from_json_str(&to_json(py, config)?).py_err();
+    }
+    Err(value_error(
+        "ConfigError",
+        format!(
+            "config: expected a dict, a model name or TOML text, found {}",
+            config.get_type().name()?
+        ),
+    ))
+}
+
+#[pymethods]
+impl PyModel {
+    /// Ranks items for each promoter, in parallel, with the GIL released.
+    ///
+    /// Parameters
+    /// ----------
+    /// promoter_ids : str, sequence of str, polars Series or pyarrow Array
+    ///     Promoters the model does not know get the cold-start list of their
+    ///     segment, never an error.
+    /// k : int, default 20
+    ///     Items per promoter (1..=10000).
+    /// frame : {"polars", "pyarrow"}, default "polars"
+    ///     The type of the result.
+    /// **overrides
+    ///     Fields of the Rust ``RankRequest`` applied to every promoter:
+    ///     ``channel``, ``city_tier`` (for newcomers), ``candidates`` (item ids to rank
+    ///     among), ``exclude`` (item ids never to return), ``exclude_purchased``
+    ///     (``"never"``, ``"always"``, ``"durables"``), ``in_stock_only`` (bool),
+    ///     ``recent_orders`` (a list of ``{"item_id": ..., "ts": ...}``).
+    ///
+    /// Returns
+    /// -------
+    /// polars.DataFrame or pyarrow.Table
+    ///     ``promoter_id, rank, item_id, score``; rank 1 is best; promoters in the
+    ///     order given.
+    ///
+    /// Raises
+    /// ------
+    /// InvalidRequestError
+    ///     (a ``ValueError``) for ``k`` out of range, an unknown override or an
+    ///     unknown candidate item.
+    #[pyo3(signature = (promoter_ids, k=20, *, frame="polars", **overrides))]
+    fn rank<'py>(
+        &self,
+        py: Python<'py>,
+        promoter_ids: &Bound<'py, PyAny>,
+        k: i64,
+        frame: &str,
+        overrides: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let ids = self::promoter_ids(promoter_ids)?;
+        let k = usize::try_from(k)
+            .map_err(|_| Error::InvalidRequest {
+                field: "k",
+                message: format!("{k} is outside 1..={}", kocrank::rank::MAX_K),
+            })
+            .py_err()?;
+        let template = match overrides.filter(|o| !o.is_empty()) {
+            None => None,
+            Some(o) => {
+                let mut value: serde_json::Value = serde_json::from_str(&to_json(py, o)?)
+                    .map_err(|e| value_error("InvalidRequestError", e.to_string()))?;
+                if let Some(map) = value.as_object_mut() {
+                    for key in ["promoter_id", "k"] {
+                        if map.contains_key(key) {
+                            return Err(value_error(
+                                "InvalidRequestError",
+                                format!("\"{key}\" is an argument of rank, not an override"),
+                            ));
+                        }
+                    }
+                    map.insert("k".into(), serde_json::Value::from(k));
+                }
+                let req: RankRequest = serde_json::from_value(value).map_err(|e| {
+                    value_error("InvalidRequestError", format!("rank overrides: {e}"))
+                })?;
+                Some(req)
+            }
+        };
+        let ranker = self.ranker.clone();
+        let batch = py
+            .detach(|| -> kocrank::Result<_> {
+                let lists: Vec<Vec<Ranked>> = match &template {
+                    None => batch::rank_many(&ranker, &ids, k, |_| {})?,
+                    Some(t) => ids
+                        .par_iter()
+                        .map(|id| {
+                            let mut req = t.clone();
+                            req.promoter_id.clone_from(id);
+                            ranker.rank(&req)
+                        })
+                        .collect::<kocrank::Result<_>>()?,
+                };
+                ranked_batch(&ids, &lists)
+            })
+            .py_err()?;
+        frame_out(py, batch, frame)
+    }
+
+    /// Why ``item`` is where it is in ``promoter``'s list.
+    ///
+    /// Returns
+    /// -------
+    /// dict
+    ///     ``position`` (1-based, or None when a rule leaves it out), ``score``,
+    ///     the item's facts, her circle's orders, the rules that filter it, the
+    ///     blend's ``breakdown`` (which adds up to the score), and ``text``: the
+    ///     same in plain words.
+    ///
+    /// Raises
+    /// ------
+    /// UnknownIdError
+    ///     (a ``ValueError``) for an item not in the catalogue.
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        promoter: &str,
+        item: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let ranker = self.ranker.clone();
+        let (promoter, item) = (promoter.to_string(), item.to_string());
+        let why = py.detach(|| ranker.explain(&promoter, &item)).py_err()?;
+        let json = serde_json::to_string(&why)
+            .map_err(|e| Error::Unsupported(format!("cannot encode the explanation: {e}")))
+            .py_err()?;
+        let dict = from_json(py, &json)?;
+        dict.set_item("text", why.to_string().trim_end())?;
+        Ok(dict)
+    }
+
+    /// Saves the model file (atomically: a temporary file, then a rename).
+    ///
+    /// Raises
+    /// ------
+    /// KocrankIOError
+    ///     (an ``OSError``) when the file cannot be written.
+    fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let ranker = self.ranker.clone();
+        py.detach(|| model_file::save(ranker.model(), &path))
+            .py_err()
+    }
+
+    /// Loads a model file written by :meth:`Model.save` or ``kocrank train``.
+    ///
+    /// Raises
+    /// ------
+    /// KocrankIOError
+    ///     (an ``OSError``) when the file cannot be read.
+    /// CorruptModelError, IncompatibleModelError
+    ///     (``OSError``) for a damaged file or one of another format version.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<PyModel> {
+        let model = py.detach(|| model_file::load(&path)).py_err()?;
+        Ok(PyModel {
+            ranker: Ranker::new(model),
+        })
+    }
+
+    /// The model kind: ``baseline``, ``popularity``, ``profile``, ``ials``,
+    /// ``item_knn``, ``ease`` or ``blend``.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.ranker.model().kind().as_str()
+    }
+
+    /// The full configuration the model was trained with, as a dict.
+    #[getter]
+    fn config<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let json = serde_json::to_string(self.ranker.model().config())
+            .map_err(|e| Error::Unsupported(format!("cannot encode the configuration: {e}")))
+            .py_err()?;
+        from_json(py, &json)
+    }
+
+    /// One second after the last training order (unix seconds): the ranking time.
+    #[getter]
+    fn trained_until(&self) -> i64 {
+        self.ranker.model().trained_until()
+    }
+
+    /// Number of items in the model's catalogue.
+    #[getter]
+    fn n_items(&self) -> usize {
+        self.ranker.model().catalog().len()
+    }
+
+    /// Number of promoters the model knows.
+    #[getter]
+    fn n_promoters(&self) -> usize {
+        self.ranker.model().promoters().len()
+    }
+
+    fn __repr__(&self) -> String {
+        let m = self.ranker.model();
+        format!(
+            "Model(kind={}, items={}, promoters={})",
+            m.kind().as_str(),
+            m.catalog().len(),
+            m.promoters().len()
+        )
+    }
+}
+
+/// Trains a model on a dataset, with the GIL released.
+///
+/// Parameters
+/// ----------
+/// dataset : Dataset
+///     Typically the ``train`` part of :meth:`Dataset.split`.
+/// config : dict, str or None
+///     ``None`` for the defaults (the ``baseline`` model); a model name such as
+///     ``"profile"``; or the configuration tree as a dict, e.g.
+///     ``{"model": "blend", "blend": {"gamma": 0.25}}`` (every field is optional;
+///     unknown keys are errors). TOML text is accepted too.
+///
+/// Returns
+/// -------
+/// Model
+///
+/// Raises
+/// ------
+/// ConfigError
+///     (a ``ValueError``) for an unknown key or a value out of range.
+/// EmptyDataError
+///     when the dataset has no completed order.
+///
+/// Examples
+/// --------
+/// >>> import kocrank
+/// >>> train, test = kocrank.generate("tiny", seed=1).split(window="30d")
+/// >>> model = kocrank.train(train, "profile")
+/// >>> model.kind
+/// 'profile'
+/// >>> top = model.rank(train.promoter_ids()[:2], k=5)
+/// >>> top.columns
+/// ['promoter_id', 'rank', 'item_id', 'score']
+/// >>> top.height
+/// 10
+#[pyfunction]
+#[pyo3(signature = (dataset, config=None))]
+pub fn train(
+    py: Python<'_>,
+    dataset: &PyDataset,
+    config: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyModel> {
+    let config = config_of(py, config)?;
+    let data = Arc::clone(&dataset.inner);
+    let model = py.detach(|| kocrank::train(&data, &config)).py_err()?;
+    Ok(PyModel {
+        ranker: Ranker::new(model),
+    })
+}
+
+/// The long table of an evaluation: one row per (dimension, segment, k).
+fn report_batch(r: &EvalReport) -> kocrank::Result<arrow_array::RecordBatch> {
+    let mut dim = Vec::new();
+    let mut seg = Vec::new();
+    let mut promoters = Vec::new();
+    let mut ks = Vec::new();
+    let mut values: Vec<Vec<f64>> = vec![Vec::new(); ListMetrics::NAMES.len()];
+    let mut coverage = Vec::new();
+    let mut ndcg_lo = Vec::new();
+    let mut ndcg_hi = Vec::new();
+    let mut push = |d: &str, s: &str, n: usize, j: usize, m: &ListMetrics, overall: bool| {
+        dim.push(d.to_string());
+        seg.push(s.to_string());
+        promoters.push(i64::try_from(n).unwrap_or(i64::MAX));
+        ks.push(
+            r.ks.get(j)
+                .map_or(0, |&k| i64::try_from(k).unwrap_or(i64::MAX)),
+        );
+        for (col, v) in values.iter_mut().zip(m.to_array()) {
+            col.push(v);
+        }
+        let interval = r.intervals.get(j).and_then(|i| i.get("ndcg"));
+        coverage.push(if overall {
+            r.coverage.get(j).copied()
+        } else {
+            None
+        });
+        ndcg_lo.push(interval.filter(|_| overall).map(|i| i.lo));
+        ndcg_hi.push(interval.filter(|_| overall).map(|i| i.hi));
+    };
+    for (j, m) in r.overall.iter().enumerate() {
+        push("overall", "all", r.promoters, j, m, true);
+    }
+    for s in &r.segments {
+        for (j, m) in s.metrics.iter().enumerate() {
+            push(&s.dimension, &s.segment, s.promoters, j, m, false);
+        }
+    }
+    let n = dim.len();
+    let mut cols: Vec<(&str, ArrayRef)> = vec![
+        (
+            "model",
+            Arc::new(StringArray::from(vec![r.model.as_str(); n])),
+        ),
+        ("dimension", Arc::new(StringArray::from(dim))),
+        ("segment", Arc::new(StringArray::from(seg))),
+        ("promoters", Arc::new(Int64Array::from(promoters))),
+        ("k", Arc::new(Int64Array::from(ks))),
+    ];
+    for (name, col) in ListMetrics::NAMES.iter().zip(values) {
+        cols.push((name, Arc::new(Float64Array::from(col))));
+    }
+    cols.push(("coverage", Arc::new(Float64Array::from(coverage))));
+    cols.push(("ndcg_lo", Arc::new(Float64Array::from(ndcg_lo))));
+    cols.push(("ndcg_hi", Arc::new(Float64Array::from(ndcg_hi))));
+    batch_of(cols)
+}
+
+/// Evaluates a model on held-out orders, through the same ranking pipeline as
+/// :meth:`Model.rank`, with the GIL released.
+///
+/// Every promoter with a completed order in ``test`` is ranked over the whole
+/// catalogue; promoters the model never saw are kept (cold start).
+///
+/// Parameters
+/// ----------
+/// model : Model
+/// test : Dataset
+///     Typically the ``test`` part of :meth:`Dataset.split`.
+/// k : list of int, default [5, 10, 20]
+///     Cut-offs.
+/// count_repeats : bool, default True
+///     Whether re-orders of items bought in training count as hits.
+/// bootstrap : int, default 1000
+///     Bootstrap resamples over promoters for the ``ndcg_lo``/``ndcg_hi`` interval
+///     (95%) of the overall rows; 0 turns it off.
+/// frame : {"polars", "pyarrow"}, default "polars"
+///
+/// Returns
+/// -------
+/// polars.DataFrame or pyarrow.Table
+///     One row per ``(dimension, segment, k)``: ``dimension`` is ``overall``
+///     (segment ``all``), ``channel``, ``city_tier`` or ``history`` (``no orders``,
+///     ``few orders``, ``regular``); then ``promoters``, ``k``, the metrics
+///     ``recall, ndcg, map, hit_rate, mrr, commission, gmv, exp_commission,
+///     rw_ndcg, novelty, popularity, diversity, self_operated, quality``, and
+///     ``coverage``, ``ndcg_lo``, ``ndcg_hi`` (overall rows only).
+#[pyfunction]
+#[pyo3(signature = (model, test, k=vec![5, 10, 20], *, count_repeats=true, bootstrap=1000, frame="polars"))]
+pub fn evaluate<'py>(
+    py: Python<'py>,
+    model: &PyModel,
+    test: &PyDataset,
+    k: Vec<i64>,
+    count_repeats: bool,
+    bootstrap: usize,
+    frame: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let ks = k
+        .iter()
+        .map(|&k| {
+            usize::try_from(k).ok().filter(|&k| k > 0).ok_or_else(|| {
+                value_error(
+                    "InvalidRequestError",
+                    format!("k: {k} is not a positive cut-off"),
+                )
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let mut cfg = EvalConfig {
+        ks,
+        count_repeats,
+        ..EvalConfig::default()
+    };
+    cfg.bootstrap.resamples = bootstrap;
+    let ranker = model.ranker.clone();
+    let data = Arc::clone(&test.inner);
+    let batch = py
+        .detach(|| kocrank::eval::evaluate(&ranker, &data, &cfg).and_then(|r| report_batch(&r)))
+        .py_err()?;
+    frame_out(py, batch, frame)
+}

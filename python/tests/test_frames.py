@@ -1,0 +1,175 @@
+import datetime as dt
+import math
+
+import polars as pl
+import pytest
+
+import kocrank
+
+ITEMS = pl.DataFrame(
+    {
+        "item_id": ["apple", "pear", "rice", "phone"],
+        "category": ["fresh/fruit", "fresh/fruit", "grain/rice", "digital/phone"],
+        "price": [300, 250, 1200, 99900],
+        "reviews_positive": [90, 10, 500, 40],
+        "reviews_total": [100, 12, 520, 50],
+        "commission_rate": [0.10, 0.12, 0.05, 0.02],
+        "seller": ["self_operated", "marketplace", "marketplace", "self_operated"],
+        "in_stock": [True, True, True, False],
+    }
+)
+DAY = 86400
+T0 = 1_700_000_000
+ORDERS = pl.DataFrame(
+    {
+        "promoter_id": ["p1", "p1", "p2", "p2", "p3", "p1", "p2"],
+        "item_id": ["apple", "pear", "rice", "apple", "phone", "rice", "pear"],
+        "ts": [T0, T0 + DAY, T0 + 2 * DAY, T0 + 3 * DAY, T0 + 4 * DAY, T0 + 40 * DAY, T0 + 41 * DAY],
+    }
+)
+PROMOTERS = pl.DataFrame(
+    {
+        "promoter_id": ["p1", "p2", "p3"],
+        "channel": ["mother", "reseller", "courier"],
+        "city_tier": [1, 2, 3],
+        "inviter_id": [None, "p1", "p1"],
+    }
+)
+
+
+def test_polars_frames_load():
+    ds = kocrank.Dataset.from_frames(ORDERS, items=ITEMS, promoters=PROMOTERS)
+    assert (ds.n_items, ds.n_promoters, ds.n_orders) == (4, 3, 7)
+    assert ds.item_ids() == ["apple", "pear", "rice", "phone"]
+    assert ds.rejects.height == 0
+    train, test = ds.split(at=T0 + 30 * DAY, window="30d")
+    assert (train.n_orders, test.n_orders) == (5, 2)
+    model = kocrank.train(train, "profile")
+    top = model.rank(["p1"], k=3)
+    # phone is out of stock; every list is drawn from the catalogue.
+    assert "phone" not in top["item_id"].to_list()
+
+
+def test_pyarrow_and_pandas_frames_give_the_same_dataset():
+    pa = pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    ref = kocrank.Dataset.from_frames(ORDERS, items=ITEMS, promoters=PROMOTERS)
+    for conv in (lambda f: f.to_arrow(), lambda f: f.to_pandas()):
+        ds = kocrank.Dataset.from_frames(conv(ORDERS), items=conv(ITEMS), promoters=conv(PROMOTERS))
+        assert ds.summary() == ref.summary()
+        assert ds.item_ids() == ref.item_ids()
+    # A pyarrow RecordBatchReader of several batches streams in.
+    reader = pa.RecordBatchReader.from_batches(
+        ORDERS.to_arrow().schema, ORDERS.to_arrow().to_batches(max_chunksize=2)
+    )
+    assert kocrank.Dataset.from_frames(reader).n_orders == 7
+    assert isinstance(pd.DataFrame(), pd.DataFrame)
+
+
+def test_orders_alone_with_aliases_and_datetimes():
+    orders = pl.DataFrame(
+        {
+            "user_id": [17850, 17850, 13047],
+            "item_id": ["85123A", "71053", "85123A"],
+            "timestamp": [dt.datetime(2011, 10, 1, 8, 26), dt.datetime(2011, 10, 2), dt.datetime(2011, 10, 3)],
+        }
+    )
+    ds = kocrank.Dataset.from_frames(orders)
+    assert ds.promoter_ids() == ["17850", "13047"]
+    assert ds.time_range == (1_317_457_560, 1_317_600_000)
+    dates = orders.with_columns(pl.col("timestamp").dt.date())
+    assert kocrank.Dataset.from_frames(dates).time_range == (1_317_427_200, 1_317_600_000)
+    text = orders.with_columns(pl.col("timestamp").dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    assert kocrank.Dataset.from_frames(text).time_range == ds.time_range
+
+
+def test_nan_commission_is_a_value_error_naming_the_column():
+    items = ITEMS.with_columns(pl.Series("commission_rate", [0.1, math.nan, 0.05, 0.02]))
+    with pytest.raises(ValueError, match=r'items: row 2, column "commission_rate": NaN is not a finite number'):
+        kocrank.Dataset.from_frames(ORDERS, items=items)
+    with pytest.raises(kocrank.InvalidDataError):
+        kocrank.Dataset.from_frames(ORDERS, items=items)
+
+
+def test_pandas_nan_commission_is_a_value_error_too():
+    pytest.importorskip("pandas")
+    items = ITEMS.to_pandas()
+    items.loc[2, "commission_rate"] = float("nan")
+    with pytest.raises(ValueError, match=r'row 3, column "commission_rate"'):
+        kocrank.Dataset.from_frames(ORDERS.to_pandas(), items=items)
+
+
+def test_wrong_column_type_is_a_value_error_naming_the_column():
+    items = ITEMS.with_columns(pl.col("commission_rate") > 0.1)
+    with pytest.raises(ValueError, match=r'items: column "commission_rate": found column type Boolean, expected a number'):
+        kocrank.Dataset.from_frames(ORDERS, items=items)
+    items = ITEMS.with_columns(pl.col("price").cast(pl.String) + "¥")
+    with pytest.raises(ValueError, match=r'items: row 1, column "price": cannot read "300¥" as an integer'):
+        kocrank.Dataset.from_frames(ORDERS, items=items)
+    items = ITEMS.with_columns(pl.col("price") / 100)
+    with pytest.raises(ValueError, match=r'column "price": 2.5 is not a whole number; prices are integer cents'):
+        kocrank.Dataset.from_frames(ORDERS, items=items)
+    orders = ORDERS.with_columns(pl.concat_list("ts"))
+    with pytest.raises(ValueError, match=r'orders: column "ts": found column type LargeList\(Int64\), expected a timestamp'):
+        kocrank.Dataset.from_frames(orders)
+    orders = ORDERS.with_columns(pl.col("ts") * 1000)
+    with pytest.raises(ValueError, match=r'column "ts".*milliseconds'):
+        kocrank.Dataset.from_frames(orders)
+
+
+def test_missing_column_lists_what_was_found():
+    with pytest.raises(ValueError, match=r'orders: missing required column "ts" \(found: promoter_id, item_id\)'):
+        kocrank.Dataset.from_frames(ORDERS.drop("ts"))
+
+
+def test_not_a_frame():
+    with pytest.raises(kocrank.InvalidDataError, match="orders: expected a frame"):
+        kocrank.Dataset.from_frames([1, 2, 3])
+
+
+def test_strict_stops_at_unknown_item_and_lenient_reports_it():
+    orders = pl.concat([ORDERS, pl.DataFrame({"promoter_id": ["p9"], "item_id": ["SKU-991"], "ts": [T0]})])
+    with pytest.raises(ValueError, match=r'orders: row 8, column "item_id": unknown item "SKU-991"'):
+        kocrank.Dataset.from_frames(orders, items=ITEMS)
+    ds = kocrank.Dataset.from_frames(orders, items=ITEMS, strict=False)
+    assert ds.n_orders == 7
+    rejects = ds.rejects
+    assert rejects.columns == ["table", "row", "column", "reason"]
+    assert rejects.rows() == [("orders", 8, "item_id", 'unknown item "SKU-991" (not in the items table)')]
+
+
+def test_lenient_keeps_counts_whole():
+    items = ITEMS.with_columns(pl.Series("commission_rate", [0.1, math.nan, 1.7, 0.02]))
+    ds = kocrank.Dataset.from_frames(ORDERS, items=items, strict=False)
+    # pear and rice are rejected, so are the orders naming them.
+    assert ds.n_items == 2
+    r = ds.rejects
+    assert r.filter(pl.col("table") == "items")["row"].to_list() == [2, 3]
+    assert ds.n_orders + r.filter(pl.col("table") == "orders").height == ORDERS.height
+    assert r["reason"][0] == "NaN is not a finite number"
+    assert r["reason"][1] == "1.7 is outside [0, 1]; rates are fractions (write 17% as 0.17)"
+
+
+def test_no_accepted_order_is_an_error():
+    with pytest.raises(kocrank.EmptyDataError, match="none of the 1 order rows"):
+        kocrank.Dataset.from_frames(
+            pl.DataFrame({"promoter_id": ["p"], "item_id": ["x"], "ts": [-5]}), strict=False
+        )
+
+
+def test_categorical_and_large_string_columns():
+    promoters = PROMOTERS.with_columns(pl.col("channel").cast(pl.Categorical))
+    items = ITEMS.with_columns(pl.col("seller").cast(pl.Enum(["self_operated", "marketplace"])))
+    ds = kocrank.Dataset.from_frames(ORDERS, items=items, promoters=promoters)
+    assert ds.summary() == kocrank.Dataset.from_frames(ORDERS, items=ITEMS, promoters=PROMOTERS).summary()
+    pa = pytest.importorskip("pyarrow")
+    big = ORDERS.to_arrow().cast(
+        pa.schema([("promoter_id", pa.large_string()), ("item_id", pa.large_string()), ("ts", pa.int32())])
+    )
+    assert kocrank.Dataset.from_frames(big).n_orders == 7
+
+
+def test_bad_channel_names_the_column():
+    promoters = PROMOTERS.with_columns(pl.Series("channel", ["mother", "pirate", "courier"]))
+    with pytest.raises(ValueError, match=r'promoters: row 2, column "channel"'):
+        kocrank.Dataset.from_frames(ORDERS, promoters=promoters)

@@ -1,0 +1,158 @@
+import polars as pl
+import pytest
+
+import kocrank
+
+
+def test_generate_is_seeded(world):
+    again = kocrank.generate("tiny", seed=42)
+    assert world.n_promoters == again.n_promoters == 200
+    assert world.n_orders == again.n_orders > 5000
+    assert world.promoter_ids() == again.promoter_ids()
+    assert "200 promoters" in repr(world)
+
+
+def test_split_is_temporal(world, split):
+    train, test = split
+    assert train.n_orders + test.n_orders <= world.n_orders
+    assert train.time_range[1] < test.time_range[0]
+    # An explicit date gives the same split as the timestamp it stands for.
+    at = test.time_range[0] - test.time_range[0] % 86400
+    a, b = world.split(at=at, window=30 * 86400)
+    assert (a.n_orders, b.n_orders) == (train.n_orders, test.n_orders)
+
+
+def test_rank_returns_a_polars_frame(model, split):
+    train, _ = split
+    ids = train.promoter_ids()[:3] + ["someone-new"]
+    top = model.rank(ids, k=7)
+    assert isinstance(top, pl.DataFrame)
+    assert top.columns == ["promoter_id", "rank", "item_id", "score"]
+    assert top.dtypes == [pl.String, pl.Int32, pl.String, pl.Float32]
+    assert top.height == 4 * 7
+    assert top["promoter_id"].unique(maintain_order=True).to_list() == ids
+    for _, g in top.group_by("promoter_id"):
+        assert g["rank"].to_list() == list(range(1, 8))
+        assert g["score"].is_sorted(descending=True)
+        assert g["item_id"].n_unique() == 7
+
+
+def test_rank_accepts_series_arrow_and_a_single_id(model, split):
+    pa = pytest.importorskip("pyarrow")
+    train, _ = split
+    ids = train.promoter_ids()[:5]
+    expected = model.rank(ids, 5)
+    assert model.rank(pl.Series(ids), 5).equals(expected)
+    assert model.rank(pa.array(ids), 5).equals(expected)
+    one = model.rank(ids[0], 5)
+    assert one.equals(expected.filter(pl.col("promoter_id") == ids[0]))
+    table = model.rank(ids, 5, frame="pyarrow")
+    assert isinstance(table, pa.Table)
+    assert pl.from_arrow(table).equals(expected)
+
+
+def test_rank_overrides(model, split):
+    train, _ = split
+    pid = train.promoter_ids()[0]
+    items = train.item_ids()[:10]
+    top = model.rank([pid], 20, candidates=items)
+    assert set(top["item_id"]) <= set(items)
+    first = top["item_id"][0]
+    again = model.rank([pid], 20, candidates=items, exclude=[first])
+    assert first not in again["item_id"].to_list()
+    new = model.rank(["newcomer"], 5, channel="courier", city_tier=2)
+    assert new.height == 5
+    with pytest.raises(kocrank.InvalidRequestError, match="unknown field `colour`"):
+        model.rank([pid], 5, colour="red")
+    with pytest.raises(ValueError, match="candidates.*unknown item \"nope\""):
+        model.rank([pid], 5, candidates=["nope"])
+
+
+def test_bad_k_is_a_value_error(model):
+    with pytest.raises(kocrank.InvalidRequestError, match='field "k"'):
+        model.rank(["P000001"], 0)
+    with pytest.raises(ValueError, match="outside 1..=10000"):
+        model.rank(["P000001"], 10_001)
+    with pytest.raises(ValueError, match="-3 is outside 1..=10000"):
+        model.rank(["P000001"], -3)
+    with pytest.raises(ValueError, match='promoter_ids: column "promoter_id": found column type Boolean'):
+        import pyarrow as pa
+
+        model.rank(pa.array([True]), 3)
+
+
+def test_save_and_load_rank_identically(model, split, tmp_path):
+    train, _ = split
+    path = tmp_path / "profile.kocrank"
+    model.save(path)
+    back = kocrank.Model.load(str(path))
+    assert back.kind == "profile"
+    assert back.n_items == model.n_items
+    ids = train.promoter_ids()
+    assert back.rank(ids, 10).equals(model.rank(ids, 10))
+
+
+def test_model_files_errors_are_os_errors(tmp_path):
+    with pytest.raises(OSError, match="missing.kocrank"):
+        kocrank.Model.load(tmp_path / "missing.kocrank")
+    bad = tmp_path / "bad.kocrank"
+    bad.write_bytes(b"hello, not a model")
+    with pytest.raises(kocrank.CorruptModelError, match="corrupt model file"):
+        kocrank.Model.load(bad)
+    with pytest.raises(kocrank.KocrankError):
+        kocrank.Model.load(bad)
+
+
+def test_explain(model, split):
+    train, _ = split
+    pid = train.promoter_ids()[0]
+    item = model.rank([pid], 1)["item_id"][0]
+    why = model.explain(pid, item)
+    assert why["position"] == 1
+    assert why["item_id"] == item
+    assert f"{item} is #1 for {pid}" in why["text"]
+    with pytest.raises(kocrank.UnknownIdError, match='unknown item "no-such-item"'):
+        model.explain(pid, "no-such-item")
+
+
+def test_train_configs(split):
+    train, _ = split
+    assert kocrank.train(train).kind == "baseline"
+    assert kocrank.train(train, "popularity").kind == "popularity"
+    blend = kocrank.train(train, {"model": "blend", "blend": {"gamma": 0.5}})
+    assert blend.config["blend"]["gamma"] == 0.5
+    assert kocrank.train(train, 'model = "item_knn"').kind == "item_knn"
+    with pytest.raises(kocrank.ConfigError, match="modle"):
+        kocrank.train(train, {"modle": "profile"})
+    with pytest.raises(ValueError, match='unknown model "nonsense"'):
+        kocrank.train(train, "nonsense")
+    with pytest.raises(ValueError, match="half_life_days"):
+        kocrank.train(train, {"popularity": {"half_life_days": -1.0}})
+
+
+def test_evaluate_has_the_segment_breakdown(model, split):
+    _, test = split
+    report = kocrank.evaluate(model, test, k=[5, 10, 20])
+    assert isinstance(report, pl.DataFrame)
+    assert report.columns[:5] == ["model", "dimension", "segment", "promoters", "k"]
+    for metric in ("recall", "ndcg", "commission", "hit_rate", "coverage", "ndcg_lo"):
+        assert metric in report.columns
+    overall = report.filter(pl.col("dimension") == "overall").sort("k")
+    assert overall["k"].to_list() == [5, 10, 20]
+    assert overall["segment"].to_list() == ["all"] * 3
+    assert set(report["dimension"]) == {"overall", "channel", "city_tier", "history"}
+    assert ((report["ndcg"] >= 0) & (report["ndcg"] <= 1)).all()
+    assert (overall["ndcg_lo"] <= overall["ndcg"]).all()
+    assert (overall["ndcg"] <= overall["ndcg_hi"]).all()
+    # Segments of one dimension add up to everyone evaluated.
+    n = overall["promoters"][0]
+    hist = report.filter((pl.col("dimension") == "history") & (pl.col("k") == 5))
+    assert hist["promoters"].sum() == n
+
+
+def test_evaluate_errors(model, split):
+    _, test = split
+    with pytest.raises(ValueError, match="not a positive cut-off"):
+        kocrank.evaluate(model, test, k=[0])
+    plain = kocrank.evaluate(model, test, k=[10], bootstrap=0)
+    assert plain["ndcg_lo"].null_count() == plain.height
