@@ -27,7 +27,7 @@ mod svg;
 mod table;
 
 pub use bootstrap::{BootstrapConfig, Interval, PairedDiff};
-pub use protocol::{evaluate_protocol, Fold, Protocol, ProtocolReport};
+pub use protocol::{evaluate_protocol, ratio_split, Fold, Protocol, ProtocolReport, RatioSplit};
 pub use table::{comparison_table, paired_table, table_header, table_row};
 
 use crate::data::{Dataset, OrderStatus};
