@@ -6,8 +6,9 @@
 #   bash scripts/reproduce.sh               # 5 random splits, kocrank models + BPR peers
 #   SEEDS=1 PEERS=0 bash scripts/reproduce.sh
 #
-# Exits 0 when the data statistics match RecBole's exactly and the checked model
+# Exits 0 when the data statistics match RecBole's exactly and the checked row
 # (CHECK, default "bpr numpy") is within the stated tolerance of RecBole's BPR.
+# PEERS=0 skips the Python BPR peers and runs kocrank's models only (no check).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${KOCRANK_DATA_CACHE:-$HOME/.cache/kocrank-data}"
@@ -37,8 +38,10 @@ if [ "$peers" = 1 ]; then
   rm -rf "$work"
   "$bin" "${args[@]}" --prepare
   "$venv/bin/python" "$root/benches/peers/bpr_peer.py" --work "$work" --threads "$threads"
+  "$bin" "${args[@]}" --check "$check"
 else
+  # kocrank's models only: no published figure to check them against (see
+  # datasets/REPRODUCTIONS.md); the exit status reflects the data statistics.
   rm -rf "$work"
-  check="${CHECK:-kocrank ials}"
+  "$bin" "${args[@]}"
 fi
-"$bin" "${args[@]}" --check "$check"
