@@ -10,6 +10,11 @@
 //! cargo run --release --example peers -- compare --data DIR --work WORK --models ials,profile
 //! ```
 //!
+//! The data comes as a kocrank dataset (`--data DIR`), a plain orders file (`--orders
+//! FILE`), MovieLens ratings in RecBole's atomic format (`--movielens FILE.inter`,
+//! [`read_movielens_inter`]) or The Complete Journey (`--complete-journey DIR`,
+//! [`read_complete_journey`]).
+//!
 //! `prepare` reads the data (lenient ingest: rows kocrank rejects, such as an empty
 //! promoter id or a non-positive quantity, are counted and left out; they are the same
 //! rows for both sides because `implicit` reads what this step writes), splits it at
@@ -33,7 +38,9 @@
 use kocrank::data::time::{format_date, parse_duration, parse_ts};
 use kocrank::data::{Dataset, OrderStatus};
 use kocrank::eval::metrics::{list_metrics, ListMetrics, Value};
-use kocrank::io::{read_dataset, DataFiles, ReadOptions};
+use kocrank::io::{
+    read_complete_journey, read_dataset, read_movielens_inter, DataFiles, ReadOptions,
+};
 use kocrank::rules::ExcludePurchased;
 use kocrank::{train, Config, ModelKind, RankRequest, Ranker};
 use rayon::prelude::*;
@@ -83,10 +90,11 @@ impl Flags {
     }
 }
 
-const USAGE: &str = "usage: peers prepare --data DIR | --orders FILE [--out WORK] [--split-at auto|DATE] [--window 30d]
-       peers compare (--data DIR | --orders FILE) --work WORK [--models ials,profile,popularity]
+const USAGE: &str = "usage: peers prepare DATA [--out WORK] [--split-at auto|DATE] [--window 30d]
+       peers compare DATA --work WORK [--models ials,profile,popularity]
                      [--label NAME] [--threads 2] [--k 20] [--factors 64] [--regularization 0.01]
-                     [--alpha 1.0] [--iterations 15] [--seed 0]";
+                     [--alpha 1.0] [--iterations 15] [--seed 0]
+DATA: --data DIR | --orders FILE | --movielens FILE.inter | --complete-journey DIR";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -103,12 +111,22 @@ fn main() {
 
 /// Loads the data (lenient) and splits it as the flags say.
 fn load_split(f: &Flags) -> Res<(kocrank::data::Split, i64, i64)> {
-    let files = match (f.get("data"), f.get("orders")) {
-        (Some(dir), _) => DataFiles::from_dir(Path::new(dir))?,
-        (None, Some(orders)) => DataFiles::orders(orders),
-        _ => return Err("give the data with --data DIR or --orders FILE".into()),
+    let lenient = ReadOptions::lenient();
+    let loaded = match (
+        f.get("data"),
+        f.get("orders"),
+        f.get("movielens"),
+        f.get("complete-journey"),
+    ) {
+        (Some(dir), ..) => read_dataset(&DataFiles::from_dir(Path::new(dir))?, &lenient)?,
+        (_, Some(orders), ..) => read_dataset(&DataFiles::orders(orders), &lenient)?,
+        (_, _, Some(inter), _) => read_movielens_inter(Path::new(inter), &lenient)?,
+        (_, _, _, Some(dir)) => read_complete_journey(Path::new(dir), &lenient)?,
+        _ => return Err(
+            "give the data with --data DIR, --orders FILE, --movielens FILE.inter or --complete-journey DIR"
+                .into(),
+        ),
     };
-    let loaded = read_dataset(&files, &ReadOptions::lenient())?;
     eprintln!("loaded {}", loaded.dataset.summary());
     if loaded.report.rejected() > 0 {
         eprintln!("{}", loaded.report);

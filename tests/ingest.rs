@@ -3,8 +3,8 @@
 
 use kocrank::data::{DatasetBuilder, ItemRecord, OrderRecord, PromoterRecord, ShareRecord};
 use kocrank::io::{
-    read_dataset, read_promoter_ids, write_dataset, write_ranked, DataFiles, DatasetWriter, Format,
-    Loaded, RankedList, ReadOptions, Table,
+    read_complete_journey, read_dataset, read_movielens_inter, read_promoter_ids, write_dataset,
+    write_ranked, DataFiles, DatasetWriter, Format, Loaded, RankedList, ReadOptions, Table,
 };
 use kocrank::{Dataset, Error};
 use std::path::{Path, PathBuf};
@@ -960,6 +960,86 @@ fn uci_online_retail_loads_leniently() {
         .any(|r| r.column == "user_id" && r.reason == "empty id"));
     assert!(loaded.dataset.promoters.len() <= 4_372);
     eprintln!("{}", loaded.report);
+}
+
+/// The Complete Journey folder, if the shared data sets are present.
+fn complete_journey() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/complete-journey");
+    if dir.join("orders.csv.gz").exists() && dir.join("items.csv.gz").exists() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: {} is absent", dir.display());
+        None
+    }
+}
+
+#[test]
+fn complete_journey_maps_hierarchy_and_private_label() {
+    let Some(dir) = complete_journey() else {
+        return;
+    };
+    let e = read_complete_journey(&dir, &ReadOptions::strict())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("orders.csv.gz: row ") && e.contains("column \"quantity\": 0 is not a quantity"),
+        "{e}"
+    );
+    let loaded = read_complete_journey(&dir, &ReadOptions::lenient()).unwrap();
+    let items = loaded.report.table(Table::Items).unwrap();
+    assert_eq!((items.read, items.rejected), (92_331, 0));
+    let t = loaded.report.table(Table::Orders).unwrap();
+    // 416 lines with quantity 0 (221 of them name a product missing from the master)
+    // and the one other line naming a missing product.
+    assert_eq!((t.read, t.accepted, t.rejected), (75_000, 74_583, 417));
+    let ds = &loaded.dataset;
+    assert_eq!(ds.catalog.len(), 92_331);
+    let private = ds
+        .catalog
+        .seller
+        .iter()
+        .filter(|&&s| s == kocrank::data::Seller::SelfOperated)
+        .count();
+    assert_eq!(private, 13_815, "private-label products (README)");
+    let departments = ds
+        .catalog
+        .taxonomy
+        .depth
+        .iter()
+        .filter(|&&d| d == 1)
+        .count();
+    assert_eq!(departments, 32);
+    assert!(ds.catalog.price_cents.iter().any(|&p| p > 0));
+    eprintln!("{}", loaded.report);
+}
+
+/// RecBole's `ml-100k.inter`, if `scripts/fetch-ml100k.sh` has cached it.
+fn movielens_100k() -> Option<PathBuf> {
+    let cache = std::env::var_os("KOCRANK_DATA_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/kocrank-data")))?;
+    let path = cache.join("ml-100k/ml-100k.inter");
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "skipped: {} is absent (bash scripts/fetch-ml100k.sh fetches it)",
+            path.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn movielens_100k_reads_every_rating() {
+    let Some(path) = movielens_100k() else { return };
+    let loaded = read_movielens_inter(&path, &ReadOptions::strict()).unwrap();
+    let ds = &loaded.dataset;
+    assert_eq!(
+        (ds.orders.len(), ds.promoters.len(), ds.catalog.len()),
+        (100_000, 943, 1_682)
+    );
+    assert_eq!(loaded.report.tables[0].ignored_columns, ["rating:float"]);
 }
 
 /// A file whose last line is one huge field (64 MiB here; 256 MiB was checked by hand

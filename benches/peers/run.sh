@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Peer comparison of kocrank with the Python `implicit` package; see README.md here.
 #
-#   benches/peers/run.sh            # the synthetic small world and UCI Online Retail
-#   DATASETS=small benches/peers/run.sh
+#   benches/peers/run.sh            # small world, UCI Online Retail, MovieLens-100k, Complete Journey
+#   DATASETS="ml100k cj" benches/peers/run.sh
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -11,8 +11,10 @@ work="${WORK:-$here/work}"
 venv="$here/.venv"
 threads="${THREADS:-2}"
 models="${MODELS:-ials,profile,popularity}"
-datasets="${DATASETS:-small uci}"
+datasets="${DATASETS:-small uci ml100k cj}"
 uci="${UCI:-$root/../shared/datasets/uci-online-retail}"
+cj="${CJ:-$root/../shared/datasets/complete-journey}"
+cache="${KOCRANK_DATA_CACHE:-$HOME/.cache/kocrank-data}"
 hp=(--factors 64 --regularization 0.01 --alpha 1.0 --iterations 15 --threads "$threads" --k 20 --seed 0)
 
 # implicit's own BLAS must not compete with its thread pool (implicit check_blas_config).
@@ -25,9 +27,13 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 
 cd "$root"
-cargo build --release --quiet --example peers --bin kocrank
-peers="$CARGO_TARGET_DIR/release/examples/peers"
-kocrank="$CARGO_TARGET_DIR/release/kocrank"
+# PROFILE=dev reuses the test build (dependencies optimised, kocrank at opt-level 1):
+# no second build of polars, slower kocrank fits.
+profile="${PROFILE:-release}"
+out="$([ "$profile" = dev ] && echo debug || echo "$profile")"
+cargo build --profile "$profile" --quiet --example peers --bin kocrank
+peers="$CARGO_TARGET_DIR/$out/examples/peers"
+kocrank="$CARGO_TARGET_DIR/$out/kocrank"
 
 run_one() { # label, data flags...
   local label="$1"; shift
@@ -55,6 +61,24 @@ for d in $datasets; do
       # (every cancellation line) are rejected and counted; user_id reads as promoter_id.
       run_one uci --orders "$uci/orders.csv.gz"
       ;;
-    *) echo "unknown dataset $d (small, uci)" >&2; exit 2 ;;
+    ml100k)
+      # MovieLens-100k ships inside RecBole's wheel; its licence forbids redistribution,
+      # so it is fetched into the cache at run time and never committed.
+      if ! inter="$(bash "$root/scripts/fetch-ml100k.sh" "$cache")"; then
+        echo "skipping ml100k: could not fetch the recbole wheel from PyPI" >&2
+        continue
+      fi
+      run_one ml100k --movielens "$inter"
+      ;;
+    cj)
+      if [ ! -e "$cj/orders.csv.gz" ] || [ ! -e "$cj/items.csv.gz" ]; then
+        echo "skipping cj: $cj/orders.csv.gz or items.csv.gz not found (set CJ=DIR)" >&2
+        continue
+      fi
+      # Lenient ingest: lines with quantity 0 and products missing from the master are
+      # rejected and counted (load report on stderr).
+      run_one cj --complete-journey "$cj"
+      ;;
+    *) echo "unknown dataset $d (small, uci, ml100k, cj)" >&2; exit 2 ;;
   esac
 done

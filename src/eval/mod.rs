@@ -28,7 +28,7 @@ pub mod sweep;
 mod table;
 
 pub use bootstrap::{BootstrapConfig, Interval, PairedDiff};
-pub use protocol::{evaluate_protocol, Fold, Protocol, ProtocolReport};
+pub use protocol::{evaluate_protocol, ratio_split, Fold, Protocol, ProtocolReport, RatioSplit};
 pub use sweep::{sweep_gamma, sweep_table, SweepPoint, DEFAULT_GAMMAS};
 pub use table::{comparison_table, paired_table, table_header, table_row};
 

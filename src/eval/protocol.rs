@@ -13,12 +13,18 @@
 //!   other promoters' orders from after her test day — and kept only for comparison
 //!   with the literature that uses it (Ji et al., *A Critical Study on Data Leakage in
 //!   Recommender System Offline Evaluation*, TOIS 2023).
+//! * **Random ratio split** ([`ratio_split`]): each promoter's orders, shuffled with a
+//!   seed, are cut into train / validation / test parts by ratio (RecBole's default
+//!   `RO_RS` with `group_by: user`, 8:1:1). Leaky like leave-last-out, and kept only to
+//!   reproduce published figures measured that way (`datasets/REPRODUCTIONS.md`).
 
 use super::{evaluate, EvalConfig, EvalReport};
 use crate::data::{Dataset, OrderStatus, Split};
 use crate::error::{Error, Result};
 use crate::eval::metrics::{ListMetrics, N_METRICS};
 use crate::{Config, Ranker};
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -173,6 +179,113 @@ pub fn leave_last_out(ds: &Dataset) -> Result<Split> {
     })
 }
 
+/// The three parts of a [`ratio_split`]; they share `ds`'s catalogue and promoters.
+#[derive(Debug, Clone)]
+pub struct RatioSplit {
+    /// Training orders.
+    pub train: Dataset,
+    /// Validation orders (RecBole uses them for early stopping and masks them at test
+    /// time).
+    pub valid: Dataset,
+    /// Test orders.
+    pub test: Dataset,
+}
+
+/// How many of a promoter's `n` orders go to train, validation and test under
+/// `ratios`, as RecBole's `Dataset._calcu_split_ids`: validation and test get
+/// `⌊ratio · n⌋` each, train the rest; then, while train keeps more than one order, a
+/// part whose share would be a fraction of one order (`0 < ratio · n < 1`) takes one
+/// from train.
+fn ratio_counts(n: usize, ratios: [f64; 3]) -> [usize; 3] {
+    let mut cnt = ratios.map(|r| (r * n as f64) as usize);
+    cnt[0] = n.saturating_sub(cnt[1] + cnt[2]);
+    for i in [2, 1] {
+        if cnt[0] <= 1 {
+            break;
+        }
+        let share = ratios[i] * n as f64;
+        if share > 0.0 && share < 1.0 {
+            cnt[i] += 1;
+            cnt[0] -= 1;
+        }
+    }
+    cnt
+}
+
+/// Random ratio split per promoter (RecBole's `RO_RS`, grouped by user): each
+/// promoter's orders are shuffled (ChaCha8 seeded by `seed` and the promoter index, so
+/// the split ignores thread count and promoter order) and cut into train, validation
+/// and test parts of sizes [`ratio_counts`]. Time plays no part, so training holds
+/// orders from after test orders: use it only to compare with figures published under
+/// this protocol.
+///
+/// # Errors
+/// [`Error::InvalidRequest`] when a ratio is negative or not finite or the ratios do
+/// not sum to 1 (± 1e-6); [`Error::Empty`] when the training or test part is empty.
+///
+/// # Examples
+/// ```
+/// use kocrank::eval::protocol::ratio_split;
+/// use kocrank::synth::{generate, Scale};
+/// let world = generate(Scale::Tiny, 3)?;
+/// let s = ratio_split(&world.dataset, [0.8, 0.1, 0.1], 7)?;
+/// let n = s.train.orders.len() + s.valid.orders.len() + s.test.orders.len();
+/// assert_eq!(n, world.dataset.orders.len());
+/// # Ok::<(), kocrank::Error>(())
+/// ```
+pub fn ratio_split(ds: &Dataset, ratios: [f64; 3], seed: u64) -> Result<RatioSplit> {
+    if ratios.iter().any(|r| !r.is_finite() || *r < 0.0)
+        || (ratios.iter().sum::<f64>() - 1.0).abs() > 1e-6
+    {
+        return Err(Error::InvalidRequest {
+            field: "ratios",
+            message: format!("{ratios:?} must be non-negative and sum to 1"),
+        });
+    }
+    let o = &ds.orders;
+    let mut by_promoter: Vec<Vec<usize>> = vec![Vec::new(); ds.promoters.len()];
+    for r in 0..o.len() {
+        if let Some(v) = by_promoter.get_mut(o.promoter[r] as usize) {
+            v.push(r);
+        }
+    }
+    // 0 train, 1 validation, 2 test.
+    let mut part = vec![0u8; o.len()];
+    for (p, rows) in by_promoter.iter_mut().enumerate() {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(p as u64);
+        for i in (1..rows.len()).rev() {
+            let j = ((u128::from(rng.next_u64()) * (i as u128 + 1)) >> 64) as usize;
+            rows.swap(i, j);
+        }
+        let [n_train, n_valid, _] = ratio_counts(rows.len(), ratios);
+        for (k, &r) in rows.iter().enumerate() {
+            part[r] = if k < n_train {
+                0
+            } else if k < n_train + n_valid {
+                1
+            } else {
+                2
+            };
+        }
+    }
+    let take = |which: u8| Dataset {
+        catalog: Arc::clone(&ds.catalog),
+        promoters: Arc::clone(&ds.promoters),
+        orders: o.filter(|r| part[r] == which),
+        shares: crate::data::Shares::default(),
+    };
+    let (train, valid, test) = (take(0), take(1), take(2));
+    if train.orders.is_empty() || test.orders.is_empty() {
+        return Err(Error::Empty(format!(
+            "ratio split {ratios:?} leaves {} training and {} test orders",
+            train.orders.len(),
+            test.orders.len()
+        )));
+    }
+    Ok(RatioSplit { train, valid, test })
+}
+
 /// Runs `protocol` on `ds`: splits, trains every configuration on each training set
 /// and evaluates it on the matching test set through the [`Ranker`].
 ///
@@ -270,6 +383,45 @@ fn fold_stats(
 mod tests {
     use super::*;
     use crate::synth::{generate, Scale};
+
+    #[test]
+    fn ratio_counts_follow_recbole() {
+        // RecBole's _calcu_split_ids with [0.8, 0.1, 0.1].
+        assert_eq!(ratio_counts(20, [0.8, 0.1, 0.1]), [16, 2, 2]);
+        assert_eq!(ratio_counts(27, [0.8, 0.1, 0.1]), [23, 2, 2]);
+        assert_eq!(ratio_counts(5, [0.8, 0.1, 0.1]), [3, 1, 1]);
+        assert_eq!(ratio_counts(2, [0.8, 0.1, 0.1]), [1, 0, 1]);
+        assert_eq!(ratio_counts(1, [0.8, 0.1, 0.1]), [1, 0, 0]);
+    }
+
+    #[test]
+    fn ratio_split_partitions_each_promoter_and_is_seeded() {
+        let w = generate(Scale::Tiny, 2).unwrap();
+        let a = ratio_split(&w.dataset, [0.8, 0.1, 0.1], 1).unwrap();
+        let b = ratio_split(&w.dataset, [0.8, 0.1, 0.1], 1).unwrap();
+        let c = ratio_split(&w.dataset, [0.8, 0.1, 0.1], 2).unwrap();
+        assert_eq!(a.test.orders.ts, b.test.orders.ts);
+        assert_ne!(a.test.orders.ts, c.test.orders.ts);
+        let n = w.dataset.promoters.len();
+        let count = |d: &Dataset| {
+            let mut v = vec![0usize; n];
+            for &p in &d.orders.promoter {
+                v[p as usize] += 1;
+            }
+            v
+        };
+        let (tr, va, te, all) = (
+            count(&a.train),
+            count(&a.valid),
+            count(&a.test),
+            count(&w.dataset),
+        );
+        for p in 0..n {
+            let want = ratio_counts(all[p], [0.8, 0.1, 0.1]);
+            assert_eq!([tr[p], va[p], te[p]], want, "promoter {p}");
+        }
+        assert!(ratio_split(&w.dataset, [0.8, 0.1, 0.2], 1).is_err());
+    }
 
     #[test]
     fn rolling_windows_are_consecutive_and_leak_free() {

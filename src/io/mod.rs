@@ -16,6 +16,12 @@
 //! [`LoadReport`], where `read = accepted + rejected` for every file. The schema, its
 //! defaults and the error for each kind of bad input are in `datasets/SCHEMA.md`.
 //!
+//! **Public data sets.** Two adapters map real data onto the schema:
+//! [`read_movielens_inter`] reads MovieLens ratings in RecBole's atomic `.inter`
+//! format (fetched at run time, never shipped), and [`read_complete_journey`] reads
+//! The Complete Journey grocery sample with its product hierarchy and private-label
+//! flag.
+//!
 //! **Writing.** [`write_dataset`] and the chunked [`DatasetWriter`] write a dataset in
 //! the same schema; [`write_ranked`] writes ranked lists and [`write_rejects`] a
 //! rejects report. Every file is written atomically (a temporary file in the same
@@ -25,17 +31,21 @@
 
 mod atomic;
 mod columns;
+mod complete_journey;
 mod files;
 mod format;
 mod frame;
+mod movielens;
 mod read;
 mod report;
 mod schema;
 mod table;
 mod write;
 
+pub use complete_journey::read_complete_journey;
 pub use files::DataFiles;
 pub use format::{Format, EXTENSIONS};
+pub use movielens::read_movielens_inter;
 pub use read::{read_dataset, read_promoter_ids, Loaded, ReadOptions};
 pub use report::{LoadReport, Reject, TableReport, UnresolvedInviter};
 pub use schema::Table;

@@ -71,7 +71,7 @@ pub struct Loaded {
 }
 
 /// Counts the rows of one file and turns faults into errors or rejects.
-struct Tally<'a> {
+pub(crate) struct Tally<'a> {
     file: &'a TableFile,
     strict: bool,
     read: u64,
@@ -81,7 +81,7 @@ struct Tally<'a> {
 }
 
 impl<'a> Tally<'a> {
-    fn new(file: &'a TableFile, strict: bool, rejects: &'a mut Vec<Reject>) -> Self {
+    pub(crate) fn new(file: &'a TableFile, strict: bool, rejects: &'a mut Vec<Reject>) -> Self {
         Tally {
             file,
             strict,
@@ -93,7 +93,7 @@ impl<'a> Tally<'a> {
     }
 
     /// Records the outcome of 0-based data row `row`.
-    fn record(&mut self, row: usize, outcome: Result<(), RowFault>) -> Result<()> {
+    pub(crate) fn record(&mut self, row: usize, outcome: Result<(), RowFault>) -> Result<()> {
         self.read += 1;
         let fault = match outcome {
             Ok(()) => {
@@ -122,7 +122,7 @@ impl<'a> Tally<'a> {
         Ok(())
     }
 
-    fn report(&self, table: Table) -> TableReport {
+    pub(crate) fn report(&self, table: Table) -> TableReport {
         TableReport {
             table,
             file: self.file.display.clone(),
