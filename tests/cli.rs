@@ -158,6 +158,7 @@ fn train_rank_evaluate_on_a_generated_world() {
         d,
     ));
     let doc: EvalDoc = serde_json::from_str(&json).unwrap();
+    assert!(doc.sweep.is_none());
     assert_eq!(doc.reports.len(), 3);
     assert_eq!(doc.protocol, "temporal");
     assert_eq!(doc.paired.len(), 3);
@@ -229,6 +230,17 @@ struct EvalDoc {
     reports: Vec<ReportDoc>,
     paired: Vec<PairedDoc>,
     folds: Option<Vec<FoldDoc>>,
+    /// Only with `--sweep-gamma`.
+    #[serde(default)]
+    sweep: Option<Vec<SweepDoc>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct SweepDoc {
+    gamma: f64,
+    report: ReportDoc,
 }
 
 #[derive(Debug, Deserialize)]
@@ -528,4 +540,49 @@ fn explain_says_why_in_words_and_json() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown item \"SKU-991\""));
+}
+
+#[test]
+fn evaluate_sweeps_the_blends_gamma() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&kocrank(
+        &["generate", "--scale", "tiny", "--seed", "4", "--out", "w"],
+        d,
+    ));
+    let args = [
+        "evaluate",
+        "--data",
+        "w",
+        "--models",
+        "item_knn",
+        "--k",
+        "5,20",
+        "--bootstrap",
+        "0",
+        "--sweep-gamma",
+        "0,1",
+    ];
+    let text = ok(&kocrank(&args, d));
+    assert!(
+        text.contains("value exponent sweep") && text.contains("Δndcg vs item_knn"),
+        "{text}"
+    );
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let doc: EvalDoc = serde_json::from_str(&ok(&kocrank(&json_args, d))).unwrap();
+    let sweep = doc.sweep.unwrap();
+    assert_eq!(
+        sweep.iter().map(|p| p.gamma).collect::<Vec<_>>(),
+        vec![0.0, 1.0]
+    );
+    assert!(sweep.iter().all(|p| p.report.ks == vec![5, 20]));
+    // Without a temporal protocol the sweep is refused with a clear message.
+    let mut bad = args.to_vec();
+    bad.extend(["--protocol", "rolling"]);
+    let out = kocrank(&bad, d);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--sweep-gamma needs --protocol temporal")
+    );
 }

@@ -242,9 +242,18 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
             "count_repeats": cfg.count_repeats,
             "reports": reports,
             "paired": paired,
-            "sweep": sweep.iter().map(|p| serde_json::json!({"gamma": p.gamma, "report": p.report})).collect::<Vec<_>>(),
             "folds": if result.folds.len() > 1 { serde_json::to_value(&result.folds)? } else { serde_json::Value::Null },
         });
+        let mut doc = doc;
+        if !sweep.is_empty() {
+            // Only with --sweep-gamma, so the document's schema is unchanged without it.
+            doc["sweep"] = serde_json::to_value(
+                sweep
+                    .iter()
+                    .map(|p| serde_json::json!({"gamma": p.gamma, "report": p.report}))
+                    .collect::<Vec<_>>(),
+            )?;
+        }
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         if result.leaky {
