@@ -207,13 +207,14 @@ fn boosts_lift_the_brand_within_its_cap() {
     let c = m.catalog();
     let pid = m.promoters().ids.name(5).unwrap();
     let plain = ranker.rank(&RankRequest::new(pid, 20)).unwrap();
-    // The brand of the 30th item: not in the plain top 20 unless it also has others.
-    let deep = ranker.rank(&RankRequest::new(pid, 60)).unwrap();
-    let brand_id = c.brand[deep[45].item as usize];
-    if brand_id == 0 {
-        return;
-    }
-    let brand = c.brand_name(deep[45].item).to_string();
+    // A branded item from deep in her list (past position 45).
+    let deep = ranker.rank(&RankRequest::new(pid, 200)).unwrap();
+    let far = deep[45..]
+        .iter()
+        .find(|r| c.brand[r.item as usize] != 0)
+        .expect("a branded item past position 45");
+    let brand_id = c.brand[far.item as usize];
+    let brand = c.brand_name(far.item).to_string();
     let before = plain
         .iter()
         .filter(|r| c.brand[r.item as usize] == brand_id)
