@@ -225,3 +225,62 @@ fn part_files_hold_the_same_rows_as_one_file() {
     }
     assert_eq!(joined, one);
 }
+
+/// The fused scan (an `ials` model, filter rules) gives every promoter the list the
+/// per-request pipeline gives, whatever the filters, `k` and thread count; a model whose
+/// rules re-rank has no scan and batch falls back to per-request ranking.
+#[test]
+fn fused_scan_equals_per_request_ranking() {
+    use kocrank::rules::ExcludePurchased;
+    use kocrank::{synth, train, Config, ModelKind, RankRequest, Ranker};
+    let world = synth::generate(synth::Scale::Tiny, 11).unwrap();
+    let mut ids: Vec<String> = world
+        .dataset
+        .promoters
+        .ids
+        .names()
+        .map(String::from)
+        .collect();
+    ids.push("a-newcomer".into());
+    for (exclude, stock, min_quality) in [
+        (ExcludePurchased::Durables, true, 0.0),
+        (ExcludePurchased::Always, false, 0.9),
+        (ExcludePurchased::Never, true, 0.0),
+    ] {
+        let mut cfg = Config {
+            model: ModelKind::Ials,
+            ..Config::default()
+        };
+        cfg.ials.factors = 16;
+        cfg.rules.exclude_purchased = exclude;
+        cfg.rules.in_stock_only = stock;
+        cfg.rules.min_quality = min_quality;
+        let ranker = Ranker::new(train(&world.dataset, &cfg).unwrap());
+        assert!(ranker.dense_scan().is_some());
+        for k in [1, 7, 60] {
+            let want: Vec<_> = ids
+                .iter()
+                .map(|id| ranker.rank(&RankRequest::new(id.clone(), k)).unwrap())
+                .collect();
+            for threads in [1, 2] {
+                let got = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap()
+                    .install(|| kocrank::batch::rank_many(&ranker, &ids, k, |_| {}).unwrap());
+                assert_eq!(
+                    got, want,
+                    "{exclude:?} stock {stock} k {k} threads {threads}"
+                );
+            }
+        }
+    }
+    let mut cfg = Config {
+        model: ModelKind::Ials,
+        ..Config::default()
+    };
+    cfg.rules.category_cap = 2;
+    let ranker = Ranker::new(train(&world.dataset, &cfg).unwrap());
+    assert!(ranker.dense_scan().is_none());
+    assert!(kocrank::batch::rank_many(&ranker, &ids, 0, |_| {}).is_err());
+}

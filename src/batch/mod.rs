@@ -2,7 +2,7 @@
 //! [`Ranker::rank`].
 
 use crate::error::Result;
-use crate::rank::{RankRequest, Ranked, Ranker};
+use crate::rank::{check_k, DenseScan, RankRequest, Ranked, Ranker};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -11,7 +11,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// then with the number of promoters done so far (from worker threads).
 ///
 /// The result is in the order of `promoter_ids` and equals calling [`Ranker::rank`] on
-/// each id in turn.
+/// each id in turn. For an `ials` model whose rules only filter, known promoters go
+/// through the fused scan ([`Ranker::dense_scan`]): a blocked matrix product of their
+/// factors against the item factors that keeps each one's best candidates as it goes,
+/// which the same pipeline then ranks exactly.
 ///
 /// # Errors
 /// As [`Ranker::rank`] (e.g. `k` = 0).
@@ -34,18 +37,65 @@ pub fn rank_many<F>(
 where
     F: Fn(usize) + Sync,
 {
+    rank_ids(
+        ranker,
+        ranker.dense_scan().as_ref(),
+        promoter_ids,
+        k,
+        &progress,
+    )
+}
+
+/// Promoters per unit of parallel work on the fused-scan path: enough rows to reuse
+/// each block of packed item factors many times from cache.
+const SCAN_ROWS: usize = 96;
+
+/// [`rank_many`] with the fused scan (when the model has one) built by the caller, so
+/// chunked runs pack the item factors once.
+fn rank_ids(
+    ranker: &Ranker,
+    scan: Option<&DenseScan<'_>>,
+    promoter_ids: &[String],
+    k: usize,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<Vec<Ranked>>> {
+    check_k(k)?;
     let done = AtomicUsize::new(0);
-    promoter_ids
-        .par_iter()
-        .map(|id| {
-            let list = ranker.rank(&RankRequest::new(id.clone(), k));
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if n % 256 == 0 || n == promoter_ids.len() {
-                progress(n);
-            }
-            list
+    let tick = |n: usize| {
+        let before = done.fetch_add(n, Ordering::Relaxed);
+        let now = before + n;
+        if now / 256 != before / 256 || now == promoter_ids.len() {
+            progress(now);
+        }
+    };
+    let Some(scan) = scan else {
+        return promoter_ids
+            .par_iter()
+            .map(|id| {
+                let list = ranker.rank(&RankRequest::new(id.clone(), k));
+                tick(1);
+                list
+            })
+            .collect();
+    };
+    let ids = &ranker.model().promoters().ids;
+    let lists: Vec<Vec<Vec<Ranked>>> = promoter_ids
+        .par_chunks(SCAN_ROWS)
+        .map(|chunk| {
+            let known: Vec<u32> = chunk.iter().filter_map(|id| ids.get(id)).collect();
+            let mut scanned = scan.rank_indices(&known, k).into_iter();
+            let lists = chunk
+                .iter()
+                .map(|id| match ids.get(id) {
+                    Some(_) => Ok(scanned.next().unwrap_or_default()),
+                    None => ranker.rank(&RankRequest::new(id.clone(), k)),
+                })
+                .collect::<Result<Vec<_>>>();
+            tick(chunk.len());
+            lists
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok(lists.into_iter().flatten().collect())
 }
 
 #[cfg(feature = "io")]
@@ -87,13 +137,15 @@ where
     C: FnMut(usize, &[String], Vec<Vec<Ranked>>) -> Result<()>,
     P: Fn(Progress) + Sync,
 {
+    check_k(k)?;
+    let scan = ranker.dense_scan();
     let chunk = chunk.max(1);
     let parts_total = promoter_ids.len().div_ceil(chunk);
     let mut done = 0usize;
     for (part, ids) in promoter_ids.chunks(chunk).enumerate() {
         if !skip(part) {
             let base = done;
-            let lists = rank_many(ranker, ids, k, |n| {
+            let lists = rank_ids(ranker, scan.as_ref(), ids, k, &|n| {
                 progress(Progress {
                     promoters_done: base + n,
                     promoters_total: promoter_ids.len(),

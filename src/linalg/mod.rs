@@ -8,8 +8,10 @@
 
 mod cholesky;
 mod gram;
+mod scan;
 mod vector;
 
 pub use cholesky::{cholesky_factor, cholesky_solve};
 pub use gram::gram;
+pub use scan::{scan_top, PackedItems, PANEL};
 pub use vector::{axpy, dot, scale_add, symv};

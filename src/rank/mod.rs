@@ -7,11 +7,13 @@
 //! catalogue or the request's list), scores them with the model's scorer, applies the
 //! rules (stock, already bought, exclusions), and keeps the top `k`.
 
+mod dense;
 mod explain;
 mod overlay;
 mod shared;
 
 pub use crate::topk::top_k;
+pub use dense::{DenseScan, MARGIN};
 pub use explain::{Explanation, EXPLAIN_DAYS};
 pub use overlay::ItemUpdate;
 pub use shared::SharedRanker;
@@ -28,6 +30,17 @@ use std::sync::Arc;
 
 /// Largest `k` a request may ask for.
 pub const MAX_K: usize = 10_000;
+
+/// Checks a requested list length.
+pub(crate) fn check_k(k: usize) -> Result<()> {
+    if k == 0 || k > MAX_K {
+        return Err(Error::InvalidRequest {
+            field: "k",
+            message: format!("{k} is outside 1..={MAX_K}"),
+        });
+    }
+    Ok(())
+}
 
 /// A request for one promoter's list. Only `promoter_id` and `k` are needed; the rest
 /// override the model's defaults for this request.
@@ -177,12 +190,7 @@ impl Ranker {
     /// outside 1..=6, or when a candidate or recent-order item id is not in the
     /// catalogue (the message names it), or a recent order's time is out of range.
     pub fn rank(&self, req: &RankRequest) -> Result<Vec<Ranked>> {
-        if req.k == 0 || req.k > MAX_K {
-            return Err(Error::InvalidRequest {
-                field: "k",
-                message: format!("{} is outside 1..={MAX_K}", req.k),
-            });
-        }
+        check_k(req.k)?;
         if let Some(t) = req.city_tier {
             if !(1..=6).contains(&t) {
                 return Err(Error::InvalidRequest {
@@ -318,38 +326,8 @@ impl Ranker {
     ) -> Vec<Pick> {
         let m = &*self.model;
         m.scorer().score(&r.ctx, candidates, scores);
-        let bought: HashSet<u32> = match r.exclude_purchased {
-            ExcludePurchased::Never => HashSet::new(),
-            ExcludePurchased::Always => r.ctx.history.iter().copied().collect(),
-            ExcludePurchased::Durables => r
-                .ctx
-                .history
-                .iter()
-                .copied()
-                .filter(|&i| m.repurchase.is_durable(&m.catalog, i))
-                .collect(),
-        };
-        let in_stock_only = r.in_stock_only;
-        let blocked: HashSet<u32> = r
-            .rules
-            .blocked_categories
-            .iter()
-            .filter_map(|p| m.catalog.taxonomy.paths.get(p.trim()))
-            .collect();
-        let min_quality = r.rules.min_quality as f32;
-        rules::filter(candidates, scores, |i| {
-            let iu = i as usize;
-            (in_stock_only && !m.catalog.in_stock.get(iu).copied().unwrap_or(false))
-                || bought.contains(&i)
-                || extra_drop(i)
-                || (!blocked.is_empty()
-                    && m.catalog
-                        .category
-                        .get(iu)
-                        .is_some_and(|path| path.iter().any(|c| blocked.contains(c))))
-                || (min_quality > 0.0
-                    && m.quality.posterior.get(iu).copied().unwrap_or(0.0) < min_quality)
-        });
+        let filters = Filters::new(m, r);
+        rules::filter(candidates, scores, |i| filters.drops(i) || extra_drop(i));
         if !r.rules.reranks() {
             return top_k(candidates, scores, r.k)
                 .into_iter()
@@ -408,5 +386,69 @@ impl Ranker {
         }
         let top = self.rank_resolved(&r, &candidates, &mut scores, |_| false);
         self.to_ranked(&top)
+    }
+}
+
+/// The filter rules of one resolved request: stock, already bought, blocked
+/// categories, the quality floor. Shared by [`Ranker::rank_resolved`] and the batch
+/// scan, so both leave out the same items.
+pub(crate) struct Filters<'a> {
+    model: &'a Model,
+    in_stock_only: bool,
+    bought: HashSet<u32>,
+    blocked: HashSet<u32>,
+    min_quality: f32,
+}
+
+impl<'a> Filters<'a> {
+    pub(crate) fn new(m: &'a Model, r: &Resolved<'_>) -> Filters<'a> {
+        let bought: HashSet<u32> = match r.exclude_purchased {
+            ExcludePurchased::Never => HashSet::new(),
+            ExcludePurchased::Always => r.ctx.history.iter().copied().collect(),
+            ExcludePurchased::Durables => r
+                .ctx
+                .history
+                .iter()
+                .copied()
+                .filter(|&i| m.repurchase.is_durable(&m.catalog, i))
+                .collect(),
+        };
+        let blocked: HashSet<u32> = r
+            .rules
+            .blocked_categories
+            .iter()
+            .filter_map(|p| m.catalog.taxonomy.paths.get(p.trim()))
+            .collect();
+        Filters {
+            model: m,
+            in_stock_only: r.in_stock_only,
+            bought,
+            blocked,
+            min_quality: r.rules.min_quality as f32,
+        }
+    }
+
+    /// Whether a rule that does not depend on the promoter leaves item `i` out.
+    pub(crate) fn drops_for_everyone(&self, i: u32) -> bool {
+        let m = self.model;
+        let iu = i as usize;
+        (self.in_stock_only && !m.catalog.in_stock.get(iu).copied().unwrap_or(false))
+            || (!self.blocked.is_empty()
+                && m.catalog
+                    .category
+                    .get(iu)
+                    .is_some_and(|path| path.iter().any(|c| self.blocked.contains(c))))
+            || (self.min_quality > 0.0
+                && m.quality.posterior.get(iu).copied().unwrap_or(0.0) < self.min_quality)
+    }
+
+    /// Whether the promoter's own history (already bought) leaves item `i` out.
+    pub(crate) fn drops_as_bought(&self, i: u32) -> bool {
+        self.bought.contains(&i)
+    }
+
+    /// Whether any filter leaves item `i` out.
+    pub(crate) fn drops(&self, i: u32) -> bool {
+        self.drops_as_bought(i) || self.drops_for_everyone(i)
     }
 }
