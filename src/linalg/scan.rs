@@ -170,36 +170,48 @@ pub fn scan_top(
         for (t, chunk) in rows.chunks(TILE_ROWS * f).enumerate() {
             let r0 = t * TILE_ROWS;
             let live = chunk.len() / f;
-            tile[..chunk.len()].copy_from_slice(chunk);
-            tile[chunk.len()..].fill(0.0);
-            for p in block..block_end {
-                let mut thr = [f32::INFINITY; TILE_ROWS];
-                for (r, slot) in thr.iter_mut().enumerate().take(live) {
-                    *slot = best[r0 + r].threshold;
-                }
-                let bias = &items.bias[p * PANEL..(p + 1) * PANEL];
-                let mut out = [[0f32; PANEL]; TILE_ROWS];
-                let hits = kernel.tile(&tile, items.panel(p), f, bias, &thr, &mut out);
-                if hits == 0 {
-                    continue;
-                }
+            pack_rows(chunk, f, &mut tile);
+            let mut thr = [f32::INFINITY; TILE_ROWS];
+            for (r, slot) in thr.iter_mut().enumerate().take(live) {
+                *slot = best[r0 + r].threshold;
+            }
+            let init = thr;
+            let mut on_hits = |p: usize, hits: u128, out: &[[f32; PANEL]; TILE_ROWS]| {
                 for (r, row_out) in out.iter().enumerate().take(live) {
-                    if hits >> (r * PANEL) & 0xFFFF == 0 {
+                    let mut mask = (hits >> (r * PANEL)) as u32 & 0xFFFF;
+                    if mask == 0 {
                         continue;
                     }
                     let b = &mut best[r0 + r];
-                    for (j, &s) in row_out.iter().enumerate() {
-                        let item = (p * PANEL + j) as u32;
+                    while mask != 0 {
+                        let j = mask.trailing_zeros() as usize;
+                        mask &= mask - 1;
+                        let (item, s) = ((p * PANEL + j) as u32, row_out[j]);
                         // Re-test: the threshold rises as this loop admits items.
                         if s > b.threshold && s.is_finite() && !drop(r0 + r, item) {
                             b.push(item, s);
                         }
                     }
+                    thr[r] = b.threshold;
                 }
-            }
+                thr
+            };
+            kernel.block(&tile, items, block..block_end, init, &mut on_hits);
         }
     }
     best.into_iter().map(Best::finish).collect()
+}
+
+/// Interleaves up to [`TILE_ROWS`] rows of `f` values factor-major into `tile`
+/// (`tile[d·6 + r] = rows[r][d]`), zero for missing rows, so the kernel reads the six
+/// values of one factor from one place.
+fn pack_rows(rows: &[f32], f: usize, tile: &mut [f32]) {
+    tile.fill(0.0);
+    for (r, row) in rows.chunks_exact(f).enumerate() {
+        for (d, &v) in row.iter().enumerate() {
+            tile[d * TILE_ROWS + r] = v;
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -220,25 +232,63 @@ impl Kernel {
         Kernel::Portable
     }
 
-    /// Computes the 6 × 16 tile `out[r][j] = a_r · panel_j + bias_j` and returns a
-    /// bit mask with bit `r·16 + j` set where `out[r][j] > thr[r]`.
+    /// Runs the tiles of rows `a` against panels `panels` of `items`: each tile
+    /// `out[r][j] = a_r · panel_j + bias_j` is compared with `thr[r]`, and when any
+    /// entry is above, `on_hits(panel, mask, out)` gets the tile (bit `r·16 + j` of
+    /// `mask` marks `out[r][j] > thr[r]`) and returns the new thresholds.
     #[inline]
-    fn tile(
+    fn block(
         self,
         a: &[f32],
-        panel: &[f32],
-        f: usize,
-        bias: &[f32],
-        thr: &[f32; TILE_ROWS],
-        out: &mut [[f32; PANEL]; TILE_ROWS],
-    ) -> u128 {
-        debug_assert!(a.len() == TILE_ROWS * f && panel.len() == f * PANEL);
+        items: &PackedItems,
+        panels: std::ops::Range<usize>,
+        thr: [f32; TILE_ROWS],
+        on_hits: &mut dyn FnMut(usize, u128, &[[f32; PANEL]; TILE_ROWS]) -> [f32; TILE_ROWS],
+    ) {
+        debug_assert!(a.len() == TILE_ROWS * items.factors);
         match self {
-            Kernel::Portable => tile_portable(a, panel, f, bias, thr, out),
+            Kernel::Portable => block_portable(a, items, panels, thr, on_hits),
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: `detect` chose this kernel only on a CPU with AVX2 and FMA; the
-            // slices have the lengths asserted above.
-            Kernel::Avx2Fma => unsafe { tile_avx2(a, panel, f, bias, thr, out) },
+            // SAFETY: `detect` chose this kernel only on a CPU with AVX2 and FMA.
+            Kernel::Avx2Fma => unsafe { block_avx2(a, items, panels, thr, on_hits) },
+        }
+    }
+}
+
+fn block_portable(
+    a: &[f32],
+    items: &PackedItems,
+    panels: std::ops::Range<usize>,
+    mut thr: [f32; TILE_ROWS],
+    on_hits: &mut dyn FnMut(usize, u128, &[[f32; PANEL]; TILE_ROWS]) -> [f32; TILE_ROWS],
+) {
+    let f = items.factors;
+    let mut out = [[0f32; PANEL]; TILE_ROWS];
+    for p in panels {
+        let bias = &items.bias[p * PANEL..(p + 1) * PANEL];
+        let hits = tile_portable(a, items.panel(p), f, bias, &thr, &mut out);
+        if hits != 0 {
+            thr = on_hits(p, hits, &out);
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn block_avx2(
+    a: &[f32],
+    items: &PackedItems,
+    panels: std::ops::Range<usize>,
+    mut thr: [f32; TILE_ROWS],
+    on_hits: &mut dyn FnMut(usize, u128, &[[f32; PANEL]; TILE_ROWS]) -> [f32; TILE_ROWS],
+) {
+    let f = items.factors;
+    let mut out = [[0f32; PANEL]; TILE_ROWS];
+    for p in panels {
+        let bias = &items.bias[p * PANEL..(p + 1) * PANEL];
+        let hits = tile_avx2(a, items.panel(p), f, bias, &thr, &mut out);
+        if hits != 0 {
+            thr = on_hits(p, hits, &out);
         }
     }
 }
@@ -254,7 +304,7 @@ fn tile_portable(
     let mut acc = [[0f32; PANEL]; TILE_ROWS];
     for (d, b) in panel.chunks_exact(PANEL).enumerate() {
         for (r, acc_r) in acc.iter_mut().enumerate() {
-            let x = a[r * f + d];
+            let x = a[d * TILE_ROWS + r];
             for (o, &y) in acc_r.iter_mut().zip(b) {
                 *o += x * y;
             }
@@ -275,6 +325,7 @@ fn tile_portable(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
+#[inline]
 unsafe fn tile_avx2(
     a: &[f32],
     panel: &[f32],
@@ -292,7 +343,7 @@ unsafe fn tile_avx2(
         let b0 = _mm256_loadu_ps(pb.add(d * PANEL));
         let b1 = _mm256_loadu_ps(pb.add(d * PANEL + 8));
         for (r, cr) in c.iter_mut().enumerate() {
-            let x = _mm256_broadcast_ss(&*pa.add(r * f + d));
+            let x = _mm256_broadcast_ss(&*pa.add(d * TILE_ROWS + r));
             cr[0] = _mm256_fmadd_ps(x, b0, cr[0]);
             cr[1] = _mm256_fmadd_ps(x, b1, cr[1]);
         }
@@ -402,20 +453,22 @@ mod tests {
         let mut best: Vec<Best> = (0..rows.len() / f).map(|_| Best::new(m)).collect();
         for (r, x) in rows.chunks_exact(f).enumerate() {
             let mut tile = vec![0f32; TILE_ROWS * f];
-            tile[..f].copy_from_slice(x);
-            for p in 0..items.panels() {
-                let mut thr = [f32::INFINITY; TILE_ROWS];
-                thr[0] = best[r].threshold;
-                let mut out = [[0f32; PANEL]; TILE_ROWS];
-                let bias = &items.bias[p * PANEL..(p + 1) * PANEL];
-                let hits = kernel.tile(&tile, items.panel(p), f, bias, &thr, &mut out);
+            pack_rows(x, f, &mut tile);
+            let mut thr = [f32::INFINITY; TILE_ROWS];
+            thr[0] = f32::NEG_INFINITY;
+            let b = &mut best[r];
+            let init = thr;
+            let mut on_hits = |p: usize, hits: u128, out: &[[f32; PANEL]; TILE_ROWS]| {
                 for (j, &s) in out[0].iter().enumerate() {
                     let item = (p * PANEL + j) as u32;
-                    if hits >> j & 1 == 1 && s > best[r].threshold && !drop(r, item) {
-                        best[r].push(item, s);
+                    if hits >> j & 1 == 1 && s > b.threshold && !drop(r, item) {
+                        b.push(item, s);
                     }
                 }
-            }
+                thr[0] = b.threshold;
+                thr
+            };
+            kernel.block(&tile, items, 0..items.panels(), init, &mut on_hits);
         }
         best.into_iter().map(Best::finish).collect()
     }
