@@ -27,6 +27,15 @@
 //!   order and at least one training order (the ones `implicit` can rank);
 //! * `meta.json`: the split and the sizes.
 //!
+//! `batch` times batch ranking against `implicit`'s batched `recommend` with the same
+//! factors (see `benches/peers/implicit_batch.py`): it trains an `ials` model on the
+//! training split of DATA (or loads `--model FILE`), ranks the top `--k` of the first
+//! `--promoters` promoters with orders (all by default) through [`kocrank::batch::rank_many`]
+//! with `exclude_purchased = always` (as `filter_already_liked_items=True`), and writes
+//! the factors (`batch_items.f32`, `batch_promoters.f32`: little-endian rows), those
+//! promoters' past items (`batch_history.csv`), kocrank's lists (`batch_kocrank.csv`)
+//! and its time (`batch.json`).
+//!
 //! `compare` trains each kocrank model named in `--models` (by [`ModelKind::parse`]) on
 //! the same split in a local rayon pool of `--threads`, times `train`, ranks every test
 //! promoter through the [`Ranker`] (no rule removes an item: `exclude_purchased =
@@ -94,6 +103,8 @@ const USAGE: &str = "usage: peers prepare DATA [--out WORK] [--split-at auto|DAT
        peers compare DATA --work WORK [--models ials,profile,popularity]
                      [--label NAME] [--threads 2] [--k 20] [--factors 64] [--regularization 0.01]
                      [--alpha 1.0] [--iterations 15] [--seed 0]
+       peers batch (DATA | --model FILE) --work WORK [--promoters N] [--k 100] [--threads 2]
+                   [--factors 64] [--regularization 0.01] [--alpha 1.0] [--iterations 15] [--seed 0]
 DATA: --data DIR | --orders FILE | --movielens FILE.inter | --complete-journey DIR";
 
 fn main() {
@@ -101,6 +112,7 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("prepare") => Flags::parse(&args[1..]).and_then(|f| prepare(&f)),
         Some("compare") => Flags::parse(&args[1..]).and_then(|f| compare(&f)),
+        Some("batch") => Flags::parse(&args[1..]).and_then(|f| batch(&f)),
         _ => Err(USAGE.into()),
     };
     if let Err(e) = result {
@@ -366,6 +378,116 @@ fn compare(f: &Flags) -> Res<()> {
         cpu_name()
     );
     Ok(())
+}
+
+fn batch(f: &Flags) -> Res<()> {
+    let work = f.path("work")?;
+    std::fs::create_dir_all(&work)?;
+    let threads: usize = f.num("threads", 2)?;
+    let k: usize = f.num("k", 100)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    let mut model = match f.get("model") {
+        Some(path) => kocrank::model_file::load(Path::new(path))?,
+        None => {
+            let (split, _, _) = load_split(f)?;
+            let mut cfg = Config {
+                model: ModelKind::Ials,
+                ..Config::default()
+            };
+            cfg.ials.factors = f.num("factors", cfg.ials.factors)?;
+            cfg.ials.regularization = f.num("regularization", cfg.ials.regularization)?;
+            cfg.ials.alpha = f.num("alpha", cfg.ials.alpha)?;
+            cfg.ials.iterations = f.num("iterations", cfg.ials.iterations)?;
+            cfg.ials.seed = f.num("seed", cfg.ials.seed)?;
+            pool.install(|| train(&split.train, &cfg))?
+        }
+    };
+    // As implicit's filter_already_liked_items=True: every past item is left out, and
+    // no other rule applies.
+    let mut rules = model.config().rules.clone();
+    rules.exclude_purchased = ExcludePurchased::Always;
+    rules.in_stock_only = false;
+    rules.min_quality = 0.0;
+    rules.blocked_categories.clear();
+    model = model.with_rules(rules)?;
+    let ranker = Ranker::new(model);
+    let scan = ranker
+        .dense_scan()
+        .ok_or("batch needs an ials model whose rules only filter")?;
+    let m = ranker.model();
+    let h = m.history();
+    let limit: usize = f.num("promoters", usize::MAX)?;
+    let chosen: Vec<u32> = (0..m.promoters().len() as u32)
+        .filter(|&p| h.count(p) > 0)
+        .take(limit)
+        .collect();
+    let ids: Vec<String> = chosen
+        .iter()
+        .map(|&p| m.promoters().ids.name(p).unwrap_or("").to_string())
+        .collect();
+    let packed = scan.packed();
+    eprintln!(
+        "ranking top {k} of {} promoters over {} items ({} factors) on {threads} threads",
+        ids.len(),
+        packed.len(),
+        packed.factors()
+    );
+    drop(scan);
+    let t0 = Instant::now();
+    let lists = pool.install(|| kocrank::batch::rank_many(&ranker, &ids, k, |_| {}))?;
+    let secs = t0.elapsed().as_secs_f64();
+
+    let (items, promoters) = factors_of(m).ok_or("the model has no factors")?;
+    let f_n = items.len() / m.catalog().len();
+    let mut rows = Vec::with_capacity(chosen.len() * f_n);
+    for &p in &chosen {
+        rows.extend_from_slice(&promoters[p as usize * f_n..(p as usize + 1) * f_n]);
+    }
+    let le = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    std::fs::write(work.join("batch_items.f32"), le(items))?;
+    std::fs::write(work.join("batch_promoters.f32"), le(&rows))?;
+    let mut hist = String::from("row,item\n");
+    let mut out = String::from("row,rank,item\n");
+    for (row, (&p, list)) in chosen.iter().zip(&lists).enumerate() {
+        let mut past = h.items(p).to_vec();
+        past.sort_unstable();
+        past.dedup();
+        for i in past {
+            writeln!(hist, "{row},{i}")?;
+        }
+        for (rank, r) in list.iter().enumerate() {
+            writeln!(out, "{row},{rank},{}", r.item)?;
+        }
+    }
+    std::fs::write(work.join("batch_history.csv"), hist)?;
+    std::fs::write(work.join("batch_kocrank.csv"), out)?;
+    let meta = serde_json::json!({
+        "promoters": chosen.len(),
+        "items": m.catalog().len(),
+        "factors": f_n,
+        "k": k,
+        "threads": threads,
+        "kocrank_seconds": secs,
+        "cpu": cpu_name(),
+    });
+    std::fs::write(
+        work.join("batch.json"),
+        serde_json::to_string_pretty(&meta)?,
+    )?;
+    eprintln!(
+        "kocrank: {secs:.3} s ({:.0} promoters/s); wrote {}",
+        chosen.len() as f64 / secs,
+        work.display()
+    );
+    Ok(())
+}
+
+/// The item and promoter factors of an `ials` model.
+fn factors_of(m: &kocrank::Model) -> Option<(&[f32], &[f32])> {
+    let ials = m.ials()?;
+    Some((ials.item_factors(), ials.promoter_factors()))
 }
 
 fn cpu_name() -> String {

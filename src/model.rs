@@ -279,6 +279,25 @@ impl Model {
         Ok(m)
     }
 
+    /// This model with other default rules (the `[rules]` of its configuration), e.g.
+    /// for a batch run that must not filter what the storefront filters.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the first rule out of range.
+    pub fn with_rules(mut self, rules: crate::rules::RulesConfig) -> Result<Model> {
+        rules.validate()?;
+        self.config.rules = rules;
+        Ok(self)
+    }
+
+    /// The fitted iALS factors, when this is an `ials` model.
+    pub fn ials(&self) -> Option<&Ials> {
+        match &self.signal {
+            Signal::Ials(ials) => Some(ials),
+            _ => None,
+        }
+    }
+
     /// The model's scorer.
     pub fn scorer(&self) -> ModelScorer<'_> {
         ModelScorer { model: self }

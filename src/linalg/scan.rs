@@ -262,11 +262,10 @@ fn block_portable(
     mut thr: [f32; TILE_ROWS],
     on_hits: &mut dyn FnMut(usize, u128, &[[f32; PANEL]; TILE_ROWS]) -> [f32; TILE_ROWS],
 ) {
-    let f = items.factors;
     let mut out = [[0f32; PANEL]; TILE_ROWS];
     for p in panels {
         let bias = &items.bias[p * PANEL..(p + 1) * PANEL];
-        let hits = tile_portable(a, items.panel(p), f, bias, &thr, &mut out);
+        let hits = tile_portable(a, items.panel(p), bias, &thr, &mut out);
         if hits != 0 {
             thr = on_hits(p, hits, &out);
         }
@@ -296,7 +295,6 @@ unsafe fn block_avx2(
 fn tile_portable(
     a: &[f32],
     panel: &[f32],
-    f: usize,
     bias: &[f32],
     thr: &[f32; TILE_ROWS],
     out: &mut [[f32; PANEL]; TILE_ROWS],
