@@ -146,7 +146,8 @@ fn main() {
     let one = median_secs(|| {
         black_box(scan_top(&x, &packed, M, |_, _| false));
     });
-    let chunk = (rows / (4 * threads)).max(6) * FACTORS;
+    // 96 promoters per task, as `batch::rank_many`.
+    let chunk = 96 * FACTORS;
     let many = median_secs(|| {
         let out: Vec<_> = x
             .par_chunks(chunk)

@@ -214,6 +214,9 @@ fn pack_rows(rows: &[f32], f: usize, tile: &mut [f32]) {
     }
 }
 
+/// A tile with entries above a threshold: `(panel, mask, tile)` → the new thresholds.
+type OnHits<'a> = &'a mut dyn FnMut(usize, u128, &[[f32; PANEL]; TILE_ROWS]) -> [f32; TILE_ROWS];
+
 #[derive(Clone, Copy)]
 enum Kernel {
     Portable,
@@ -243,7 +246,7 @@ impl Kernel {
         items: &PackedItems,
         panels: std::ops::Range<usize>,
         thr: [f32; TILE_ROWS],
-        on_hits: &mut dyn FnMut(usize, u128, &[[f32; PANEL]; TILE_ROWS]) -> [f32; TILE_ROWS],
+        on_hits: OnHits<'_>,
     ) {
         debug_assert!(a.len() == TILE_ROWS * items.factors);
         match self {
@@ -260,7 +263,7 @@ fn block_portable(
     items: &PackedItems,
     panels: std::ops::Range<usize>,
     mut thr: [f32; TILE_ROWS],
-    on_hits: &mut dyn FnMut(usize, u128, &[[f32; PANEL]; TILE_ROWS]) -> [f32; TILE_ROWS],
+    on_hits: OnHits<'_>,
 ) {
     let mut out = [[0f32; PANEL]; TILE_ROWS];
     for p in panels {
@@ -279,7 +282,7 @@ unsafe fn block_avx2(
     items: &PackedItems,
     panels: std::ops::Range<usize>,
     mut thr: [f32; TILE_ROWS],
-    on_hits: &mut dyn FnMut(usize, u128, &[[f32; PANEL]; TILE_ROWS]) -> [f32; TILE_ROWS],
+    on_hits: OnHits<'_>,
 ) {
     let f = items.factors;
     let mut out = [[0f32; PANEL]; TILE_ROWS];

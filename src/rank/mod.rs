@@ -395,16 +395,17 @@ impl Ranker {
 pub(crate) struct Filters<'a> {
     model: &'a Model,
     in_stock_only: bool,
-    bought: HashSet<u32>,
+    /// Sorted, without repeats.
+    bought: Vec<u32>,
     blocked: HashSet<u32>,
     min_quality: f32,
 }
 
 impl<'a> Filters<'a> {
     pub(crate) fn new(m: &'a Model, r: &Resolved<'_>) -> Filters<'a> {
-        let bought: HashSet<u32> = match r.exclude_purchased {
-            ExcludePurchased::Never => HashSet::new(),
-            ExcludePurchased::Always => r.ctx.history.iter().copied().collect(),
+        let mut bought: Vec<u32> = match r.exclude_purchased {
+            ExcludePurchased::Never => Vec::new(),
+            ExcludePurchased::Always => r.ctx.history.to_vec(),
             ExcludePurchased::Durables => r
                 .ctx
                 .history
@@ -413,6 +414,8 @@ impl<'a> Filters<'a> {
                 .filter(|&i| m.repurchase.is_durable(&m.catalog, i))
                 .collect(),
         };
+        bought.sort_unstable();
+        bought.dedup();
         let blocked: HashSet<u32> = r
             .rules
             .blocked_categories
@@ -444,7 +447,7 @@ impl<'a> Filters<'a> {
 
     /// Whether the promoter's own history (already bought) leaves item `i` out.
     pub(crate) fn drops_as_bought(&self, i: u32) -> bool {
-        self.bought.contains(&i)
+        self.bought.binary_search(&i).is_ok()
     }
 
     /// Whether any filter leaves item `i` out.
