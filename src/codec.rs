@@ -41,6 +41,13 @@ impl Enc {
             self.buf.extend_from_slice(&x.to_le_bytes());
         }
     }
+    pub fn f64s(&mut self, v: &[f64]) {
+        self.len(v.len());
+        self.buf.reserve(v.len() * 8);
+        for x in v {
+            self.buf.extend_from_slice(&x.to_le_bytes());
+        }
+    }
     pub fn ids(&mut self, m: &IdMap) {
         self.len(m.len());
         for name in m.names() {
@@ -137,14 +144,30 @@ impl<'a> Dec<'a> {
             .collect())
     }
 
+    pub fn f64s(&mut self) -> R<Vec<f64>> {
+        let n = self.len(8)?;
+        let b = self.take(n * 8)?;
+        Ok(b.chunks_exact(8)
+            .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect())
+    }
+
+    /// Whether bytes are left after what was read so far.
+    pub fn has_more(&self) -> bool {
+        self.pos < self.buf.len()
+    }
+
     pub fn ids(&mut self, what: &str) -> R<IdMap> {
         let n = self.len(8)?;
-        let mut names = Vec::with_capacity(n);
+        let mut map = IdMap::with_capacity(n);
         for _ in 0..n {
-            let b = self.u8s()?;
-            names.push(String::from_utf8(b).map_err(|_| format!("{what} id is not UTF-8"))?);
+            let len = self.len(1)?;
+            let name = std::str::from_utf8(self.take(len)?)
+                .map_err(|_| format!("{what} id is not UTF-8"))?;
+            map.push_new(name)
+                .map_err(|d| format!("duplicate {what} id \"{d}\""))?;
         }
-        IdMap::from_ids(&names).map_err(|d| format!("duplicate {what} id \"{d}\""))
+        Ok(map)
     }
 
     pub fn finish(&self) -> R<()> {

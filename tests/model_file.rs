@@ -95,3 +95,62 @@ fn missing_file_names_the_path() {
     assert!(matches!(e, Error::Io { .. }));
     assert!(e.to_string().contains("/no/such/model.kocrank"));
 }
+
+/// Version 1 files (before the iALS Gram matrix was stored) still load, recompute the
+/// matrix, and rank exactly as the version 2 file of the same model.
+#[test]
+fn version_1_ials_file_loads_and_ranks_identically() {
+    let mut cfg = Config {
+        model: ModelKind::Ials,
+        ..Config::default()
+    };
+    cfg.ials.factors = 4;
+    cfg.ials.iterations = 3;
+    let model = train(&hand_world(), &cfg).unwrap();
+    let v2 = model_file::to_bytes(&model).unwrap();
+    // Rebuild the file with the learned section cut before its Gram matrix
+    // (a length, then 4 × 4 f64), version 1 and fresh checksums.
+    let u64_at = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap());
+    let count = u32::from_le_bytes(v2[12..16].try_into().unwrap()) as usize;
+    let mut sections: Vec<([u8; 16], Vec<u8>)> = (0..count)
+        .map(|s| {
+            let e = &v2[16 + s * 36..16 + (s + 1) * 36];
+            let (off, len) = (u64_at(e, 16) as usize, u64_at(e, 24) as usize);
+            (e[..16].try_into().unwrap(), v2[off..off + len].to_vec())
+        })
+        .collect();
+    let learned = sections
+        .iter_mut()
+        .find(|(n, _)| n.starts_with(b"learned\0"))
+        .unwrap();
+    let cut = learned.1.len() - (8 + 16 * 8);
+    assert_eq!(u64_at(&learned.1, cut), 16, "the Gram matrix is the section's tail");
+    learned.1.truncate(cut);
+    let mut v1 = b"KOCRANK\0".to_vec();
+    v1.extend_from_slice(&1u32.to_le_bytes());
+    v1.extend_from_slice(&(count as u32).to_le_bytes());
+    let mut offset = (16 + 36 * count) as u64;
+    for (name, body) in &sections {
+        v1.extend_from_slice(name);
+        v1.extend_from_slice(&offset.to_le_bytes());
+        v1.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        v1.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
+        offset += body.len() as u64;
+    }
+    for (_, body) in &sections {
+        v1.extend_from_slice(body);
+    }
+    let old = model_file::from_bytes(&v1, Path::new("v1.kocrank")).unwrap();
+    let new = model_file::from_bytes(&v2, Path::new("v2.kocrank")).unwrap();
+    let (a, b) = (Ranker::new(old), Ranker::new(new));
+    for p in ["m1", "m2", "c1", "m3", "unknown"] {
+        let mut req = RankRequest::new(p, 6);
+        assert_eq!(a.rank(&req).unwrap(), b.rank(&req).unwrap());
+        // A fold-in uses the Gram matrix: recomputed on one side, read on the other.
+        req.recent_orders = vec![kocrank::RecentOrder {
+            item_id: a.model().catalog().ids.name(0).unwrap().to_string(),
+            ts: a.model().trained_until(),
+        }];
+        assert_eq!(a.rank(&req).unwrap(), b.rank(&req).unwrap());
+    }
+}

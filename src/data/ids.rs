@@ -24,15 +24,35 @@ impl IdMap {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut map = IdMap::new();
+        let ids = ids.into_iter();
+        let mut map = IdMap::with_capacity(ids.size_hint().0);
         for id in ids {
-            let id = id.as_ref();
-            if map.get(id).is_some() {
-                return Err(id.to_string());
-            }
-            map.insert(id);
+            map.push_new(id.as_ref())?;
         }
         Ok(map)
+    }
+
+    /// An empty map with room for `n` ids.
+    pub fn with_capacity(n: usize) -> Self {
+        IdMap {
+            names: Vec::with_capacity(n),
+            index: HashMap::with_capacity(n),
+        }
+    }
+
+    /// Appends `id`, which must be new (one hash, no lookup first: the fast path of
+    /// loading a model's ids). Returns its index, or the id back as `Err` if mapped.
+    pub fn push_new(&mut self, id: &str) -> Result<u32, String> {
+        let ix = self.names.len() as u32;
+        let boxed: Box<str> = id.into();
+        match self.index.entry(boxed) {
+            std::collections::hash_map::Entry::Occupied(_) => Err(id.to_string()),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                self.names.push(v.key().clone());
+                v.insert(ix);
+                Ok(ix)
+            }
+        }
     }
 
     /// Number of ids.

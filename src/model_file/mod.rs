@@ -36,8 +36,9 @@ use std::sync::Arc;
 
 /// The first 8 bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"KOCRANK\0";
-/// The format version this build writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format version this build writes. Version 2 stores the iALS Gram matrix
+/// (version 1 files load and recompute it).
+pub const FORMAT_VERSION: u32 = 2;
 /// The oldest format version this build reads.
 pub const OLDEST_SUPPORTED_VERSION: u32 = 1;
 
@@ -215,10 +216,23 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
     meta.config
         .validate()
         .map_err(|e| corrupt(format!("stored config is invalid: {e}")))?;
-    let catalog = decode_catalog(section("catalog")?).map_err(corrupt)?;
-    let promoters = decode_promoters(section("promoters")?).map_err(corrupt)?;
-    let history =
-        decode_history(section("history")?, catalog.len(), promoters.len()).map_err(corrupt)?;
+    let (catalog_bytes, promoters_bytes, history_bytes) = (
+        section("catalog")?,
+        section("promoters")?,
+        section("history")?,
+    );
+    // The catalogue's ids and the learned factors are the two large parts: decode them
+    // side by side.
+    let (tables, learned) = rayon::join(
+        || -> Result<_, String> {
+            let catalog = decode_catalog(catalog_bytes)?;
+            let promoters = decode_promoters(promoters_bytes)?;
+            let history = decode_history(history_bytes, catalog.len(), promoters.len())?;
+            Ok((catalog, promoters, history))
+        },
+        || decode_learned(&meta.config, &found, meta.n_items, meta.n_promoters),
+    );
+    let (catalog, promoters, history) = tables.map_err(corrupt)?;
     if catalog.len() != meta.n_items || promoters.len() != meta.n_promoters {
         return Err(corrupt(format!(
             "counts disagree: meta says {} items and {} promoters, sections hold {} and {}",
@@ -228,8 +242,7 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
             promoters.len()
         )));
     }
-    let learned =
-        decode_learned(&meta.config, &found, catalog.len(), promoters.len()).map_err(corrupt)?;
+    let learned = learned.map_err(corrupt)?;
     Model::from_parts(
         meta.config,
         Arc::new(catalog),

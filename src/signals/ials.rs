@@ -500,6 +500,26 @@ impl Ials {
         item_factors: Vec<f32>,
         promoter_factors: Vec<f32>,
     ) -> Result<Ials> {
+        Ials::with_gram(
+            cfg,
+            n_items,
+            n_promoters,
+            item_factors,
+            promoter_factors,
+            None,
+        )
+    }
+
+    /// As [`Ials::from_factors`], with `YᵀY + λI` given (from a model file) instead of
+    /// computed.
+    fn with_gram(
+        cfg: IalsConfig,
+        n_items: usize,
+        n_promoters: usize,
+        item_factors: Vec<f32>,
+        promoter_factors: Vec<f32>,
+        gram: Option<Vec<f64>>,
+    ) -> Result<Ials> {
         cfg.validate()?;
         let k = cfg.factors;
         for (what, n, v) in [
@@ -518,7 +538,7 @@ impl Ials {
                 )));
             }
         }
-        let gram = regularized_gram(&item_factors, k, cfg.regularization);
+        let gram = gram.unwrap_or_else(|| regularized_gram(&item_factors, k, cfg.regularization));
         Ok(Ials {
             cfg,
             n_items,
@@ -675,6 +695,9 @@ impl Ials {
         e.len(self.n_promoters);
         e.f32s(&self.item_factors);
         e.f32s(&self.promoter_factors);
+        // Since format version 2: `YᵀY + λI`, so that loading does not recompute it
+        // (a pass over every item factor).
+        e.f64s(&self.gram);
     }
 
     /// Reads a model written by [`Ials::encode`], checking it against the catalogue and
@@ -697,12 +720,28 @@ impl Ials {
         }
         let item_factors = d.f32s()?;
         let promoter_factors = d.f32s()?;
-        Ials::from_factors(
+        // Format version 1 ends here; version 2 adds the regularised Gram matrix.
+        let gram = if d.has_more() {
+            let g = d.f64s()?;
+            if g.len() != cfg.factors * cfg.factors || g.iter().any(|v| !v.is_finite()) {
+                return Err(format!(
+                    "iALS Gram matrix holds {} values (or a non-finite one), expected {} × {}",
+                    g.len(),
+                    cfg.factors,
+                    cfg.factors
+                ));
+            }
+            Some(g)
+        } else {
+            None
+        };
+        Ials::with_gram(
             cfg.clone(),
             n_items,
             n_promoters,
             item_factors,
             promoter_factors,
+            gram,
         )
         .map_err(|e| e.to_string())
     }

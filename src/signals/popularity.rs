@@ -109,12 +109,28 @@ impl Popularity {
         let total: f64 = g.iter().sum();
         let denom = total + n_items as f64;
         let theta_g: Vec<f64> = g.iter().map(|&x| (x + 1.0) / denom).collect();
+        // Most items of a large catalogue have no orders: their logarithms are shared
+        // constants, so `ln` runs only for items with orders.
+        let ln_unordered = (1.0 / denom).ln();
+        let ln_g: Vec<f64> = g
+            .iter()
+            .zip(&theta_g)
+            .map(|(&x, &t)| if x == 0.0 { ln_unordered } else { t.ln() })
+            .collect();
         let m = cfg.segment_prior;
         let shrink = |counts: &[f64], out: &mut Vec<f32>| {
             let n_seg: f64 = counts.iter().sum();
+            let d = (n_seg + m).max(f64::MIN_POSITIVE);
+            // ln θ for an item without orders in the segment: ln(m θ_g / d).
+            let ln_prior = if m > 0.0 { (m / d).ln() } else { 0.0 };
             for (i, &c) in counts.iter().enumerate() {
-                let th = (c + m * theta_g[i]) / (n_seg + m).max(f64::MIN_POSITIVE);
-                // With m = 0 and an empty segment fall back to the global share.
+                if c == 0.0 {
+                    // With m = 0 an empty segment falls back to the global share.
+                    let ln = if m > 0.0 { ln_prior + ln_g[i] } else { ln_g[i] };
+                    out.push(ln as f32);
+                    continue;
+                }
+                let th = (c + m * theta_g[i]) / d;
                 let th = if th > 0.0 { th } else { theta_g[i] };
                 out.push(th.ln() as f32);
             }
@@ -124,12 +140,12 @@ impl Popularity {
             shrink(&ch[c * n_items..(c + 1) * n_items], &mut by_channel);
         }
         let mut by_tier = Vec::with_capacity(tier.len());
-        by_tier.extend(theta_g.iter().map(|&x| x.ln() as f32));
+        by_tier.extend(ln_g.iter().map(|&x| x as f32));
         for t in 1..CITY_TIERS {
             shrink(&tier[t * n_items..(t + 1) * n_items], &mut by_tier);
         }
         Popularity {
-            global: theta_g.iter().map(|&x| x.ln() as f32).collect(),
+            global: ln_g.iter().map(|&x| x as f32).collect(),
             by_channel,
             by_tier,
             n_items,
