@@ -130,16 +130,29 @@ impl Model {
         trained_until: i64,
         learned: Option<Signal>,
     ) -> Result<Model> {
-        let quality = Quality::fit(&catalog, &config.quality);
-        let popularity = Popularity::fit(
-            &history,
-            &promoters,
-            catalog.len(),
-            trained_until,
-            &config.popularity,
+        // Independent statistics over the catalogue: fitted side by side.
+        let ((quality, popularity), (repurchase, item_stats)) = rayon::join(
+            || {
+                rayon::join(
+                    || Quality::fit(&catalog, &config.quality),
+                    || {
+                        Popularity::fit(
+                            &history,
+                            &promoters,
+                            catalog.len(),
+                            trained_until,
+                            &config.popularity,
+                        )
+                    },
+                )
+            },
+            || {
+                (
+                    Repurchase::fit(&history, &catalog, &config.repurchase),
+                    ItemStats::fit(&history, &catalog, trained_until),
+                )
+            },
         );
-        let repurchase = Repurchase::fit(&history, &catalog, &config.repurchase);
-        let item_stats = ItemStats::fit(&history, &catalog, trained_until);
         let cheap = |kind| {
             fit_cheap(
                 kind,

@@ -124,7 +124,11 @@ fn version_1_ials_file_loads_and_ranks_identically() {
         .find(|(n, _)| n.starts_with(b"learned\0"))
         .unwrap();
     let cut = learned.1.len() - (8 + 16 * 8);
-    assert_eq!(u64_at(&learned.1, cut), 16, "the Gram matrix is the section's tail");
+    assert_eq!(
+        u64_at(&learned.1, cut),
+        16,
+        "the Gram matrix is the section's tail"
+    );
     learned.1.truncate(cut);
     let mut v1 = b"KOCRANK\0".to_vec();
     v1.extend_from_slice(&1u32.to_le_bytes());
