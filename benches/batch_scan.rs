@@ -126,18 +126,22 @@ fn sgemm_rate(n: usize) -> f64 {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; nothing else is read from the command line.
-    let items = env("ITEMS", 100_000);
-    let rows = env("ROWS", 960);
+    // `cargo bench` passes `--bench`; under `cargo test --all-targets` this runs once on
+    // small sizes, as a smoke test.
+    let full = std::env::args().any(|a| a == "--bench");
+    let items = if full { env("ITEMS", 100_000) } else { 2_000 };
+    let rows = if full { env("ROWS", 960) } else { 24 };
+    let fma_iters = if full { 200_000_000 } else { 100_000 };
     let threads = rayon::current_num_threads();
     println!("batch scan kernel: {rows} rows × {items} items × {FACTORS} factors, keep {M} per row; {threads} rayon threads");
 
-    let fma1 = fma_ceiling(200_000_000);
+    let fma1 = fma_ceiling(fma_iters);
     let fma_n: f64 = (0..threads)
         .into_par_iter()
-        .map(|_| fma_ceiling(200_000_000))
+        .map(|_| fma_ceiling(fma_iters))
         .sum();
-    let gemm = sgemm_rate(1024);
+    let gemm_n = if full { 1024 } else { 64 };
+    let gemm = sgemm_rate(gemm_n);
 
     let y = random(items * FACTORS, 3);
     let x = random(rows * FACTORS, 4);
@@ -171,7 +175,7 @@ fn main() {
         100.0 * flops / many / fma_n
     );
     println!(
-        "| sgemm 1024³ (matrixmultiply) | 1 | {:.1} | {:.0}% |",
+        "| sgemm {gemm_n}³ (matrixmultiply) | 1 | {:.1} | {:.0}% |",
         g(gemm),
         100.0 * flops / one / gemm
     );
