@@ -4,8 +4,10 @@
 //!
 //! The scan only proposes candidates. Each promoter's list is then made by the same
 //! pipeline as [`Ranker::rank`] over those candidates (exact scores, filters, top-k),
-//! so the lists equal the per-request ones; the scan keeps [`MARGIN`] more items than
-//! asked so that rounding differences of the blocked product cannot change them.
+//! so the lists equal the per-request ones. The scan keeps [`MARGIN`] more items than
+//! asked because the blocked product may round differently from the per-request dot
+//! product: a list could differ only if more than that many items scored within
+//! rounding of its `k`-th score.
 
 use super::{Filters, Ranked, Ranker};
 use crate::linalg::{scan_top, PackedItems};
