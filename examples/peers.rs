@@ -310,15 +310,7 @@ fn compare(f: &Flags) -> Res<()> {
     }
 
     for kind in models {
-        let mut cfg = Config {
-            model: kind,
-            ..Config::default()
-        };
-        cfg.ials.factors = f.num("factors", cfg.ials.factors)?;
-        cfg.ials.regularization = f.num("regularization", cfg.ials.regularization)?;
-        cfg.ials.alpha = f.num("alpha", cfg.ials.alpha)?;
-        cfg.ials.iterations = f.num("iterations", cfg.ials.iterations)?;
-        cfg.ials.seed = f.num("seed", cfg.ials.seed)?;
+        let mut cfg = config_for(f, kind)?;
         cfg.rules.exclude_purchased = ExcludePurchased::Never;
         cfg.rules.in_stock_only = false;
         let t0 = Instant::now();
@@ -380,6 +372,20 @@ fn compare(f: &Flags) -> Res<()> {
     Ok(())
 }
 
+/// The default configuration of model `kind`, with the iALS settings the flags give.
+fn config_for(f: &Flags, kind: ModelKind) -> Res<Config> {
+    let mut cfg = Config {
+        model: kind,
+        ..Config::default()
+    };
+    cfg.ials.factors = f.num("factors", cfg.ials.factors)?;
+    cfg.ials.regularization = f.num("regularization", cfg.ials.regularization)?;
+    cfg.ials.alpha = f.num("alpha", cfg.ials.alpha)?;
+    cfg.ials.iterations = f.num("iterations", cfg.ials.iterations)?;
+    cfg.ials.seed = f.num("seed", cfg.ials.seed)?;
+    Ok(cfg)
+}
+
 fn batch(f: &Flags) -> Res<()> {
     let work = f.path("work")?;
     std::fs::create_dir_all(&work)?;
@@ -392,15 +398,7 @@ fn batch(f: &Flags) -> Res<()> {
         Some(path) => kocrank::model_file::load(Path::new(path))?,
         None => {
             let (split, _, _) = load_split(f)?;
-            let mut cfg = Config {
-                model: ModelKind::Ials,
-                ..Config::default()
-            };
-            cfg.ials.factors = f.num("factors", cfg.ials.factors)?;
-            cfg.ials.regularization = f.num("regularization", cfg.ials.regularization)?;
-            cfg.ials.alpha = f.num("alpha", cfg.ials.alpha)?;
-            cfg.ials.iterations = f.num("iterations", cfg.ials.iterations)?;
-            cfg.ials.seed = f.num("seed", cfg.ials.seed)?;
+            let cfg = config_for(f, ModelKind::Ials)?;
             pool.install(|| train(&split.train, &cfg))?
         }
     };

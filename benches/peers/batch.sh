@@ -9,17 +9,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 work="${WORK:-$here/work}"
-venv="$here/.venv"
 threads="${THREADS:-2}"
 k="${K:-100}"
 
-export OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 OMP_NUM_THREADS=1
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kocrank-target}"
-
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "implicit>=0.7,<0.8" numpy scipy pandas
-fi
+source "$here/env.sh"
 
 cd "$root"
 cargo build --release --quiet --example peers --bin kocrank

@@ -8,7 +8,6 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 work="${WORK:-$here/work}"
-venv="$here/.venv"
 threads="${THREADS:-2}"
 models="${MODELS:-ials,profile,popularity}"
 datasets="${DATASETS:-small uci ml100k cj}"
@@ -17,14 +16,7 @@ cj="${CJ:-$root/../shared/datasets/complete-journey}"
 cache="${KOCRANK_DATA_CACHE:-$HOME/.cache/kocrank-data}"
 hp=(--factors 64 --regularization 0.01 --alpha 1.0 --iterations 15 --threads "$threads" --k 20 --seed 0)
 
-# implicit's own BLAS must not compete with its thread pool (implicit check_blas_config).
-export OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 OMP_NUM_THREADS=1
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kocrank-target}"
-
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "implicit>=0.7,<0.8" numpy scipy pandas
-fi
+source "$here/env.sh"
 
 cd "$root"
 # PROFILE=dev reuses the test build (dependencies optimised, kocrank at opt-level 1):
