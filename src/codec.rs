@@ -182,3 +182,111 @@ impl<'a> Dec<'a> {
         }
     }
 }
+
+/// Reads typed columns from a stream (a section of a model file on disk), without
+/// holding the section's bytes: each column is read straight into its vector through a
+/// small buffer. Tracks the bytes left in the section, and its CRC-32 when asked.
+pub(crate) struct ReadDec<Rd> {
+    r: Rd,
+    left: u64,
+    crc: Option<crc32fast::Hasher>,
+    section: &'static str,
+    at: u64,
+}
+
+/// Bytes per read of [`ReadDec`].
+const STREAM_BUF: usize = 1 << 16;
+
+impl<Rd: std::io::Read> ReadDec<Rd> {
+    /// A decoder of the `len` bytes of `section` that `r` yields; with `crc`, it
+    /// hashes what it reads so [`ReadDec::finish`] can compare.
+    pub fn new(r: Rd, len: u64, section: &'static str, crc: bool) -> Self {
+        ReadDec {
+            r,
+            left: len,
+            crc: crc.then(crc32fast::Hasher::new),
+            section,
+            at: 0,
+        }
+    }
+
+    fn fill(&mut self, buf: &mut [u8]) -> R<()> {
+        let n = buf.len() as u64;
+        if n > self.left {
+            return Err(format!(
+                "section \"{}\" ends early: needs {n} bytes at offset {}, has {}",
+                self.section, self.at, self.left
+            ));
+        }
+        self.r.read_exact(buf).map_err(|e| {
+            format!(
+                "section \"{}\": cannot read {n} bytes at offset {}: {e}",
+                self.section, self.at
+            )
+        })?;
+        if let Some(h) = &mut self.crc {
+            h.update(buf);
+        }
+        self.left -= n;
+        self.at += n;
+        Ok(())
+    }
+
+    pub fn u64(&mut self) -> R<u64> {
+        let mut a = [0u8; 8];
+        self.fill(&mut a)?;
+        Ok(u64::from_le_bytes(a))
+    }
+
+    pub fn len(&mut self, elem: usize) -> R<usize> {
+        let n = self.u64()?;
+        // A length must fit in the bytes left; this stops huge allocations on corrupt input.
+        if n.saturating_mul(elem.max(1) as u64) > self.left {
+            return Err(format!(
+                "section \"{}\": a column of {n} elements does not fit in the {} bytes left",
+                self.section, self.left
+            ));
+        }
+        usize::try_from(n)
+            .map_err(|_| format!("section \"{}\": length {n} too large", self.section))
+    }
+
+    /// A column of `N`-byte values, converted by `from`.
+    fn column<T, const N: usize>(&mut self, from: fn([u8; N]) -> T) -> R<Vec<T>> {
+        let n = self.len(N)?;
+        let mut out = Vec::with_capacity(n);
+        let mut buf = vec![0u8; STREAM_BUF];
+        let mut todo = n;
+        while todo > 0 {
+            let take = todo.min(STREAM_BUF / N);
+            let bytes = &mut buf[..take * N];
+            self.fill(bytes)?;
+            out.extend(bytes.chunks_exact(N).map(|c| {
+                let mut a = [0u8; N];
+                a.copy_from_slice(c);
+                from(a)
+            }));
+            todo -= take;
+        }
+        Ok(out)
+    }
+
+    pub fn u32s(&mut self) -> R<Vec<u32>> {
+        self.column(u32::from_le_bytes)
+    }
+
+    pub fn i64s(&mut self) -> R<Vec<i64>> {
+        self.column(i64::from_le_bytes)
+    }
+
+    /// Checks that the section was read to its end; returns its CRC-32 when hashed.
+    pub fn finish(self) -> R<Option<u32>> {
+        if self.left != 0 {
+            return Err(format!(
+                "section \"{}\" has {} unread bytes",
+                self.section, self.left
+            ));
+        }
+        Ok(self.crc.map(crc32fast::Hasher::finalize))
+    }
+}

@@ -287,6 +287,30 @@ impl DatasetBuilder {
         Ok(p)
     }
 
+    /// Makes room for `n` more orders (a reader that knows its row count calls this,
+    /// so that the columns grow once instead of doubling).
+    pub fn reserve_orders(&mut self, n: usize) {
+        let o = &mut self.orders;
+        o.promoter.reserve_exact(n);
+        o.item.reserve_exact(n);
+        o.ts.reserve_exact(n);
+        o.quantity.reserve_exact(n);
+        o.amount_cents.reserve_exact(n);
+        o.status.reserve_exact(n);
+        o.order_id.reserve_exact(n);
+        o.buyer.reserve_exact(n);
+        o.group.reserve_exact(n);
+    }
+
+    /// Makes room for `n` more shares.
+    pub fn reserve_shares(&mut self, n: usize) {
+        let s = &mut self.shares;
+        s.promoter.reserve_exact(n);
+        s.item.reserve_exact(n);
+        s.ts.reserve_exact(n);
+        s.group.reserve_exact(n);
+    }
+
     /// Adds one order.
     ///
     /// # Errors

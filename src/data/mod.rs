@@ -30,7 +30,7 @@ use std::sync::Arc;
 ///
 /// The catalogue and promoter tables are shared (`Arc`) between a dataset and the
 /// train/test parts split from it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dataset {
     /// The item catalogue.
     pub catalog: Arc<Catalog>,

@@ -191,7 +191,7 @@ fn read_items(
             })
         };
         let outcome = push();
-        tally.record(row, outcome)?;
+        tally.record(t, row, outcome)?;
     }
     Ok(())
 }
@@ -233,7 +233,7 @@ fn read_orders(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> 
             })
         };
         let outcome = push();
-        tally.record(row, outcome)?;
+        tally.record(t, row, outcome)?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use super::columns::Field;
 use super::files::DataFiles;
 use super::report::{LoadReport, Reject, TableReport, UnresolvedInviter};
 use super::schema::{Col, Kind, Table};
-use super::table::TableFile;
+use super::table::{TableFile, TableSource, CHUNK_ROWS};
 use super::write::write_rejects;
 use crate::data::{
     Dataset, DatasetBuilder, ItemRecord, OrderRecord, PromoterRecord, RowFault, ShareRecord,
@@ -28,6 +28,10 @@ pub struct ReadOptions {
     /// CSV, Parquet or Arrow by extension). Written even when there is no reject, so
     /// the file always belongs to the last run. Not used in strict mode.
     pub rejects: Option<PathBuf>,
+    /// Optional columns not to read (e.g. `order_id`, `buyer_id`, `group_id`, which no
+    /// model uses): they are listed among the report's ignored columns, and their
+    /// cells are neither checked nor kept. Required columns are always read.
+    pub skip_columns: Vec<String>,
 }
 
 impl Default for ReadOptions {
@@ -35,6 +39,7 @@ impl Default for ReadOptions {
         ReadOptions {
             strict: true,
             rejects: None,
+            skip_columns: Vec::new(),
         }
     }
 }
@@ -49,7 +54,7 @@ impl ReadOptions {
     pub fn lenient() -> Self {
         ReadOptions {
             strict: false,
-            rejects: None,
+            ..ReadOptions::default()
         }
     }
 
@@ -57,6 +62,19 @@ impl ReadOptions {
     #[must_use]
     pub fn with_rejects(mut self, path: impl Into<PathBuf>) -> Self {
         self.rejects = Some(path.into());
+        self
+    }
+
+    /// These options, not reading the optional `columns` (see
+    /// [`skip_columns`](Self::skip_columns)).
+    #[must_use]
+    pub fn skipping<I, S>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.skip_columns
+            .extend(columns.into_iter().map(Into::into));
         self
     }
 }
@@ -72,7 +90,9 @@ pub struct Loaded {
 
 /// Counts the rows of one file and turns faults into errors or rejects.
 pub(crate) struct Tally<'a> {
-    file: &'a TableFile,
+    display: String,
+    format: super::Format,
+    ignored: Vec<String>,
     strict: bool,
     read: u64,
     accepted: u64,
@@ -81,9 +101,42 @@ pub(crate) struct Tally<'a> {
 }
 
 impl<'a> Tally<'a> {
-    pub(crate) fn new(file: &'a TableFile, strict: bool, rejects: &'a mut Vec<Reject>) -> Self {
+    pub(crate) fn new(file: &TableFile, strict: bool, rejects: &'a mut Vec<Reject>) -> Self {
+        Self::with(
+            file.display.clone(),
+            file.format,
+            file.ignored.clone(),
+            strict,
+            rejects,
+        )
+    }
+
+    /// A tally for a file read chunk by chunk.
+    pub(crate) fn for_source(
+        source: &TableSource,
+        strict: bool,
+        rejects: &'a mut Vec<Reject>,
+    ) -> Self {
+        Self::with(
+            source.display().to_string(),
+            source.format(),
+            source.ignored().to_vec(),
+            strict,
+            rejects,
+        )
+    }
+
+    fn with(
+        display: String,
+        format: super::Format,
+        ignored: Vec<String>,
+        strict: bool,
+        rejects: &'a mut Vec<Reject>,
+    ) -> Self {
         Tally {
-            file,
+            display,
+            format,
+            ignored,
             strict,
             read: 0,
             accepted: 0,
@@ -92,8 +145,13 @@ impl<'a> Tally<'a> {
         }
     }
 
-    /// Records the outcome of 0-based data row `row`.
-    pub(crate) fn record(&mut self, row: usize, outcome: Result<(), RowFault>) -> Result<()> {
+    /// Records the outcome of 0-based data row `row` of chunk `t`.
+    pub(crate) fn record(
+        &mut self,
+        t: &TableFile,
+        row: usize,
+        outcome: Result<(), RowFault>,
+    ) -> Result<()> {
         self.read += 1;
         let fault = match outcome {
             Ok(()) => {
@@ -102,11 +160,11 @@ impl<'a> Tally<'a> {
             }
             Err(f) => f,
         };
-        let row = row as u64 + 1;
-        let column = self.file.shown(fault.column);
+        let row = (t.first_row + row) as u64 + 1;
+        let column = t.shown(fault.column);
         if self.strict {
             return Err(Error::invalid(
-                Location::source(self.file.display.clone())
+                Location::source(self.display.clone())
                     .row(row)
                     .column(column),
                 fault.message,
@@ -114,7 +172,7 @@ impl<'a> Tally<'a> {
         }
         self.rejected += 1;
         self.rejects.push(Reject {
-            file: self.file.display.clone(),
+            file: self.display.clone(),
             row,
             column: column.to_string(),
             reason: fault.message,
@@ -125,12 +183,12 @@ impl<'a> Tally<'a> {
     pub(crate) fn report(&self, table: Table) -> TableReport {
         TableReport {
             table,
-            file: self.file.display.clone(),
-            format: self.file.format,
+            file: self.display.clone(),
+            format: self.format,
             read: self.read,
             accepted: self.accepted,
             rejected: self.rejected,
-            ignored_columns: self.file.ignored.clone(),
+            ignored_columns: self.ignored.clone(),
         }
     }
 }
@@ -182,7 +240,7 @@ fn read_items(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> R
             })
         };
         let outcome = push();
-        tally.record(row, outcome)?;
+        tally.record(t, row, outcome)?;
     }
     Ok(())
 }
@@ -214,9 +272,9 @@ fn read_promoters(
         };
         let outcome = push();
         if outcome.is_ok() {
-            rows.push(row as u64 + 1);
+            rows.push((t.first_row + row) as u64 + 1);
         }
-        tally.record(row, outcome)?;
+        tally.record(t, row, outcome)?;
     }
     Ok(rows)
 }
@@ -252,7 +310,7 @@ fn read_orders(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> 
             })
         };
         let outcome = push();
-        tally.record(row, outcome)?;
+        tally.record(t, row, outcome)?;
     }
     Ok(())
 }
@@ -275,7 +333,7 @@ fn read_shares(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> 
             })
         };
         let outcome = push();
-        tally.record(row, outcome)?;
+        tally.record(t, row, outcome)?;
     }
     Ok(())
 }
@@ -327,34 +385,49 @@ fn read_shares(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> 
 /// assert_eq!(loaded.report.rejects[0].row, 2);
 /// ```
 pub fn read_dataset(files: &DataFiles, opts: &ReadOptions) -> Result<Loaded> {
+    read_dataset_chunked(files, opts, CHUNK_ROWS)
+}
+
+/// [`read_dataset`], reading Parquet files `chunk_rows` rows at a time.
+pub(crate) fn read_dataset_chunked(
+    files: &DataFiles,
+    opts: &ReadOptions,
+    chunk_rows: usize,
+) -> Result<Loaded> {
     let mut b = DatasetBuilder::new();
     let mut report = LoadReport::default();
     let mut promoter_rows = Vec::new();
     let mut promoters_file = None;
     for (table, path) in files.in_order() {
         let Some(path) = path else { continue };
-        let t = TableFile::open(path, table.columns())?;
+        let mut source =
+            TableSource::open_chunked(path, table.columns(), &opts.skip_columns, chunk_rows)?;
         match table {
             Table::Items => {
-                t.require_rows("item")?;
+                source.require_rows("item")?;
                 b.declare_items();
             }
             Table::Promoters => {
-                t.require_rows("promoter")?;
+                source.require_rows("promoter")?;
                 b.declare_promoters();
             }
-            Table::Orders => t.require_rows("order")?,
-            Table::Shares => {}
-        }
-        let mut tally = Tally::new(&t, opts.strict, &mut report.rejects);
-        match table {
-            Table::Items => read_items(&mut b, &t, &mut tally)?,
-            Table::Promoters => {
-                promoter_rows = read_promoters(&mut b, &t, &mut tally)?;
-                promoters_file = Some(t.display.clone());
+            Table::Orders => {
+                source.require_rows("order")?;
+                b.reserve_orders(source.n_rows());
             }
-            Table::Orders => read_orders(&mut b, &t, &mut tally)?,
-            Table::Shares => read_shares(&mut b, &t, &mut tally)?,
+            Table::Shares => b.reserve_shares(source.n_rows()),
+        }
+        let mut tally = Tally::for_source(&source, opts.strict, &mut report.rejects);
+        while let Some(t) = source.next_chunk()? {
+            match table {
+                Table::Items => read_items(&mut b, &t, &mut tally)?,
+                Table::Promoters => {
+                    promoter_rows.extend(read_promoters(&mut b, &t, &mut tally)?);
+                    promoters_file = Some(t.display.clone());
+                }
+                Table::Orders => read_orders(&mut b, &t, &mut tally)?,
+                Table::Shares => read_shares(&mut b, &t, &mut tally)?,
+            }
         }
         let table_report = tally.report(table);
         report.tables.push(table_report);
@@ -471,4 +544,85 @@ pub fn read_promoter_ids(path: &Path) -> Result<Vec<String>> {
         ids.push(id.into_owned());
     }
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::{write_dataset, Format};
+    use crate::synth::{generate_with, Scale, SynthConfig};
+
+    fn world_in(dir: &Path) -> Dataset {
+        let cfg = SynthConfig {
+            promoters: 40,
+            ..SynthConfig::for_scale(Scale::Tiny)
+        };
+        let ds = generate_with(&cfg, 3).unwrap().dataset;
+        write_dataset(&ds, dir, Format::Parquet).unwrap();
+        ds
+    }
+
+    #[test]
+    fn parquet_read_in_chunks_equals_whole_read() {
+        let dir = tempfile::tempdir().unwrap();
+        world_in(dir.path());
+        let files = DataFiles::from_dir(dir.path()).unwrap();
+        let whole = read_dataset_chunked(&files, &ReadOptions::default(), usize::MAX).unwrap();
+        let n = whole.dataset.orders.len();
+        assert!(n > 100, "{n} orders");
+        for chunk in [1, 7, n / 3, n] {
+            let chunked = read_dataset_chunked(&files, &ReadOptions::default(), chunk).unwrap();
+            assert_eq!(chunked.dataset, whole.dataset, "chunks of {chunk} rows");
+            assert_eq!(chunked.report, whole.report, "chunks of {chunk} rows");
+        }
+    }
+
+    #[test]
+    fn fault_in_a_later_chunk_names_its_file_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let ds = world_in(dir.path());
+        // Orders again, with a negative amount at 0-based row `bad`.
+        let mut orders = ds.orders.clone();
+        let bad = orders.len() - 3;
+        orders.amount_cents[bad] = -5;
+        let with_fault = Dataset {
+            orders,
+            ..ds.clone()
+        };
+        let other = tempfile::tempdir().unwrap();
+        write_dataset(&with_fault, other.path(), Format::Parquet).unwrap();
+        let files = DataFiles::orders(other.path().join("orders.parquet"))
+            .with_items(dir.path().join("items.parquet"));
+        let err = read_dataset_chunked(&files, &ReadOptions::default(), 5).unwrap_err();
+        match err {
+            Error::InvalidData { location, message } => {
+                assert_eq!(location.row, Some(bad as u64 + 1));
+                assert_eq!(location.column.as_deref(), Some("amount"));
+                assert_eq!(message, "negative amount -5");
+            }
+            other => panic!("expected invalid data, got {other:?}"),
+        }
+        let lenient = read_dataset_chunked(&files, &ReadOptions::lenient(), 5).unwrap();
+        assert_eq!(lenient.report.rejects.len(), 1);
+        assert_eq!(lenient.report.rejects[0].row, bad as u64 + 1);
+        assert_eq!(lenient.dataset.orders.len(), ds.orders.len() - 1);
+    }
+
+    #[test]
+    fn skipped_columns_are_reported_as_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        world_in(dir.path());
+        let files = DataFiles::from_dir(dir.path()).unwrap();
+        let opts = ReadOptions::default().skipping(["order_id", "buyer_id", "ts"]);
+        let loaded = read_dataset_chunked(&files, &opts, 11).unwrap();
+        let orders = loaded.report.table(Table::Orders).unwrap();
+        assert!(orders.ignored_columns.contains(&"order_id".to_string()));
+        assert!(orders.ignored_columns.contains(&"buyer_id".to_string()));
+        // A required column is read all the same.
+        assert!(!orders.ignored_columns.contains(&"ts".to_string()));
+        let o = &loaded.dataset.orders;
+        assert!(o.order_id.iter().all(|&i| i == crate::data::NO_ID));
+        assert!(o.order_ids.is_empty());
+        assert!(o.group.iter().any(|&g| g != crate::data::NO_ID));
+    }
 }

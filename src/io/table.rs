@@ -1,96 +1,303 @@
 //! One input file opened against its table's schema: columns matched by name or
 //! alias, required columns checked, the rest listed as ignored.
+//!
+//! [`TableSource`] reads a file in chunks of rows (Parquet by row slices, so a file of
+//! a hundred million orders never sits in memory as one frame; CSV and Arrow IPC in one
+//! chunk); each chunk is a [`TableFile`] whose rows the readers walk.
 
 use super::columns::Field;
 use super::format::Format;
-use super::frame::read_frame;
-use super::schema::{canonical, Col};
+use super::frame::{format_error, read_frame};
+use super::schema::{canonical, Col, ALIASES};
 use crate::error::{Error, Result};
-use std::path::Path;
+use polars::prelude::{DataFrame, ParquetReader, SerReader};
+use std::fs::File;
+use std::path::{Path, PathBuf};
 
-/// An input file with its schema columns found.
+/// Rows per chunk when a Parquet file is read in slices: about 4M rows, a few hundred
+/// megabytes of cells for an orders file.
+pub(crate) const CHUNK_ROWS: usize = 1 << 22;
+
+/// Which file column stands for each schema column, and which file columns are left.
+struct Matched {
+    /// Per schema column: the file column's name, trimmed (`None` when absent).
+    chosen: Vec<Option<String>>,
+    /// File columns not read, in file order (not in the schema, or skipped).
+    ignored: Vec<String>,
+}
+
+/// Matches file column `names` against `schema`: exact names first, then aliases, so
+/// that a schema name wins over an alias. Optional columns named in `skip` are not
+/// read and count as ignored.
+fn match_columns(
+    display: &str,
+    names: &[String],
+    schema: &'static [Col],
+    skip: &[String],
+) -> Result<Matched> {
+    let mut pick: Vec<Option<usize>> = vec![None; schema.len()];
+    for alias_pass in [false, true] {
+        for (i, name) in names.iter().enumerate() {
+            let name = name.trim();
+            let canon = canonical(name);
+            if alias_pass == (canon == name) {
+                continue;
+            }
+            if let Some(c) = schema.iter().position(|c| c.name == canon) {
+                if let Some(slot @ None) = pick.get_mut(c) {
+                    *slot = Some(i);
+                }
+            }
+        }
+    }
+    for (col, slot) in schema.iter().zip(pick.iter_mut()) {
+        if slot.is_none() && col.required {
+            return Err(Error::MissingColumn {
+                source_name: display.to_string(),
+                column: col.name.to_string(),
+                found: names.join(", "),
+            });
+        }
+        if !col.required && skip.iter().any(|s| s == col.name) {
+            *slot = None;
+        }
+    }
+    let ignored = names
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !pick.contains(&Some(*i)))
+        .map(|(_, n)| n.clone())
+        .collect();
+    let chosen = pick
+        .iter()
+        .map(|p| p.and_then(|i| names.get(i)).map(|n| n.trim().to_string()))
+        .collect();
+    Ok(Matched { chosen, ignored })
+}
+
+/// The alias a file used for a schema column, if its name is one.
+fn alias_of(file_name: &str) -> Option<&'static str> {
+    ALIASES
+        .iter()
+        .find(|(a, _)| *a == file_name)
+        .map(|(a, _)| *a)
+}
+
+/// An input file with its schema columns found, read chunk by chunk.
+pub(crate) struct TableSource {
+    path: PathBuf,
+    display: String,
+    format: Format,
+    schema: &'static [Col],
+    matched: Matched,
+    /// Data rows in the whole file.
+    n_rows: usize,
+    /// The next chunk's first row.
+    next: usize,
+    chunk_rows: usize,
+    /// CSV and IPC: the whole file, taken by the first chunk.
+    whole: Option<DataFrame>,
+}
+
+impl TableSource {
+    /// Opens `path` and matches its columns against `schema`, skipping the optional
+    /// columns named in `skip`. A Parquet file's cells are not read yet, and are read
+    /// `chunk_rows` rows at a time; other formats are read whole.
+    ///
+    /// # Errors
+    /// As `read_frame`, and [`Error::MissingColumn`] listing the columns found when a
+    /// required column is absent.
+    pub(crate) fn open_chunked(
+        path: &Path,
+        schema: &'static [Col],
+        skip: &[String],
+        chunk_rows: usize,
+    ) -> Result<Self> {
+        let format = Format::from_path(path)?;
+        let display = path.display().to_string();
+        let (names, n_rows, whole) = if format == Format::Parquet {
+            let (names, n_rows) = parquet_header(path)?;
+            (names, n_rows, None)
+        } else {
+            let df = read_frame(path, format)?;
+            let names = df
+                .get_column_names()
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>();
+            (names, df.height(), Some(df))
+        };
+        let matched = match_columns(&display, &names, schema, skip)?;
+        Ok(TableSource {
+            path: path.to_path_buf(),
+            display,
+            format,
+            schema,
+            matched,
+            n_rows,
+            next: 0,
+            chunk_rows: chunk_rows.max(1),
+            whole,
+        })
+    }
+
+    /// Data rows in the whole file.
+    pub(crate) fn n_rows(&self) -> usize {
+        self.n_rows
+    }
+
+    /// The path as given, for messages.
+    pub(crate) fn display(&self) -> &str {
+        &self.display
+    }
+
+    pub(crate) fn format(&self) -> Format {
+        self.format
+    }
+
+    /// File columns not read.
+    pub(crate) fn ignored(&self) -> &[String] {
+        &self.matched.ignored
+    }
+
+    /// [`Error::Empty`] when the file has a header and no data row.
+    pub(crate) fn require_rows(&self, what: &str) -> Result<()> {
+        require_rows(&self.display, self.n_rows, what)
+    }
+
+    /// The next chunk of rows, or `None` after the last.
+    ///
+    /// # Errors
+    /// As `read_frame` for the slice, and [`Error::InvalidData`] naming the column when
+    /// its physical type does not fit.
+    pub(crate) fn next_chunk(&mut self) -> Result<Option<TableFile>> {
+        if let Some(df) = self.whole.take() {
+            self.next = self.n_rows;
+            return self.chunk(&df, 0).map(Some);
+        }
+        if self.next >= self.n_rows || self.format != Format::Parquet {
+            return Ok(None);
+        }
+        let first = self.next;
+        let len = self.chunk_rows.min(self.n_rows - first);
+        let columns: Vec<String> = self.matched.chosen.iter().flatten().cloned().collect();
+        let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
+        let df = ParquetReader::new(file)
+            .with_columns(Some(columns))
+            .with_slice(Some((first, len)))
+            .finish()
+            .map_err(|e| format_error(&self.path, e))?;
+        if df.height() != len {
+            return Err(Error::Format {
+                path: self.path.clone(),
+                message: format!(
+                    "rows {}..{}: read {} rows, the file's footer promised {len}",
+                    first + 1,
+                    first + len,
+                    df.height()
+                ),
+            });
+        }
+        self.next = first + len;
+        self.chunk(&df, first).map(Some)
+    }
+
+    fn chunk(&self, df: &DataFrame, first_row: usize) -> Result<TableFile> {
+        let mut fields = Vec::new();
+        for (col, name) in self.schema.iter().zip(&self.matched.chosen) {
+            let Some(name) = name else { continue };
+            let column = df
+                .columns()
+                .iter()
+                .find(|c| c.name().trim() == name)
+                .ok_or_else(|| Error::MissingColumn {
+                    source_name: self.display.clone(),
+                    column: col.name.to_string(),
+                    found: df
+                        .get_column_names()
+                        .iter()
+                        .map(|n| n.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
+            let field = Field::new(&self.path, col, column.as_materialized_series())?;
+            fields.push((col.name, alias_of(name), field));
+        }
+        Ok(TableFile {
+            display: self.display.clone(),
+            format: self.format,
+            n_rows: df.height(),
+            first_row,
+            fields,
+            ignored: self.matched.ignored.clone(),
+        })
+    }
+}
+
+/// A file header read from a Parquet footer: column names and row count.
+fn parquet_header(path: &Path) -> Result<(Vec<String>, usize)> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len == 0 {
+        return Err(Error::Empty(format!(
+            "{}: file is empty (expected a header row and data rows)",
+            path.display()
+        )));
+    }
+    let mut reader = ParquetReader::new(file);
+    let schema = reader.schema().map_err(|e| format_error(path, e))?;
+    let names = schema.iter_names().map(|n| n.to_string()).collect();
+    let n_rows = reader.num_rows().map_err(|e| format_error(path, e))?;
+    Ok((names, n_rows))
+}
+
+fn require_rows(display: &str, n_rows: usize, what: &str) -> Result<()> {
+    if n_rows == 0 {
+        return Err(Error::Empty(format!(
+            "{display}: no data rows, only a header (expected at least one {what})"
+        )));
+    }
+    Ok(())
+}
+
+/// Rows of an input file (the whole file, or one chunk of it) with its schema columns
+/// found.
 pub(crate) struct TableFile {
     /// The path as given, for messages.
     pub display: String,
     pub format: Format,
-    /// Data rows.
+    /// Data rows in this chunk.
     pub n_rows: usize,
-    /// Per schema column: the file's name for it (when it differs) and its cells.
+    /// The file row (0-based) of this chunk's first row.
+    pub first_row: usize,
+    /// Per schema column: its name, the file's alias for it (when one was used) and its
+    /// cells.
     fields: Vec<(&'static str, Option<&'static str>, Field)>,
     /// File columns not in the schema, in file order.
     pub ignored: Vec<String>,
 }
 
 impl TableFile {
-    /// Reads `path` and matches its columns against `schema`.
+    /// Reads the whole of `path` and matches its columns against `schema`.
     ///
     /// # Errors
     /// As `read_frame`, and [`Error::MissingColumn`] listing the columns found when a
     /// required column is absent, [`Error::InvalidData`] naming the column when its
     /// physical type does not fit.
     pub(crate) fn open(path: &Path, schema: &'static [Col]) -> Result<TableFile> {
-        let format = Format::from_path(path)?;
-        let df = read_frame(path, format)?;
-        let display = path.display().to_string();
-        let names: Vec<String> = df
-            .get_column_names()
-            .iter()
-            .map(|n| n.to_string())
-            .collect();
-        // Exact names first, then aliases, so that a schema name wins over an alias.
-        let mut chosen: Vec<Option<usize>> = vec![None; schema.len()];
-        for alias_pass in [false, true] {
-            for (i, name) in names.iter().enumerate() {
-                let name = name.trim();
-                let canon = canonical(name);
-                if alias_pass == (canon == name) {
-                    continue;
-                }
-                if let Some(c) = schema.iter().position(|c| c.name == canon) {
-                    if let Some(slot @ None) = chosen.get_mut(c) {
-                        *slot = Some(i);
-                    }
-                }
-            }
+        let mut source = TableSource::open_chunked(path, schema, &[], usize::MAX)?;
+        match source.next_chunk()? {
+            Some(t) => Ok(t),
+            // A Parquet file with a header and no rows.
+            None => Ok(TableFile {
+                display: source.display.clone(),
+                format: source.format,
+                n_rows: 0,
+                first_row: 0,
+                fields: Vec::new(),
+                ignored: source.matched.ignored.clone(),
+            }),
         }
-        let mut fields = Vec::new();
-        for (col, pick) in schema.iter().zip(&chosen) {
-            let Some(i) = *pick else {
-                if col.required {
-                    return Err(Error::MissingColumn {
-                        source_name: display,
-                        column: col.name.to_string(),
-                        found: names.join(", "),
-                    });
-                }
-                continue;
-            };
-            let column = df.columns().get(i).ok_or_else(|| Error::MissingColumn {
-                source_name: display.clone(),
-                column: col.name.to_string(),
-                found: names.join(", "),
-            })?;
-            let field = Field::new(path, col, column.as_materialized_series())?;
-            let file_name = names.get(i).map(|n| n.trim()).unwrap_or(col.name);
-            let alias = super::schema::ALIASES
-                .iter()
-                .find(|(a, _)| *a == file_name)
-                .map(|(a, _)| *a);
-            fields.push((col.name, alias, field));
-        }
-        let ignored = names
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !chosen.contains(&Some(*i)))
-            .map(|(_, n)| n.clone())
-            .collect();
-        Ok(TableFile {
-            display,
-            format,
-            n_rows: df.height(),
-            fields,
-            ignored,
-        })
     }
 
     /// The field for schema column `name`, if the file has it.
@@ -121,12 +328,6 @@ impl TableFile {
 
     /// [`Error::Empty`] when the file has a header and no data row.
     pub(crate) fn require_rows(&self, what: &str) -> Result<()> {
-        if self.n_rows == 0 {
-            return Err(Error::Empty(format!(
-                "{}: no data rows, only a header (expected at least one {what})",
-                self.display
-            )));
-        }
-        Ok(())
+        require_rows(&self.display, self.n_rows, what)
     }
 }

@@ -20,7 +20,7 @@
 use crate::atomic::write_atomic;
 use crate::blend::trees::Trees;
 use crate::blend::{Fitted, Learner};
-use crate::codec::{Dec, Enc};
+use crate::codec::{Dec, Enc, ReadDec};
 use crate::config::Config;
 use crate::config::ModelKind;
 use crate::data::{Catalog, Channel, History, IdMap, Promoters, Seller, Taxonomy, NO_CATEGORY};
@@ -30,7 +30,8 @@ use crate::signals::ease::Ease;
 use crate::signals::ials::Ials;
 use crate::signals::item_knn::ItemKnn;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -78,21 +79,98 @@ struct Meta {
 /// # Ok::<(), kocrank::Error>(())
 /// ```
 pub fn save(model: &Model, path: &Path) -> Result<()> {
-    let bytes = to_bytes(model)?;
+    let sections = encode_sections(model)?;
+    let head = file_head(&sections);
     write_atomic(path, |w| {
-        w.write_all(&bytes).map_err(|e| Error::io(path, e))
+        w.write_all(&head).map_err(|e| Error::io(path, e))?;
+        for (_, body) in &sections {
+            w.write_all(body).map_err(|e| Error::io(path, e))?;
+        }
+        Ok(())
     })
 }
 
 /// Loads a model saved by [`save`].
+///
+/// The file is read section by section, and the history (the largest part, one entry
+/// per order) is decoded straight from the file into its columns, so loading never
+/// holds the whole file and the decoded model at once.
 ///
 /// # Errors
 /// [`Error::Io`] when the file cannot be read; [`Error::IncompatibleModel`] for a
 /// format version this build does not read; [`Error::CorruptModel`] for a truncated,
 /// corrupted or foreign file.
 pub fn load(path: &Path) -> Result<Model> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    from_bytes(&bytes, path)
+    let io = |e| Error::io(path, e);
+    let mut file = File::open(path).map_err(io)?;
+    let total = file.metadata().map_err(io)?.len();
+    let mut head = vec![0u8; HEADER.min(total as usize)];
+    file.read_exact(&mut head).map_err(io)?;
+    if head.len() == HEADER && (HEADER as u64) < total {
+        let count = u32::from_le_bytes([head[12], head[13], head[14], head[15]]) as u64;
+        let table = (count.min(65) as usize) * ENTRY;
+        let mut rest = vec![0u8; table.min((total - HEADER as u64) as usize)];
+        file.read_exact(&mut rest).map_err(io)?;
+        head.extend_from_slice(&rest);
+    }
+    let entries = parse_table(&head, total, path)?;
+    let mut bodies: Vec<(String, Vec<u8>)> = Vec::with_capacity(entries.len());
+    let mut history = None;
+    for e in entries {
+        if e.name == "history" {
+            history = Some(e);
+            continue;
+        }
+        file.seek(SeekFrom::Start(e.off)).map_err(io)?;
+        let mut body = vec![0u8; e.len as usize];
+        file.read_exact(&mut body).map_err(io)?;
+        check_crc(&e, &body, path)?;
+        bodies.push((e.name, body));
+    }
+    let found: Vec<(String, &[u8])> = bodies.iter().map(|(n, b)| (n.clone(), &b[..])).collect();
+    let history = history.ok_or_else(|| corrupt(path, "section \"history\" is missing".into()))?;
+    assemble(path, &found, |n_items, n_promoters| {
+        let read = || -> Result<(HistoryColumns, Option<u32>), String> {
+            let mut f = File::open(path).map_err(|e| e.to_string())?;
+            f.seek(SeekFrom::Start(history.off))
+                .map_err(|e| e.to_string())?;
+            let r = BufReader::new(f).take(history.len);
+            let mut d = ReadDec::new(r, history.len, "history", true);
+            let cols = HistoryColumns::read(&mut d)?;
+            Ok((cols, d.finish()?))
+        };
+        let damaged = || "section \"history\" fails its checksum; the file is damaged".to_string();
+        match read() {
+            Ok((cols, crc)) => {
+                if crc != Some(history.crc) {
+                    return Err(damaged());
+                }
+                cols.check(n_items, n_promoters)
+            }
+            // A decode error in a damaged section is reported as the damage.
+            Err(m) => match crc_of(path, &history) {
+                Ok(c) if c != history.crc => Err(damaged()),
+                _ => Err(m),
+            },
+        }
+    })
+}
+
+/// CRC-32 of a section as it lies in the file at `path`.
+fn crc_of(path: &Path, e: &Entry) -> std::io::Result<u32> {
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::Start(e.off))?;
+    let mut r = BufReader::new(f).take(e.len);
+    let mut h = crc32fast::Hasher::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = r.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize())
 }
 
 /// Encodes a model as the bytes of a model file.
@@ -100,6 +178,16 @@ pub fn load(path: &Path) -> Result<Model> {
 /// # Errors
 /// Only if the configuration cannot be encoded (not expected).
 pub fn to_bytes(model: &Model) -> Result<Vec<u8>> {
+    let sections = encode_sections(model)?;
+    let mut out = file_head(&sections);
+    for (_, body) in &sections {
+        out.extend_from_slice(body);
+    }
+    Ok(out)
+}
+
+/// The named section bodies of `model`, in file order.
+fn encode_sections(model: &Model) -> Result<Vec<(&'static str, Vec<u8>)>> {
     let meta = Meta {
         kocrank_version: env!("CARGO_PKG_VERSION").to_string(),
         config: model.config.clone(),
@@ -109,7 +197,7 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>> {
     };
     let meta = serde_json::to_vec(&meta)
         .map_err(|e| Error::Unsupported(format!("cannot encode model metadata: {e}")))?;
-    let mut sections: Vec<(&str, Vec<u8>)> = vec![
+    let mut sections: Vec<(&'static str, Vec<u8>)> = vec![
         ("meta", meta),
         ("catalog", encode_catalog(&model.catalog)),
         ("promoters", encode_promoters(&model.promoters)),
@@ -118,40 +206,55 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>> {
     if let Some(learned) = encode_learned(&model.signal) {
         sections.push(("learned", learned));
     }
-    let mut out = Vec::new();
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
-    let mut offset = (HEADER + ENTRY * sections.len()) as u64;
-    for (name, body) in &sections {
-        let mut n = [0u8; 16];
-        n[..name.len()].copy_from_slice(name.as_bytes());
-        out.extend_from_slice(&n);
-        out.extend_from_slice(&offset.to_le_bytes());
-        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        out.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
-        offset += body.len() as u64;
-    }
-    for (_, body) in &sections {
-        out.extend_from_slice(body);
-    }
-    Ok(out)
+    Ok(sections)
 }
 
-/// Decodes the bytes of a model file; `path` is only used in error messages.
-///
-/// # Errors
-/// As [`load`].
-pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
-    let corrupt = |message: String| Error::CorruptModel {
+/// The header and section table of a file of `sections` (the bodies follow, in order).
+fn file_head(sections: &[(&'static str, Vec<u8>)]) -> Vec<u8> {
+    let mut head = Vec::with_capacity(HEADER + ENTRY * sections.len());
+    head.extend_from_slice(MAGIC);
+    head.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    head.extend_from_slice(&(sections.len() as u32).to_le_bytes());
+    let mut offset = (HEADER + ENTRY * sections.len()) as u64;
+    for (name, body) in sections {
+        let mut n = [0u8; 16];
+        n[..name.len()].copy_from_slice(name.as_bytes());
+        head.extend_from_slice(&n);
+        head.extend_from_slice(&offset.to_le_bytes());
+        head.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        head.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
+        offset += body.len() as u64;
+    }
+    head
+}
+
+fn corrupt(path: &Path, message: String) -> Error {
+    Error::CorruptModel {
         path: path.to_path_buf(),
         message,
-    };
-    if bytes.len() < HEADER || &bytes[..8] != MAGIC {
-        return Err(corrupt("not a kocrank model file (bad magic bytes)".into()));
+    }
+}
+
+/// One entry of the section table.
+struct Entry {
+    name: String,
+    off: u64,
+    len: u64,
+    crc: u32,
+}
+
+/// Checks the magic bytes, the version and the section table in `head` (the file's
+/// first bytes, at least the table when the file holds it) against a file of `total`
+/// bytes.
+fn parse_table(head: &[u8], total: u64, path: &Path) -> Result<Vec<Entry>> {
+    if head.len() < HEADER || &head[..8] != MAGIC {
+        return Err(corrupt(
+            path,
+            "not a kocrank model file (bad magic bytes)".into(),
+        ));
     }
     let u32_at =
-        |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+        |at: usize| u32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
     let version = u32_at(8);
     if !(OLDEST_SUPPORTED_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(Error::IncompatibleModel {
@@ -162,87 +265,126 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
         });
     }
     let count = u32_at(12) as usize;
-    if count > 64 || HEADER + count * ENTRY > bytes.len() {
-        return Err(corrupt(format!(
-            "section table of {count} entries does not fit in {} bytes",
-            bytes.len()
-        )));
+    if count > 64 || HEADER + count * ENTRY > head.len() {
+        return Err(corrupt(
+            path,
+            format!("section table of {count} entries does not fit in {total} bytes"),
+        ));
     }
-    let mut found: Vec<(String, &[u8])> = Vec::with_capacity(count);
+    let mut entries = Vec::with_capacity(count);
     for s in 0..count {
-        let e = &bytes[HEADER + s * ENTRY..HEADER + (s + 1) * ENTRY];
+        let e = &head[HEADER + s * ENTRY..HEADER + (s + 1) * ENTRY];
         let name: String = e[..16]
             .iter()
             .take_while(|&&b| b != 0)
             .map(|&b| b as char)
             .collect();
         let rd = |a: usize| {
-            u64::from_le_bytes([
-                e[a],
-                e[a + 1],
-                e[a + 2],
-                e[a + 3],
-                e[a + 4],
-                e[a + 5],
-                e[a + 6],
-                e[a + 7],
-            ])
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&e[a..a + 8]);
+            u64::from_le_bytes(b)
         };
         let (off, len) = (rd(16), rd(24));
         let crc = u32::from_le_bytes([e[32], e[33], e[34], e[35]]);
-        let body = usize::try_from(off)
-            .ok()
-            .zip(usize::try_from(len).ok())
-            .and_then(|(o, l)| bytes.get(o..o.checked_add(l)?))
-            .ok_or_else(|| {
-                corrupt(format!("section \"{name}\" (offset {off}, {len} bytes) lies beyond the end of the file ({} bytes); the file is truncated", bytes.len()))
-            })?;
-        if crc32fast::hash(body) != crc {
-            return Err(corrupt(format!(
-                "section \"{name}\" fails its checksum; the file is damaged"
-            )));
+        if !matches!(off.checked_add(len), Some(end) if end <= total) {
+            return Err(corrupt(path, format!("section \"{name}\" (offset {off}, {len} bytes) lies beyond the end of the file ({total} bytes); the file is truncated")));
         }
-        found.push((name, body));
+        entries.push(Entry {
+            name,
+            off,
+            len,
+            crc,
+        });
     }
+    Ok(entries)
+}
+
+fn check_crc(e: &Entry, body: &[u8], path: &Path) -> Result<()> {
+    if crc32fast::hash(body) != e.crc {
+        return Err(corrupt(
+            path,
+            format!(
+                "section \"{}\" fails its checksum; the file is damaged",
+                e.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Decodes the bytes of a model file; `path` is only used in error messages.
+///
+/// # Errors
+/// As [`load`].
+pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
+    let entries = parse_table(bytes, bytes.len() as u64, path)?;
+    let mut found: Vec<(String, &[u8])> = Vec::with_capacity(entries.len());
+    for e in entries {
+        // In bounds: parse_table checked every section against the length.
+        let body = bytes
+            .get(e.off as usize..(e.off + e.len) as usize)
+            .unwrap_or_default();
+        check_crc(&e, body, path)?;
+        found.push((e.name, body));
+    }
+    let history = found
+        .iter()
+        .find(|(n, _)| n == "history")
+        .map(|(_, b)| *b)
+        .ok_or_else(|| corrupt(path, "section \"history\" is missing".into()))?;
+    assemble(path, &found, |n_items, n_promoters| {
+        let mut d = ReadDec::new(history, history.len() as u64, "history", false);
+        let cols = HistoryColumns::read(&mut d)?;
+        d.finish()?;
+        cols.check(n_items, n_promoters)
+    })
+}
+
+/// Builds the model from its checked sections (`history` decodes the history, given
+/// the item and promoter counts).
+fn assemble(
+    path: &Path,
+    found: &[(String, &[u8])],
+    history: impl FnOnce(usize, usize) -> Result<History, String> + Send,
+) -> Result<Model> {
     let section = |name: &str| {
         found
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, b)| *b)
-            .ok_or_else(|| corrupt(format!("section \"{name}\" is missing")))
+            .ok_or_else(|| corrupt(path, format!("section \"{name}\" is missing")))
     };
     let meta: Meta = serde_json::from_slice(section("meta")?)
-        .map_err(|e| corrupt(format!("section \"meta\" does not parse: {e}")))?;
+        .map_err(|e| corrupt(path, format!("section \"meta\" does not parse: {e}")))?;
     meta.config
         .validate()
-        .map_err(|e| corrupt(format!("stored config is invalid: {e}")))?;
-    let (catalog_bytes, promoters_bytes, history_bytes) = (
-        section("catalog")?,
-        section("promoters")?,
-        section("history")?,
-    );
+        .map_err(|e| corrupt(path, format!("stored config is invalid: {e}")))?;
+    let (catalog_bytes, promoters_bytes) = (section("catalog")?, section("promoters")?);
     // The catalogue's ids and the learned factors are the two large parts: decode them
     // side by side.
     let (tables, learned) = rayon::join(
         || -> Result<_, String> {
             let catalog = decode_catalog(catalog_bytes)?;
             let promoters = decode_promoters(promoters_bytes)?;
-            let history = decode_history(history_bytes, catalog.len(), promoters.len())?;
+            let history = history(catalog.len(), promoters.len())?;
             Ok((catalog, promoters, history))
         },
-        || decode_learned(&meta.config, &found, meta.n_items, meta.n_promoters),
+        || decode_learned(&meta.config, found, meta.n_items, meta.n_promoters),
     );
-    let (catalog, promoters, history) = tables.map_err(corrupt)?;
+    let (catalog, promoters, history) = tables.map_err(|m| corrupt(path, m))?;
     if catalog.len() != meta.n_items || promoters.len() != meta.n_promoters {
-        return Err(corrupt(format!(
-            "counts disagree: meta says {} items and {} promoters, sections hold {} and {}",
-            meta.n_items,
-            meta.n_promoters,
-            catalog.len(),
-            promoters.len()
-        )));
+        return Err(corrupt(
+            path,
+            format!(
+                "counts disagree: meta says {} items and {} promoters, sections hold {} and {}",
+                meta.n_items,
+                meta.n_promoters,
+                catalog.len(),
+                promoters.len()
+            ),
+        ));
     }
-    let learned = learned.map_err(corrupt)?;
+    let learned = learned.map_err(|m| corrupt(path, m))?;
     Model::from_parts(
         meta.config,
         Arc::new(catalog),
@@ -251,7 +393,7 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
         meta.trained_until,
         learned,
     )
-    .map_err(|e| corrupt(e.to_string()))
+    .map_err(|e| corrupt(path, e.to_string()))
 }
 
 /// The `learned` section of a model whose scorer is a learned signal.
@@ -688,31 +830,51 @@ fn encode_history(h: &History) -> Vec<u8> {
     e.buf
 }
 
-fn decode_history(b: &[u8], n_items: usize, n_promoters: usize) -> Result<History, String> {
-    let mut d = Dec::new(b, "history");
-    let indptr = d.i64s()?;
-    let item = d.u32s()?;
-    let ts = d.i64s()?;
-    let quantity = d.u32s()?;
-    d.finish()?;
-    check_len("indptr", indptr.len(), n_promoters + 1)?;
-    check_len("ts", ts.len(), item.len())?;
-    check_len("quantity", quantity.len(), item.len())?;
-    let ok_ptr = indptr.first() == Some(&0)
-        && indptr.windows(2).all(|w| w[0] <= w[1])
-        && indptr.last().copied() == Some(item.len() as i64);
-    if !ok_ptr {
-        return Err("history row pointers are not monotonic from 0 to the entry count".into());
+/// The columns of the `history` section, as read.
+struct HistoryColumns {
+    indptr: Vec<i64>,
+    item: Vec<u32>,
+    ts: Vec<i64>,
+    quantity: Vec<u32>,
+}
+
+impl HistoryColumns {
+    fn read<Rd: Read>(d: &mut ReadDec<Rd>) -> Result<Self, String> {
+        Ok(HistoryColumns {
+            indptr: d.i64s()?,
+            item: d.u32s()?,
+            ts: d.i64s()?,
+            quantity: d.u32s()?,
+        })
     }
-    if let Some(bad) = item.iter().find(|&&i| i as usize >= n_items) {
-        return Err(format!(
-            "history names item index {bad}, beyond the {n_items} items"
-        ));
+
+    /// Checks the columns against each other and the table sizes.
+    fn check(self, n_items: usize, n_promoters: usize) -> Result<History, String> {
+        let HistoryColumns {
+            indptr,
+            item,
+            ts,
+            quantity,
+        } = self;
+        check_len("indptr", indptr.len(), n_promoters + 1)?;
+        check_len("ts", ts.len(), item.len())?;
+        check_len("quantity", quantity.len(), item.len())?;
+        let ok_ptr = indptr.first() == Some(&0)
+            && indptr.windows(2).all(|w| w[0] <= w[1])
+            && indptr.last().copied() == Some(item.len() as i64);
+        if !ok_ptr {
+            return Err("history row pointers are not monotonic from 0 to the entry count".into());
+        }
+        if let Some(bad) = item.iter().find(|&&i| i as usize >= n_items) {
+            return Err(format!(
+                "history names item index {bad}, beyond the {n_items} items"
+            ));
+        }
+        Ok(History {
+            indptr: indptr.iter().map(|&x| x as usize).collect(),
+            item,
+            ts,
+            quantity,
+        })
     }
-    Ok(History {
-        indptr: indptr.iter().map(|&x| x as usize).collect(),
-        item,
-        ts,
-        quantity,
-    })
 }

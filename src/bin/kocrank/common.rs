@@ -83,10 +83,22 @@ pub struct DataArgs {
     pub rejects: Option<PathBuf>,
 }
 
+/// What a command reads of the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Every table and column.
+    All,
+    /// What training uses: no shares file, and not the order, buyer and group ids.
+    Training,
+}
+
+/// The order columns no model reads.
+const UNUSED_BY_MODELS: [&str; 3] = ["order_id", "buyer_id", "group_id"];
+
 impl DataArgs {
     /// Reads the dataset, printing the load report to stderr.
-    pub fn load(&self, ui: &Ui) -> anyhow::Result<(Dataset, LoadReport)> {
-        let files = match (&self.data, &self.orders) {
+    pub fn load(&self, ui: &Ui, need: Need) -> anyhow::Result<(Dataset, LoadReport)> {
+        let mut files = match (&self.data, &self.orders) {
             (Some(dir), _) => DataFiles::from_dir(dir)?,
             (None, Some(orders)) => DataFiles {
                 orders: orders.clone(),
@@ -96,10 +108,20 @@ impl DataArgs {
             },
             (None, None) => bail!("give the data with --data DIR or --orders FILE"),
         };
-        let opts = ReadOptions {
+        let mut opts = ReadOptions {
             strict: !self.lenient,
             rejects: self.rejects.clone(),
+            skip_columns: Vec::new(),
         };
+        if need == Need::Training {
+            if let Some(shares) = files.shares.take() {
+                ui.note(format!(
+                    "not reading {}: no model uses shares",
+                    shares.display()
+                ));
+            }
+            opts = opts.skipping(UNUSED_BY_MODELS);
+        }
         let sp = ui.spinner("reading data");
         let loaded = read_dataset(&files, &opts)?;
         sp.finish_and_clear();

@@ -1,6 +1,6 @@
 //! `kocrank evaluate`: train models on the past, score them on what came after.
 
-use crate::common::{date, split_time, window, DataArgs, Ui};
+use crate::common::{date, split_time, window, DataArgs, Need, Ui};
 use crate::train::resolve_config;
 use crate::Outcome;
 use anyhow::{bail, Context};
@@ -78,7 +78,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
-    let (ds, report) = a.data.load(ui)?;
+    let (ds, report) = a.data.load(ui, Need::All)?;
     let win = window(&a.window)?;
     let protocol = match a.protocol {
         ProtocolArg::Temporal => {

@@ -1,6 +1,6 @@
 //! `kocrank train`: data in, model file out.
 
-use crate::common::{date, split_time, window, DataArgs, Ui};
+use crate::common::{date, split_time, window, DataArgs, Need, Ui};
 use crate::Outcome;
 use anyhow::Context;
 use kocrank::{model_file, train, Config, ModelKind};
@@ -51,7 +51,7 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     let out = a.out.context("--out is required")?;
-    let (ds, report) = a.data.load(ui)?;
+    let (ds, report) = a.data.load(ui, Need::Training)?;
     let ds = match &a.split_at {
         Some(s) => {
             let at = split_time(s, &ds, window(&a.window)?)?;
