@@ -290,3 +290,49 @@ impl<Rd: std::io::Read> ReadDec<Rd> {
         Ok(self.crc.map(crc32fast::Hasher::finalize))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_columns_equal_sliced_ones_across_buffer_refills() {
+        let a: Vec<u32> = (0..100_003u32)
+            .map(|i| i.wrapping_mul(2_654_435_761))
+            .collect();
+        let b: Vec<i64> = (0..40_000).map(|i| i64::MIN / 3 + i * 1_000_003).collect();
+        let mut e = Enc::default();
+        e.u32s(&a);
+        e.i64s(&b);
+        let bytes = e.buf;
+        let mut d = Dec::new(&bytes, "t");
+        assert_eq!(
+            (d.u32s().unwrap(), d.i64s().unwrap()),
+            (a.clone(), b.clone())
+        );
+        let mut r = ReadDec::new(&bytes[..], bytes.len() as u64, "t", true);
+        assert_eq!((r.u32s().unwrap(), r.i64s().unwrap()), (a, b));
+        assert_eq!(r.finish().unwrap(), Some(crc32fast::hash(&bytes)));
+    }
+
+    #[test]
+    fn streamed_reads_stop_at_the_section_end() {
+        let mut e = Enc::default();
+        e.u32s(&[1, 2, 3]);
+        let bytes = e.buf;
+        // A length beyond the section is refused before any allocation.
+        let mut r = ReadDec::new(&bytes[..], 12, "t", false);
+        let err = r.u32s().unwrap_err();
+        assert!(err.contains("does not fit in the 4 bytes left"), "{err}");
+        // Bytes left over are an error.
+        let mut long = bytes.clone();
+        long.push(0);
+        let mut r = ReadDec::new(&long[..], long.len() as u64, "t", false);
+        assert_eq!(r.u32s().unwrap(), vec![1, 2, 3]);
+        assert_eq!(r.finish().unwrap_err(), "section \"t\" has 1 unread bytes");
+        // A stream shorter than it claims names the offset.
+        let mut r = ReadDec::new(&bytes[..10], bytes.len() as u64, "t", false);
+        let err = r.u32s().unwrap_err();
+        assert!(err.contains("cannot read 12 bytes at offset 8"), "{err}");
+    }
+}
