@@ -163,7 +163,12 @@ fn main() {
             t.elapsed().as_secs_f64()
         );
         let mut p50s = Vec::new();
-        for kind in [ModelKind::Profile, ModelKind::Popularity] {
+        for kind in [
+            ModelKind::Profile,
+            ModelKind::Popularity,
+            ModelKind::Ials,
+            ModelKind::Blend,
+        ] {
             let t = Instant::now();
             let config = Config {
                 model: kind,

@@ -3,24 +3,70 @@
 /// The `k` best `(item, score)` pairs, best first; ties broken by lower item index.
 /// Candidates scoring `-inf` or NaN are never returned.
 ///
-/// Runs in `O(n + k log k)`: a partial selection, then a sort of the head.
+/// Runs in `O(n + k log k)` with `O(k)` memory: one pass that admits a candidate only if
+/// it beats the current k-th best, into a buffer of a few k that is cut back to the k
+/// best (a partial selection) whenever it fills, then a sort of those k. For k ≪ n most
+/// candidates cost one comparison, and nothing of size n is allocated.
 pub fn top_k(candidates: &[u32], scores: &[f32], k: usize) -> Vec<(u32, f32)> {
-    let mut pairs: Vec<(u32, f32)> = candidates
-        .iter()
-        .zip(scores)
-        .filter(|(_, s)| s.is_finite())
-        .map(|(&i, &s)| (i, s))
-        .collect();
-    let better = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    select(
+        candidates
+            .iter()
+            .zip(scores)
+            .filter(|(_, s)| s.is_finite())
+            .map(|(&i, &s)| (i, s)),
+        k,
+    )
+}
+
+/// The order of a top-k list: higher score first, then lower index.
+#[inline]
+fn order(a: &(u32, f32), b: &(u32, f32)) -> std::cmp::Ordering {
+    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+}
+
+/// The `k` first pairs of `pairs` in [`order`], in that order: the selection behind
+/// [`top_k`], for callers whose pairs are not (item, score) slices (positions, say).
+pub(crate) fn select(pairs: impl Iterator<Item = (u32, f32)>, k: usize) -> Vec<(u32, f32)> {
+    select_where(pairs, k, |_| true)
+}
+
+/// [`select`] over the pairs whose index `keep` accepts. `keep` is asked only about
+/// pairs that would enter the current top k (a few per cent of them when k ≪ n), so a
+/// costly filter costs little; the result equals filtering first, then selecting.
+pub(crate) fn select_where(
+    pairs: impl Iterator<Item = (u32, f32)>,
+    k: usize,
+    mut keep: impl FnMut(u32) -> bool,
+) -> Vec<(u32, f32)> {
     if k == 0 {
         return Vec::new();
     }
-    if pairs.len() > k {
-        pairs.select_nth_unstable_by(k - 1, better);
-        pairs.truncate(k);
+    let cap = k.saturating_mul(2).saturating_add(64);
+    let mut buf: Vec<(u32, f32)> = Vec::with_capacity(cap.min(4096));
+    // The k-th best seen so far, once known: only a pair ordered before it can enter.
+    let mut bar: Option<(u32, f32)> = None;
+    for p in pairs {
+        if let Some(b) = bar {
+            if p.1 < b.1 || order(&p, &b) != std::cmp::Ordering::Less {
+                continue;
+            }
+        }
+        if !keep(p.0) {
+            continue;
+        }
+        buf.push(p);
+        if buf.len() >= cap {
+            buf.select_nth_unstable_by(k - 1, order);
+            buf.truncate(k);
+            bar = buf.last().copied();
+        }
     }
-    pairs.sort_unstable_by(better);
-    pairs
+    if buf.len() > k {
+        buf.select_nth_unstable_by(k - 1, order);
+        buf.truncate(k);
+    }
+    buf.sort_unstable_by(order);
+    buf
 }
 
 #[cfg(test)]
@@ -36,6 +82,33 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn equals_sort_then_truncate_past_the_buffer(scores in proptest::collection::vec(-20i32..20, 0..2000), k in 1usize..90, shuffle in 0u32..1000) {
+            // Enough candidates to cut the buffer many times, with ties, -inf and NaN,
+            // in an order that is not the index order.
+            let scores: Vec<f32> = scores.into_iter().map(|s| match s { -20 => f32::NEG_INFINITY, -19 => f32::NAN, s => s as f32 }).collect();
+            let n = scores.len() as u32;
+            let cands: Vec<u32> = (0..n).map(|j| (j.wrapping_mul(2_654_435_761).wrapping_add(shuffle)) % n.max(1) + n * (j % 2)).collect();
+            let mut want: Vec<(u32, f32)> = cands.iter().zip(&scores).filter(|(_, s)| s.is_finite()).map(|(&i, &s)| (i, s)).collect();
+            want.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            want.truncate(k);
+            prop_assert_eq!(top_k(&cands, &scores, k), want);
+        }
+
+        #[test]
+        fn filtering_while_selecting_equals_filtering_first(scores in proptest::collection::vec(-9i32..9, 0..600), k in 1usize..40, m in 2u32..5) {
+            let scores: Vec<f32> = scores.into_iter().map(|s| s as f32).collect();
+            let cands: Vec<u32> = (0..scores.len() as u32).rev().collect();
+            let mut filtered = scores.clone();
+            for (s, &i) in filtered.iter_mut().zip(&cands) {
+                if i % m == 0 {
+                    *s = f32::NEG_INFINITY;
+                }
+            }
+            let lazy = select_where(cands.iter().copied().zip(scores.iter().copied()), k, |i| i % m != 0);
+            prop_assert_eq!(lazy, top_k(&cands, &filtered, k));
+        }
+
         #[test]
         fn equals_sort_then_truncate(scores in proptest::collection::vec(-5i32..5, 0..60), k in 0usize..70) {
             let scores: Vec<f32> = scores.into_iter().map(|s| if s == -5 { f32::NEG_INFINITY } else { s as f32 }).collect();

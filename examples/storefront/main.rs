@@ -2,6 +2,16 @@
 //! takes live item changes (stock, price, commission) and hot-swaps a retrained model,
 //! all without a pause for the requests in flight.
 //!
+//! With no `--model` it trains the demo model first (the `small` synthetic world, seed 1,
+//! the blend, as `kocrank demo` does), saves it to the system's temporary folder and
+//! serves that, so one command starts it:
+//!
+//! ```sh
+//! cargo run --release --example storefront
+//! ```
+//!
+//! With a model of your own:
+//!
 //! ```sh
 //! cargo run --release -- generate --scale small --out world
 //! cargo run --release -- train --data world --model profile --out profile.kocrank
@@ -33,15 +43,17 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 const USAGE: &str = "\
-usage: storefront --model PATH [--addr 127.0.0.1:8080] [--threads N]
+usage: storefront [--model PATH] [--addr 127.0.0.1:8080] [--threads N]
 
-  --model PATH    model file written by `kocrank train` (required)
+  --model PATH    model file written by `kocrank train` (default: train the demo model,
+                  the blend on the small synthetic world, seed 1, and save it to the
+                  temporary folder)
   --addr ADDR     address to listen on (default 127.0.0.1:8080)
   --threads N     ranking threads, and as many request threads (default: all cores)";
 
 /// The command line, checked.
 struct Flags {
-    model: PathBuf,
+    model: Option<PathBuf>,
     addr: SocketAddr,
     threads: usize,
 }
@@ -73,7 +85,6 @@ fn parse_flags(mut args: impl Iterator<Item = String>) -> Result<Flags, String> 
             other => return Err(format!("unknown argument \"{other}\"\n{USAGE}")),
         }
     }
-    let model = model.ok_or_else(|| format!("--model is required\n{USAGE}"))?;
     Ok(Flags {
         model,
         addr,
@@ -98,11 +109,38 @@ fn main() -> ExitCode {
     }
 }
 
+/// With no `--model`: the demo model, trained here and saved where a reload finds it.
+fn demo_model() -> Result<PathBuf, String> {
+    let path = std::env::temp_dir().join("kocrank-storefront-demo.kocrank");
+    eprintln!(
+        "storefront: no --model; training the demo model (small synthetic world, seed 1, blend)…"
+    );
+    let t = std::time::Instant::now();
+    let world =
+        kocrank::synth::generate(kocrank::synth::Scale::Small, 1).map_err(|e| e.to_string())?;
+    let config = kocrank::Config {
+        model: kocrank::ModelKind::Blend,
+        ..kocrank::Config::default()
+    };
+    let model = kocrank::train(&world.dataset, &config).map_err(|e| e.to_string())?;
+    model_file::save(&model, &path).map_err(|e| e.to_string())?;
+    eprintln!(
+        "storefront: trained in {:.1} s and saved to {} (POST /v1/admin/reload reads it again)",
+        t.elapsed().as_secs_f64(),
+        path.display()
+    );
+    Ok(path)
+}
+
 fn run(flags: Flags) -> Result<(), String> {
     // Step 2: load the model once, before accepting connections. A model file that is
     // missing or damaged stops the service here, with the library's message (which
     // names the file and what is wrong with it).
-    let model = model_file::load(&flags.model).map_err(|e| e.to_string())?;
+    let model_path = match flags.model {
+        Some(path) => path,
+        None => demo_model()?,
+    };
+    let model = model_file::load(&model_path).map_err(|e| e.to_string())?;
     let (items, promoters) = (model.catalog().len(), model.promoters().len());
     // `SharedRanker` holds the current snapshot; requests `load()` it, writers publish
     // a new one. It starts at generation 0.
@@ -119,7 +157,7 @@ fn run(flags: Flags) -> Result<(), String> {
         .panic_handler(|_| eprintln!("storefront: a ranking job panicked"))
         .build()
         .map_err(|e| format!("cannot start {} ranking threads: {e}", flags.threads))?;
-    let app = Arc::new(App::new(shared, flags.model.clone(), pool));
+    let app = Arc::new(App::new(shared, model_path.clone(), pool));
 
     // Step 4: the async runtime for the sockets, with as many threads.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -133,7 +171,7 @@ fn run(flags: Flags) -> Result<(), String> {
             .map_err(|e| format!("cannot listen on {}: {e}", flags.addr))?;
         eprintln!(
             "storefront: {items} items, {promoters} promoters from {}; listening on http://{} with {} threads",
-            flags.model.display(),
+            model_path.display(),
             flags.addr,
             flags.threads
         );

@@ -377,8 +377,10 @@ fn flags_are_checked() {
         (f.threads, f.addr.to_string()),
         (3, "127.0.0.1:8080".into())
     );
+    // No --model: the demo model is trained at start.
+    let none = super::parse_flags(args("").into_iter()).unwrap();
+    assert!(none.model.is_none());
     for bad in [
-        "",
         "--model",
         "--model m --threads 0",
         "--model m --addr nowhere",

@@ -543,30 +543,29 @@ pub fn pool_mask(
         mask.iter_mut().for_each(|m| *m = true);
         return mask;
     }
-    let mut keyed: Vec<(f32, u32)> = Vec::with_capacity(n);
     for s in scores {
-        keyed.clear();
-        keyed.extend(
-            s.iter()
-                .enumerate()
-                .map(|(j, &x)| (if x.is_finite() { x } else { f32::MIN }, j as u32)),
-        );
-        if keyed.len() < per_component {
-            continue;
-        }
-        keyed.select_nth_unstable_by(per_component - 1, |a, b| {
-            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
-        });
-        for &(_, j) in &keyed[..per_component] {
+        // Scores that are not finite rank last (as f32::MIN), still before nothing.
+        let by_position = s
+            .iter()
+            .enumerate()
+            .map(|(j, &x)| (j as u32, if x.is_finite() { x } else { f32::MIN }));
+        for (j, _) in crate::topk::select(by_position, per_component) {
             if let Some(m) = mask.get_mut(j as usize) {
                 *m = true;
             }
         }
     }
-    if !history.is_empty() {
-        let bought: std::collections::HashSet<u32> = history.iter().copied().collect();
-        for (m, i) in mask.iter_mut().zip(candidates) {
-            *m |= bought.contains(i);
+    if let Some(&max) = history.iter().max() {
+        // Her past items as a bitset over item ids up to the largest: one bit test per
+        // candidate instead of a hash.
+        let mut bought = vec![0u64; max as usize / 64 + 1];
+        for &i in history {
+            bought[i as usize / 64] |= 1 << (i % 64);
+        }
+        for (m, &i) in mask.iter_mut().zip(candidates) {
+            *m |= bought
+                .get(i as usize / 64)
+                .is_some_and(|w| w >> (i % 64) & 1 == 1);
         }
     }
     mask

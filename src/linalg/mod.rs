@@ -14,4 +14,4 @@ mod vector;
 pub use cholesky::{cholesky_factor, cholesky_solve};
 pub use gram::gram;
 pub use scan::{scan_top, PackedItems, PANEL};
-pub use vector::{axpy, dot, scale_add, symv};
+pub use vector::{axpy, dot, dot_rows, scale_add, symv};

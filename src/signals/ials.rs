@@ -785,9 +785,7 @@ impl Scorer for Ials {
                 &folded[..]
             }
         };
-        for (o, &i) in out.iter_mut().zip(candidates) {
-            *o = self.item_row(i).map_or(f32::NEG_INFINITY, |y| dot(x, y));
-        }
+        crate::linalg::dot_rows(x, &self.item_factors, candidates, out);
     }
 }
 

@@ -423,29 +423,26 @@ impl Profile {
             }
         }
         let mut theta = vec![0f64; n_cat];
+        // Tops with a child category: built once here, not searched per category.
+        let mut has_child = vec![false; n_cat];
         for c in 0..n_cat {
-            if self.top_of[c] as usize == c {
+            let t = self.top_of[c] as usize;
+            if t == c {
                 theta[c] = (top_own[c] + m * f64::from(seg.category[c])) / (n + m);
+            } else if let Some(h) = has_child.get_mut(t) {
+                *h = true;
             }
         }
         for c in 0..n_cat {
             let t = self.top_of[c] as usize;
             if t != c {
                 theta[c] = (own[c] + m * theta[t] * f64::from(seg.category[c])) / (n + m);
-            } else if own[c] > 0.0 || self.is_lone_top(c) {
+            } else if own[c] > 0.0 || !has_child[c] {
                 // A top-level category used as a leaf (a one-level path).
                 theta[c] = (own[c] + m * theta[c]) / (n + m);
             }
         }
         (theta, n)
-    }
-
-    fn is_lone_top(&self, c: usize) -> bool {
-        !self
-            .top_of
-            .iter()
-            .enumerate()
-            .any(|(x, &t)| t as usize == c && x != c)
     }
 
     /// The promoter's circle profile over top-level categories, best first.
@@ -488,6 +485,25 @@ impl Scorer for Profile {
             })
             .collect();
         let (wb, wp) = (self.cfg.brand_weight, self.cfg.price_weight);
+        // Per request, not per item: ln θ of every category, and each brand's lift. A
+        // brand her circle never bought has (0 + m·s_b) / (n + m) / s_b = m / (n + m),
+        // the same for every such brand; only her own brands (a short list) differ.
+        // Brand 0 (no brand) adds nothing.
+        let ln_theta: Vec<f64> = theta.iter().map(|&t| t.max(1e-12).ln()).collect();
+        let ln_floor = 1e-12f64.ln();
+        let unbought = wb * (mb / (n + mb)).ln();
+        let n_brands = brands
+            .last()
+            .map_or(0, |&(b, _)| b as usize + 1)
+            .max(seg.brand.len());
+        let mut brand_lift = vec![unbought; n_brands];
+        for &(b, own) in &brands {
+            let sb = f64::from(seg.brand.get(b as usize).copied().unwrap_or(0.0)).max(1e-12);
+            brand_lift[b as usize] = wb * ((own + mb * sb) / (n + mb) / sb).ln();
+        }
+        if let Some(none) = brand_lift.first_mut() {
+            *none = 0.0;
+        }
         for (o, &i) in out.iter_mut().zip(candidates) {
             let iu = i as usize;
             let (Some(&l), Some(&b), Some(&bd), Some(&wl)) = (
@@ -499,15 +515,8 @@ impl Scorer for Profile {
                 *o = f32::NEG_INFINITY;
                 continue;
             };
-            let th = theta.get(l as usize).copied().unwrap_or(0.0).max(1e-12);
-            let mut s = th.ln() + f64::from(wl);
-            if b != 0 {
-                let sb = f64::from(seg.brand.get(b as usize).copied().unwrap_or(0.0)).max(1e-12);
-                let own = brands
-                    .binary_search_by_key(&b, |x| x.0)
-                    .map_or(0.0, |k| brands[k].1);
-                s += wb * ((own + mb * sb) / (n + mb) / sb).ln();
-            }
+            let mut s = ln_theta.get(l as usize).copied().unwrap_or(ln_floor) + f64::from(wl);
+            s += brand_lift.get(b as usize).copied().unwrap_or(unbought);
             s += wp * band_lift[bd as usize];
             *o = s as f32;
         }
