@@ -408,10 +408,11 @@ impl Scorer for ModelScorer<'_> {
         features::compute(&m.feature_source(), ctx, &gathered, &items, &mut rows);
         b.blend.standardise(&mut rows);
         let mut floor = f64::INFINITY;
-        for ((&j, row), &i) in at.iter().zip(rows.chunks_exact(d)).zip(&items) {
+        let logits = b.blend.fitted.logits(&rows, d);
+        for ((&j, &z), &i) in at.iter().zip(&logits).zip(&items) {
             let value = b.blend.value(&m.catalog, i);
             let trust = b.blend.trust_penalty(&m.catalog, &m.quality, i);
-            let s = b.blend.score_row(row, value, trust);
+            let s = b.blend.score_of_logit(z, value, trust);
             floor = floor.min(s);
             if let Some(o) = out.get_mut(j) {
                 *o = s as f32;

@@ -30,6 +30,53 @@ pub(crate) fn select(pairs: impl Iterator<Item = (u32, f32)>, k: usize) -> Vec<(
     select_where(pairs, k, |_| true)
 }
 
+/// The `k` best positions of `scores` with their scores, in [`order`] (higher first,
+/// then lower position); a score that is not finite counts as `f32::MIN`, so it can
+/// still be chosen when fewer than `k` are finite. Equals
+/// `select(scores.iter().enumerate().map(..), k)`; faster on long slices, as it skips
+/// runs of 16 scores below the current k-th best with one vectorised test.
+pub(crate) fn select_positions(scores: &[f32], k: usize) -> Vec<(u32, f32)> {
+    const RUN: usize = 16;
+    if k == 0 {
+        return Vec::new();
+    }
+    let cap = k.saturating_mul(2).saturating_add(64);
+    let mut buf: Vec<(u32, f32)> = Vec::with_capacity(cap.min(4096));
+    let mut bar: Option<(u32, f32)> = None;
+    for (r, run) in scores.chunks(RUN).enumerate() {
+        if let Some(b) = bar {
+            // Only a finite score at or above the bar can enter (the bar is above
+            // f32::MIN here, so scores counted as f32::MIN cannot).
+            if b.1 > f32::MIN && !run.iter().fold(false, |any, &x| any | (x >= b.1)) {
+                continue;
+            }
+        }
+        for (o, &x) in run.iter().enumerate() {
+            let p = (
+                (r * RUN + o) as u32,
+                if x.is_finite() { x } else { f32::MIN },
+            );
+            if let Some(b) = bar {
+                if p.1 < b.1 || order(&p, &b) != std::cmp::Ordering::Less {
+                    continue;
+                }
+            }
+            buf.push(p);
+            if buf.len() >= cap {
+                buf.select_nth_unstable_by(k - 1, order);
+                buf.truncate(k);
+                bar = buf.last().copied();
+            }
+        }
+    }
+    if buf.len() > k {
+        buf.select_nth_unstable_by(k - 1, order);
+        buf.truncate(k);
+    }
+    buf.sort_unstable_by(order);
+    buf
+}
+
 /// [`select`] over the pairs whose index `keep` accepts. `keep` is asked only about
 /// pairs that would enter the current top k (a few per cent of them when k ≪ n), so a
 /// costly filter costs little; the result equals filtering first, then selecting.
@@ -107,6 +154,13 @@ mod tests {
             }
             let lazy = select_where(cands.iter().copied().zip(scores.iter().copied()), k, |i| i % m != 0);
             prop_assert_eq!(lazy, top_k(&cands, &filtered, k));
+        }
+
+        #[test]
+        fn positions_equal_select_over_positions(scores in proptest::collection::vec(-30i32..30, 0..900), k in 1usize..120) {
+            let scores: Vec<f32> = scores.into_iter().map(|s| match s { -30 => f32::NEG_INFINITY, -29 => f32::NAN, 29 => f32::INFINITY, s => s as f32 }).collect();
+            let want = select(scores.iter().enumerate().map(|(j, &x)| (j as u32, if x.is_finite() { x } else { f32::MIN })), k);
+            prop_assert_eq!(select_positions(&scores, k), want);
         }
 
         #[test]

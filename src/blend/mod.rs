@@ -275,6 +275,31 @@ impl Fitted {
         }
     }
 
+    /// [`Fitted::logit`] of each row of `rows` (row-major, `width` features each).
+    pub fn logits(&self, rows: &[f32], width: usize) -> Vec<f64> {
+        let n = rows.len() / width.max(1);
+        match self {
+            Fitted::Logistic(l) => rows
+                .chunks_exact(width.max(1))
+                .map(|r| l.logit(r))
+                .collect(),
+            Fitted::Trees {
+                trees,
+                scale,
+                shift,
+            } if trees.width == width => {
+                let mut z = vec![0f64; n];
+                trees.predict_many(rows, &mut z);
+                z.iter_mut().for_each(|z| *z = scale * *z + shift);
+                z
+            }
+            Fitted::Trees { .. } => rows
+                .chunks_exact(width.max(1))
+                .map(|r| self.logit(r))
+                .collect(),
+        }
+    }
+
     /// Whether every number is finite.
     pub fn is_finite(&self) -> bool {
         match self {
@@ -492,7 +517,12 @@ impl Blend {
 
     /// The final score of one item from its standardised feature row.
     pub fn score_row(&self, row: &[f32], value: f64, trust: f64) -> f64 {
-        let z = self.fitted.logit(row);
+        self.score_of_logit(self.fitted.logit(row), value, trust)
+    }
+
+    /// The final score from the logit `z` of an item's row (see [`Fitted::logits`] for
+    /// many rows at once).
+    pub fn score_of_logit(&self, z: f64, value: f64, trust: f64) -> f64 {
         log_sigmoid(z) + self.value_term(value) - trust
     }
 
@@ -545,11 +575,7 @@ pub fn pool_mask(
     }
     for s in scores {
         // Scores that are not finite rank last (as f32::MIN), still before nothing.
-        let by_position = s
-            .iter()
-            .enumerate()
-            .map(|(j, &x)| (j as u32, if x.is_finite() { x } else { f32::MIN }));
-        for (j, _) in crate::topk::select(by_position, per_component) {
+        for (j, _) in crate::topk::select_positions(s, per_component) {
             if let Some(m) = mask.get_mut(j as usize) {
                 *m = true;
             }

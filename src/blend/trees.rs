@@ -102,6 +102,31 @@ impl Trees {
         sum
     }
 
+    /// [`Trees::predict`] of each row of `rows` (row-major, `width` features each) into
+    /// `out`, tree by tree, so that one tree's nodes stay in cache across the rows. The
+    /// trees are summed in the same order as `predict`, so the results are identical.
+    pub fn predict_many(&self, rows: &[f32], out: &mut [f64]) {
+        out.iter_mut().for_each(|o| *o = 0.0);
+        let w = self.width.max(1);
+        for &root in &self.roots {
+            for (o, row) in out.iter_mut().zip(rows.chunks_exact(w)) {
+                let mut n = root as usize;
+                while let Some(node) = self.nodes.get(n) {
+                    if node.feature == LEAF {
+                        *o += node.value;
+                        break;
+                    }
+                    let x = row.get(node.feature as usize).copied().unwrap_or(0.0);
+                    n = if x <= node.threshold {
+                        node.left
+                    } else {
+                        node.right
+                    } as usize;
+                }
+            }
+        }
+    }
+
     /// Adds each feature's credit for one row to `contrib` (length `width`) and
     /// returns the base (the sum of the roots' values); base + Σ contrib = predict.
     pub fn contributions(&self, row: &[f32], contrib: &mut [f64]) -> f64 {
