@@ -8,10 +8,21 @@
 //! factor matrix, what a 64-factor model would read), as GB/s, the lower bound per
 //! request it implies, and the ratio of the measured p50 to that bound.
 //!
-//! `cargo bench --bench rank_request` (about 4 minutes on 2 cores). Under
+//! For `ials` and `blend` it also measures a candidate stage: the nightly batch job's
+//! top 200 per promoter (`Ranker::rank_index`, what `kocrank rank --all --k 200` writes)
+//! passed as the request's `candidates` and re-ranked online. Models are trained on all
+//! but the last 14 days; each request folds in the promoter's orders of those 14 days
+//! (`recent_orders`, up to 5: what arrived since the nightly run), so the candidates are
+//! stale the way they would be in a storefront. It prints the stage's p50 and p99 and
+//! its recall: the share of the full-catalogue top 20 (same fold-in) that the re-ranked
+//! candidates also list.
+//!
+//! `cargo bench --bench rank_request` (about 8 minutes on 2 cores). Under
 //! `cargo test --all-targets` it runs once on a 2,000-item catalogue, as a smoke test.
 
 use criterion::{BenchmarkId, Criterion};
+use kocrank::data::History;
+use kocrank::rank::RecentOrder;
 use kocrank::synth::{Generator, Scale, SynthConfig};
 use kocrank::{train, Config, Dataset, ModelKind, RankRequest, Ranker};
 use std::hint::black_box;
@@ -51,6 +62,58 @@ fn requests(ranker: &Ranker, n: usize) -> Vec<RankRequest> {
             RankRequest::new(ids.name(p).unwrap_or_default(), 20)
         })
         .collect()
+}
+
+/// Candidates from the nightly batch: this many per promoter.
+const NIGHTLY: usize = 200;
+
+/// Requests for promoters with orders in the held-out days: up to 5 of those orders
+/// folded in, and the nightly top [`NIGHTLY`] (from the model, before those orders) as
+/// candidates. Returns the requests with and without the candidates.
+fn staged_requests(
+    ranker: &Ranker,
+    recent: &History,
+    n: usize,
+) -> (Vec<RankRequest>, Vec<RankRequest>) {
+    let m = ranker.model();
+    let with_orders = WITH_ORDERS.min(m.promoters().len() as u32);
+    let (mut full, mut staged) = (Vec::new(), Vec::new());
+    for p in (0..with_orders)
+        .filter(|&p| !recent.items(p).is_empty())
+        .take(n)
+    {
+        let mut req = RankRequest::new(m.promoters().ids.name(p).unwrap_or_default(), 20);
+        req.recent_orders = recent
+            .items(p)
+            .iter()
+            .zip(recent.times(p))
+            .take(5)
+            .map(|(&i, &ts)| RecentOrder {
+                item_id: m.catalog().ids.name(i).unwrap_or_default().to_string(),
+                ts,
+            })
+            .collect();
+        full.push(req.clone());
+        let nightly = ranker.rank_index(p, NIGHTLY, None);
+        req.candidates = Some(nightly.into_iter().map(|r| r.item_id).collect());
+        staged.push(req);
+    }
+    (full, staged)
+}
+
+/// Share of each full list's items that the staged list also holds, averaged.
+fn recall(ranker: &Ranker, full: &[RankRequest], staged: &[RankRequest]) -> f64 {
+    let mut sum = 0.0;
+    for (f, s) in full.iter().zip(staged) {
+        let want = ranker.rank(f).expect("a valid request");
+        let got = ranker.rank(s).expect("a valid request");
+        let hit = want
+            .iter()
+            .filter(|w| got.iter().any(|g| g.item == w.item))
+            .count();
+        sum += hit as f64 / want.len().max(1) as f64;
+    }
+    sum / full.len().max(1) as f64
 }
 
 /// p50 and p99 of single requests, in microseconds.
@@ -156,10 +219,16 @@ fn main() {
         .configure_from_args();
     for &(items, promoters) in sizes {
         let t = Instant::now();
-        let ds = world(items, promoters);
+        let all = world(items, promoters);
+        let last = all.orders.ts.iter().copied().max().unwrap_or(0);
+        let split = all
+            .split(last + 1 - 14 * 86_400, 14 * 86_400)
+            .expect("a valid split");
+        let (ds, recent) = (split.train, split.test.history());
         println!(
-            "world: {items} items, {promoters} promoters, {} orders ({:.1} s)",
-            ds.orders.len(),
+            "world: {items} items, {promoters} promoters, {} orders, {} in the last 14 days ({:.1} s)",
+            all.orders.len(),
+            split.test.orders.len(),
             t.elapsed().as_secs_f64()
         );
         let mut p50s = Vec::new();
@@ -184,6 +253,17 @@ fn main() {
                 reqs.len()
             );
             p50s.push((kind.as_str(), p50));
+            if matches!(kind, ModelKind::Ials | ModelKind::Blend) {
+                let (full, staged) = staged_requests(&ranker, &recent, hand_requests / 4);
+                let (f50, f99) = percentiles(&ranker, &full);
+                let (s50, s99) = percentiles(&ranker, &staged);
+                println!(
+                    "{} on {items} items, {} promoters with recent orders folded in: whole catalogue p50 {f50:.0} us, p99 {f99:.0} us; nightly top {NIGHTLY} re-ranked p50 {s50:.0} us, p99 {s99:.0} us, recall of the top 20 {:.3}",
+                    kind.as_str(),
+                    full.len(),
+                    recall(&ranker, &full, &staged)
+                );
+            }
             let mut next = reqs.iter().cycle();
             c.bench_with_input(
                 BenchmarkId::new(format!("rank_k20/{}", kind.as_str()), items),

@@ -69,7 +69,7 @@ pub struct Node {
 pub const LEAF: u32 = u32::MAX;
 
 /// A fitted ensemble: the sum of its trees' outputs.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Trees {
     /// Nodes of every tree; tree `t` starts at `roots[t]`.
     pub nodes: Vec<Node>,
@@ -77,6 +77,116 @@ pub struct Trees {
     pub roots: Vec<u32>,
     /// Number of features a row has.
     pub width: usize,
+    /// The same trees laid out complete, built on first use by
+    /// [`Trees::predict_many`] (not stored in the model file).
+    #[serde(skip)]
+    pub(crate) complete: std::sync::OnceLock<Option<Complete>>,
+}
+
+impl PartialEq for Trees {
+    fn eq(&self, other: &Self) -> bool {
+        // The layout cache follows from the rest.
+        self.nodes == other.nodes && self.roots == other.roots && self.width == other.width
+    }
+}
+
+/// Deepest trees [`Complete`] lays out (2^8 leaves per tree); deeper ensembles are
+/// evaluated node by node.
+const COMPLETE_MAX_DEPTH: usize = 8;
+
+/// Every tree padded to one depth `D` (a leaf above it copied into all the leaves
+/// below it), stored level-order: node `j`'s children are `2j + 1` and `2j + 2`. A row
+/// then goes down `D` levels with no branch to mispredict (`x <= threshold` picks the
+/// left child, as in [`Trees::predict`]), and [`Complete::predict_many`] walks eight
+/// rows side by side so their loads overlap. Same leaves reached, same sums.
+#[derive(Debug, Clone)]
+pub(crate) struct Complete {
+    depth: usize,
+    trees: usize,
+    /// Per tree `2^D − 1` split features and thresholds, then per tree `2^D` leaves.
+    feature: Vec<u32>,
+    threshold: Vec<f32>,
+    leaf: Vec<f64>,
+}
+
+impl Complete {
+    /// The layout of `t`, or `None` when a tree is deeper than
+    /// [`COMPLETE_MAX_DEPTH`] or a child index is out of range.
+    fn build(t: &Trees) -> Option<Complete> {
+        fn depth(t: &Trees, n: u32, d: usize) -> Option<usize> {
+            if d > COMPLETE_MAX_DEPTH {
+                return None;
+            }
+            let node = t.nodes.get(n as usize)?;
+            if node.feature == LEAF {
+                return Some(d);
+            }
+            Some(depth(t, node.left, d + 1)?.max(depth(t, node.right, d + 1)?))
+        }
+        let mut d = 0;
+        for &r in &t.roots {
+            d = d.max(depth(t, r, 0)?);
+        }
+        let inner = (1usize << d) - 1;
+        let mut c = Complete {
+            depth: d,
+            trees: t.roots.len(),
+            feature: vec![0; inner * t.roots.len()],
+            threshold: vec![0.0; inner * t.roots.len()],
+            leaf: vec![0.0; (inner + 1) * t.roots.len()],
+        };
+        for (k, &r) in t.roots.iter().enumerate() {
+            c.fill(t, k, r, 0, 0);
+        }
+        Some(c)
+    }
+
+    /// Lays node `n` of tree `k` at level-order position `j`, level `level`.
+    fn fill(&mut self, t: &Trees, k: usize, n: u32, j: usize, level: usize) {
+        let inner = (1usize << self.depth) - 1;
+        let Some(node) = t.nodes.get(n as usize) else {
+            return;
+        };
+        if node.feature == LEAF {
+            let below = 1usize << (self.depth - level);
+            let first = (j + 1) * below - 1 - inner;
+            let at = k * (inner + 1) + first;
+            self.leaf[at..at + below].fill(node.value);
+            return;
+        }
+        self.feature[k * inner + j] = node.feature;
+        self.threshold[k * inner + j] = node.threshold;
+        self.fill(t, k, node.left, 2 * j + 1, level + 1);
+        self.fill(t, k, node.right, 2 * j + 2, level + 1);
+    }
+
+    /// Adds each tree's output for each row (`width` features) to `out`, tree by tree.
+    fn predict_many(&self, rows: &[f32], width: usize, out: &mut [f64]) {
+        const LANES: usize = 8;
+        let inner = (1usize << self.depth) - 1;
+        for k in 0..self.trees {
+            let feature = &self.feature[k * inner..(k + 1) * inner];
+            let threshold = &self.threshold[k * inner..(k + 1) * inner];
+            let leaf = &self.leaf[k * (inner + 1)..(k + 1) * (inner + 1)];
+            for (o, rs) in out.chunks_mut(LANES).zip(rows.chunks(LANES * width)) {
+                let mut at = [0usize; LANES];
+                let lanes = o.len();
+                for _ in 0..self.depth {
+                    for (r, j) in at.iter_mut().enumerate().take(lanes) {
+                        let f = feature.get(*j).copied().unwrap_or(0) as usize;
+                        let x = rs.get(r * width + f).copied().unwrap_or(0.0);
+                        let thr = threshold.get(*j).copied().unwrap_or(0.0);
+                        // Left when x <= thr; NaN goes right, as in `predict`.
+                        let left = x <= thr;
+                        *j = 2 * *j + 2 - usize::from(left);
+                    }
+                }
+                for (o, &j) in o.iter_mut().zip(&at) {
+                    *o += leaf.get(j - inner).copied().unwrap_or(0.0);
+                }
+            }
+        }
+    }
 }
 
 impl Trees {
@@ -108,6 +218,12 @@ impl Trees {
     pub fn predict_many(&self, rows: &[f32], out: &mut [f64]) {
         out.iter_mut().for_each(|o| *o = 0.0);
         let w = self.width.max(1);
+        let complete = self.complete.get_or_init(|| Complete::build(self));
+        // (A layout built before more trees were pushed would not cover them.)
+        if let Some(c) = complete.as_ref().filter(|c| c.trees == self.roots.len()) {
+            c.predict_many(rows, w, out);
+            return;
+        }
         for &root in &self.roots {
             for (o, row) in out.iter_mut().zip(rows.chunks_exact(w)) {
                 let mut n = root as usize;
@@ -242,6 +358,7 @@ pub fn fit(data: &TrainSet<'_>, s: &BoostSettings) -> Trees {
         nodes: Vec::new(),
         roots: Vec::with_capacity(s.trees),
         width: d,
+        ..Trees::default()
     };
     let grower = Grower {
         bins: &bins,
@@ -540,6 +657,7 @@ mod tests {
             nodes: vec![split, leaf, leaf],
             roots: vec![0],
             width: 1,
+            ..Trees::default()
         };
         assert!(good.validate().is_ok());
         let cycle = Trees {
@@ -571,5 +689,87 @@ mod tests {
             ..good
         };
         assert!(nan.validate().unwrap_err().contains("not finite"));
+    }
+
+    /// Random trees of depth up to `max_depth` over `width` features (an LCG, seeded).
+    fn random_trees(seed: u64, count: usize, max_depth: usize, width: usize) -> Trees {
+        let mut x = seed;
+        let mut next = move || {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) as u32
+        };
+        fn grow(
+            t: &mut Trees,
+            next: &mut dyn FnMut() -> u32,
+            d: usize,
+            max: usize,
+            w: usize,
+        ) -> u32 {
+            let at = t.nodes.len() as u32;
+            t.nodes.push(Node {
+                feature: LEAF,
+                threshold: 0.0,
+                left: 0,
+                right: 0,
+                value: f64::from(next() % 1000) / 7.0,
+            });
+            if d < max && next() % 4 != 0 {
+                let feature = next() % w as u32;
+                let threshold = (next() % 11) as f32 / 10.0 - 0.5;
+                let left = grow(t, next, d + 1, max, w);
+                let right = grow(t, next, d + 1, max, w);
+                t.nodes[at as usize] = Node {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                    value: 0.0,
+                };
+            }
+            at
+        }
+        let mut t = Trees {
+            width,
+            ..Trees::default()
+        };
+        for _ in 0..count {
+            let r = grow(&mut t, &mut next, 0, max_depth, width);
+            t.roots.push(r);
+        }
+        t
+    }
+
+    #[test]
+    fn many_rows_at_once_equal_one_at_a_time() {
+        let width = 5;
+        // Rows on the thresholds, between them, NaN and infinite.
+        let values = [
+            -0.5f32,
+            -0.05,
+            0.0,
+            0.3,
+            0.5,
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+        ];
+        let rows: Vec<f32> = (0..37 * width)
+            .map(|j| values[(j * 7 + j / 5) % values.len()])
+            .collect();
+        // Depth 6 is laid out complete; depth 10 falls back to node by node.
+        for (seed, depth) in [(1, 0), (2, 3), (3, 6), (4, 10)] {
+            let t = random_trees(seed, 25, depth, width);
+            assert!(t.validate().is_ok());
+            let mut many = vec![0f64; 37];
+            t.predict_many(&rows, &mut many);
+            let one: Vec<f64> = rows.chunks_exact(width).map(|r| t.predict(r)).collect();
+            assert_eq!(many, one, "depth {depth}");
+            assert_eq!(
+                t.complete.get().map(Option::is_some),
+                Some(depth <= COMPLETE_MAX_DEPTH)
+            );
+        }
     }
 }
