@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load test of the storefront example, from a fresh checkout:
 #   1. builds the service and the CLI (release),
-#   2. generates the `small` world and trains a `profile` model,
+#   2. generates the `small` world and trains a model (MODEL_KIND, default blend),
 #   3. starts the service on 127.0.0.1 (loopback only) and waits for /healthz,
 #   4. measures GET recommendations over many promoters with wrk (req/s, p50, p99),
 #   5. measures again while a model reload is POSTed every 0.5 s, and counts non-2xx
@@ -10,7 +10,7 @@
 #
 # Usage: bash scripts/load-storefront.sh
 # Knobs (environment): DURATION (default 20s), CONNECTIONS (32), WRK_THREADS (2),
-# SERVICE_THREADS (2), PORT (18080), SCALE (small).
+# SERVICE_THREADS (2), PORT (18080), SCALE (small), MODEL_KIND (blend).
 # Needs wrk (Debian: apt-get install wrk) and curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,7 @@ WRK_THREADS="${WRK_THREADS:-2}"
 SERVICE_THREADS="${SERVICE_THREADS:-2}"
 PORT="${PORT:-18080}"
 SCALE="${SCALE:-small}"
+MODEL_KIND="${MODEL_KIND:-blend}"
 ADDR="127.0.0.1:${PORT}"
 URL="http://${ADDR}"
 
@@ -54,13 +55,13 @@ step "build (release)"
 cargo build --release --example storefront --bin kocrank
 BIN="$CARGO_TARGET_DIR/release"
 
-step "world ($SCALE) and model (profile)"
+step "world ($SCALE) and model ($MODEL_KIND)"
 "$BIN/kocrank" --quiet generate --scale "$SCALE" --seed 1 --out "$WORK/world"
-"$BIN/kocrank" --quiet train --data "$WORK/world" --model profile --out "$WORK/profile.kocrank"
-ls -l "$WORK/profile.kocrank" | awk '{printf "model file: %.1f MB\n", $5 / 1e6}'
+"$BIN/kocrank" --quiet train --data "$WORK/world" --model "$MODEL_KIND" --out "$WORK/model.kocrank"
+ls -l "$WORK/model.kocrank" | awk '{printf "model file: %.1f MB\n", $5 / 1e6}'
 
 step "service on $ADDR"
-"$BIN/examples/storefront" --model "$WORK/profile.kocrank" --addr "$ADDR" \
+"$BIN/examples/storefront" --model "$WORK/model.kocrank" --addr "$ADDR" \
   --threads "$SERVICE_THREADS" 2>"$WORK/server.log" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
