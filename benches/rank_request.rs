@@ -11,13 +11,14 @@
 //! For `ials` and `blend` it also measures a candidate stage: the nightly batch job's
 //! top 200 per promoter (`Ranker::rank_index`, what `kocrank rank --all --k 200` writes)
 //! passed as the request's `candidates` and re-ranked online. Models are trained on all
-//! but the last 14 days; each request folds in the promoter's orders of those 14 days
+//! but the last day; each request folds in the promoter's orders of that day
 //! (`recent_orders`, up to 5: what arrived since the nightly run), so the candidates are
-//! stale the way they would be in a storefront. It prints the stage's p50 and p99 and
-//! its recall: the share of the full-catalogue top 20 (same fold-in) that the re-ranked
-//! candidates also list.
+//! a day stale, as they would be in a storefront (`FOLD=0` folds in nothing). It prints
+//! the stage's p50 and p99 and its recall: the share of the whole-catalogue top 20 (same
+//! fold-in) that the re-ranked candidates also list.
 //!
-//! `cargo bench --bench rank_request` (about 8 minutes on 2 cores). Under
+//! `cargo bench --bench rank_request` (about 8 minutes on 2 cores; `ITEMS=100000` runs one
+//! size, `NIGHTLY=500` changes the candidates per promoter). Under
 //! `cargo test --all-targets` it runs once on a 2,000-item catalogue, as a smoke test.
 
 use criterion::{BenchmarkId, Criterion};
@@ -64,11 +65,21 @@ fn requests(ranker: &Ranker, n: usize) -> Vec<RankRequest> {
         .collect()
 }
 
-/// Candidates from the nightly batch: this many per promoter.
-const NIGHTLY: usize = 200;
+/// Days held out of training: the orders of these days arrive after the nightly run
+/// (env-free; a nightly list is at most a day old).
+const HELD_OUT_DAYS: i64 = 1;
+
+/// Candidates from the nightly batch: this many per promoter (env `NIGHTLY`).
+fn nightly() -> usize {
+    std::env::var("NIGHTLY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(200)
+}
 
 /// Requests for promoters with orders in the held-out days: up to 5 of those orders
-/// folded in, and the nightly top [`NIGHTLY`] (from the model, before those orders) as
+/// folded in, and the nightly top [`nightly`] (from the model, before those orders) as
 /// candidates. Returns the requests with and without the candidates.
 fn staged_requests(
     ranker: &Ranker,
@@ -83,19 +94,24 @@ fn staged_requests(
         .take(n)
     {
         let mut req = RankRequest::new(m.promoters().ids.name(p).unwrap_or_default(), 20);
+        let fold = std::env::var("FOLD").map_or(true, |v| v != "0");
         req.recent_orders = recent
             .items(p)
             .iter()
             .zip(recent.times(p))
-            .take(5)
+            .take(if fold { 5 } else { 0 })
             .map(|(&i, &ts)| RecentOrder {
                 item_id: m.catalog().ids.name(i).unwrap_or_default().to_string(),
                 ts,
             })
             .collect();
         full.push(req.clone());
-        let nightly = ranker.rank_index(p, NIGHTLY, None);
-        req.candidates = Some(nightly.into_iter().map(|r| r.item_id).collect());
+        let cands: Vec<String> = ranker
+            .rank_index(p, nightly(), None)
+            .into_iter()
+            .map(|r| r.item_id)
+            .collect();
+        req.candidates = Some(cands);
         staged.push(req);
     }
     (full, staged)
@@ -206,10 +222,15 @@ fn main() {
     // `cargo bench` passes --bench; `cargo test --all-targets` does not: then a quick
     // smoke run on a small catalogue.
     let full = std::env::args().any(|a| a == "--bench");
-    let sizes: &[(usize, usize)] = if full {
-        &[(100_000, 20_000), (1_000_000, 20_000)]
+    // `ITEMS=100000` keeps one size.
+    let only: Option<usize> = std::env::var("ITEMS").ok().and_then(|v| v.parse().ok());
+    let sizes: Vec<(usize, usize)> = if full {
+        [(100_000, 20_000), (1_000_000, 20_000)]
+            .into_iter()
+            .filter(|&(n, _)| !matches!(only, Some(o) if o != n))
+            .collect()
     } else {
-        &[(2_000, 300)]
+        vec![(2_000, 300)]
     };
     let hand_requests = if full { 2_000 } else { 50 };
     let mut c = Criterion::default()
@@ -217,16 +238,16 @@ fn main() {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(if full { 8 } else { 1 }))
         .configure_from_args();
-    for &(items, promoters) in sizes {
+    for &(items, promoters) in &sizes {
         let t = Instant::now();
         let all = world(items, promoters);
         let last = all.orders.ts.iter().copied().max().unwrap_or(0);
         let split = all
-            .split(last + 1 - 14 * 86_400, 14 * 86_400)
+            .split(last + 1 - HELD_OUT_DAYS * 86_400, HELD_OUT_DAYS * 86_400)
             .expect("a valid split");
         let (ds, recent) = (split.train, split.test.history());
         println!(
-            "world: {items} items, {promoters} promoters, {} orders, {} in the last 14 days ({:.1} s)",
+            "world: {items} items, {promoters} promoters, {} orders, {} in the last {HELD_OUT_DAYS} days ({:.1} s)",
             all.orders.len(),
             split.test.orders.len(),
             t.elapsed().as_secs_f64()
@@ -258,9 +279,10 @@ fn main() {
                 let (f50, f99) = percentiles(&ranker, &full);
                 let (s50, s99) = percentiles(&ranker, &staged);
                 println!(
-                    "{} on {items} items, {} promoters with recent orders folded in: whole catalogue p50 {f50:.0} us, p99 {f99:.0} us; nightly top {NIGHTLY} re-ranked p50 {s50:.0} us, p99 {s99:.0} us, recall of the top 20 {:.3}",
+                    "{} on {items} items, {} promoters with recent orders folded in: whole catalogue p50 {f50:.0} us, p99 {f99:.0} us; nightly top {} re-ranked p50 {s50:.0} us, p99 {s99:.0} us, recall of the top 20 {:.3}",
                     kind.as_str(),
                     full.len(),
+                    nightly(),
                     recall(&ranker, &full, &staged)
                 );
             }
