@@ -421,18 +421,24 @@ impl Scorer for ModelScorer<'_> {
         if at.len() == candidates.len() {
             return;
         }
-        let first = scores.first();
-        let (lo, hi) = first.map_or((0.0, 0.0), |s| {
-            s.iter()
-                .filter(|x| x.is_finite())
-                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &x| {
-                    (lo.min(x), hi.max(x))
-                })
-        });
         let floor = if floor.is_finite() { floor } else { 0.0 };
-        for (j, o) in out.iter_mut().enumerate() {
-            if !mask[j] {
-                let s = first.and_then(|s| s.get(j)).copied().unwrap_or(f32::NAN);
+        let Some(first) = scores.first() else {
+            for (o, &m) in out.iter_mut().zip(&mask) {
+                if !m {
+                    *o = outside_pool_score(floor, f32::NAN, 0.0, 0.0) as f32;
+                }
+            }
+            return;
+        };
+        let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
+        for &x in first {
+            if x.is_finite() {
+                lo = lo.min(x);
+                hi = hi.max(x);
+            }
+        }
+        for ((o, &m), &s) in out.iter_mut().zip(&mask).zip(first) {
+            if !m {
                 *o = outside_pool_score(floor, s, lo, hi) as f32;
             }
         }
