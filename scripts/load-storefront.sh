@@ -10,7 +10,9 @@
 #
 # Usage: bash scripts/load-storefront.sh
 # Knobs (environment): DURATION (default 20s), CONNECTIONS (32), WRK_THREADS (2),
-# SERVICE_THREADS (2), PORT (18080), SCALE (small), MODEL_KIND (blend).
+# SERVICE_THREADS (2), PORT (18080), SCALE (small), MODEL_KIND (blend), NIGHTLY (unset;
+# NIGHTLY=200 ranks every promoter's top 200 with `kocrank rank --all` first and serves
+# with --candidates, so requests re-rank those lists instead of the whole catalogue).
 # Needs wrk (Debian: apt-get install wrk) and curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,8 +62,16 @@ step "world ($SCALE) and model ($MODEL_KIND)"
 "$BIN/kocrank" --quiet train --data "$WORK/world" --model "$MODEL_KIND" --out "$WORK/model.kocrank"
 ls -l "$WORK/model.kocrank" | awk '{printf "model file: %.1f MB\n", $5 / 1e6}'
 
+NIGHTLY_ARGS=()
+if [[ -n "${NIGHTLY:-}" ]]; then
+  step "nightly candidate lists (top $NIGHTLY)"
+  "$BIN/kocrank" --quiet rank --model "$WORK/model.kocrank" --all --k "$NIGHTLY" --format csv \
+    --out "$WORK/nightly"
+  NIGHTLY_ARGS=(--candidates "$WORK/nightly")
+fi
+
 step "service on $ADDR"
-"$BIN/examples/storefront" --model "$WORK/model.kocrank" --addr "$ADDR" \
+"$BIN/examples/storefront" --model "$WORK/model.kocrank" "${NIGHTLY_ARGS[@]}" --addr "$ADDR" \
   --threads "$SERVICE_THREADS" 2>"$WORK/server.log" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do

@@ -24,6 +24,7 @@
 //! A promoter the model does not know is not an error: she gets the cold-start list of
 //! her `channel` and `city_tier`, as the library ranks it.
 
+use crate::nightly::Nightly;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -47,6 +48,7 @@ pub struct App {
     model_path: PathBuf,
     pool: rayon::ThreadPool,
     reloading: tokio::sync::Mutex<()>,
+    nightly: Nightly,
 }
 
 impl App {
@@ -57,7 +59,15 @@ impl App {
             model_path,
             pool,
             reloading: tokio::sync::Mutex::new(()),
+            nightly: Nightly::default(),
         }
+    }
+
+    /// Re-ranks each promoter's nightly list (see `nightly.rs`) instead of the whole
+    /// catalogue when a request names no candidates.
+    pub fn with_nightly(mut self, nightly: Nightly) -> App {
+        self.nightly = nightly;
+        self
     }
 
     /// Runs CPU work `f` on the ranking pool and waits for it without blocking an async
@@ -137,14 +147,18 @@ pub struct Health {
     pub items: usize,
     /// Promoters the model knows.
     pub promoters: usize,
+    /// Promoters with a nightly candidate list (`--candidates`).
+    #[serde(default)]
+    pub nightly_lists: usize,
 }
 
 impl Health {
-    fn of(snapshot: &Ranker) -> Health {
+    fn of(snapshot: &Ranker, nightly: &Nightly) -> Health {
         Health {
             generation: snapshot.generation(),
             items: snapshot.model().catalog().len(),
             promoters: snapshot.model().promoters().len(),
+            nightly_lists: nightly.len(),
         }
     }
 }
@@ -154,7 +168,7 @@ impl Health {
 
 /// `GET /healthz`
 async fn healthz(State(app): State<Arc<App>>) -> Json<Health> {
-    Json(Health::of(&app.shared.load()))
+    Json(Health::of(&app.shared.load(), &app.nightly))
 }
 
 /// `GET /v1/promoters/{id}/recommendations?k=20[&channel=mother&city_tier=3]`
@@ -224,8 +238,11 @@ async fn rank(
 
 /// The ranking both list endpoints share: one snapshot for the whole request, the
 /// ranking on the pool, the library's checks (k, city tier, item ids) as 422s.
-async fn rank_with(app: &App, req: RankRequest) -> Result<Json<ListResponse>, ApiError> {
+async fn rank_with(app: &App, mut req: RankRequest) -> Result<Json<ListResponse>, ApiError> {
     let snapshot = app.shared.load();
+    if req.candidates.is_none() {
+        req.candidates = app.nightly.candidates(&req.promoter_id, &snapshot);
+    }
     let response = app
         .on_pool(move || {
             let list = snapshot.rank(&req)?;
@@ -330,7 +347,7 @@ async fn reload(
     let next = app.shared.store(Ranker::new(model));
     Ok(Json(ReloadResponse {
         path,
-        health: Health::of(&next),
+        health: Health::of(&next, &app.nightly),
     }))
 }
 

@@ -19,8 +19,9 @@
 //! curl 'http://127.0.0.1:8080/v1/promoters/P000001/recommendations?k=5'
 //! ```
 //!
-//! The walkthrough is in three files:
+//! The walkthrough is in four files:
 //! - `main.rs` (this one): flags, the model loaded once, the worker pools, the server;
+//! - `nightly.rs`: the batch job's candidate lists (`--candidates`), re-ranked online;
 //! - `api.rs`: the routes, one handler per endpoint, and how errors become responses;
 //! - `tests.rs`: every endpoint and every class of error, through the router in memory
 //!   (`cargo test --example storefront`).
@@ -31,6 +32,7 @@
 //! formats.
 
 mod api;
+mod nightly;
 #[cfg(test)]
 mod tests;
 
@@ -43,17 +45,20 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 const USAGE: &str = "\
-usage: storefront [--model PATH] [--addr 127.0.0.1:8080] [--threads N]
+usage: storefront [--model PATH] [--candidates DIR] [--addr 127.0.0.1:8080] [--threads N]
 
   --model PATH    model file written by `kocrank train` (default: train the demo model,
                   the blend on the small synthetic world, seed 1, and save it to the
                   temporary folder)
+  --candidates DIR  nightly lists to re-rank instead of the whole catalogue: the CSV parts
+                  of `kocrank rank --model PATH --all --k 200 --format csv --out DIR`
   --addr ADDR     address to listen on (default 127.0.0.1:8080)
   --threads N     ranking threads, and as many request threads (default: all cores)";
 
 /// The command line, checked.
 struct Flags {
     model: Option<PathBuf>,
+    candidates: Option<PathBuf>,
     addr: SocketAddr,
     threads: usize,
 }
@@ -61,12 +66,14 @@ struct Flags {
 /// Step 1: read the flags. Three of them do not need a parser crate.
 fn parse_flags(mut args: impl Iterator<Item = String>) -> Result<Flags, String> {
     let mut model = None;
+    let mut candidates = None;
     let mut addr: SocketAddr = ([127, 0, 0, 1], 8080).into();
     let mut threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--model" => model = Some(PathBuf::from(value()?)),
+            "--candidates" => candidates = Some(PathBuf::from(value()?)),
             "--addr" => {
                 let v = value()?;
                 addr = v
@@ -87,6 +94,7 @@ fn parse_flags(mut args: impl Iterator<Item = String>) -> Result<Flags, String> 
     }
     Ok(Flags {
         model,
+        candidates,
         addr,
         threads,
     })
@@ -157,7 +165,17 @@ fn run(flags: Flags) -> Result<(), String> {
         .panic_handler(|_| eprintln!("storefront: a ranking job panicked"))
         .build()
         .map_err(|e| format!("cannot start {} ranking threads: {e}", flags.threads))?;
-    let app = Arc::new(App::new(shared, model_path.clone(), pool));
+    let mut app = App::new(shared, model_path.clone(), pool);
+    if let Some(dir) = &flags.candidates {
+        let lists = nightly::Nightly::load(dir)?;
+        eprintln!(
+            "storefront: nightly candidate lists for {} promoters from {}",
+            lists.len(),
+            dir.display()
+        );
+        app = app.with_nightly(lists);
+    }
+    let app = Arc::new(app);
 
     // Step 4: the async runtime for the sockets, with as many threads.
     let runtime = tokio::runtime::Builder::new_multi_thread()

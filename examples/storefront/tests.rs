@@ -389,3 +389,91 @@ fn flags_are_checked() {
         assert!(super::parse_flags(args(bad).into_iter()).is_err(), "{bad}");
     }
 }
+
+#[tokio::test]
+async fn nightly_lists_are_re_ranked_instead_of_the_catalogue() {
+    let world = generate(Scale::Tiny, 5).unwrap();
+    let config = Config {
+        model: ModelKind::Profile,
+        ..Config::default()
+    };
+    let model = train(&world.dataset, &config).unwrap();
+    let ranker = Ranker::new(model);
+    let dir = tempfile::tempdir().unwrap();
+    // Her nightly list: three items she would not get first from the whole catalogue
+    // (the last three of her whole-catalogue top 30), plus one the catalogue lacks.
+    let p = ranker.model().promoters().ids.name(0).unwrap().to_string();
+    let full = ranker
+        .rank(&kocrank::RankRequest::new(p.clone(), 30))
+        .unwrap();
+    let picks: Vec<String> = full[27..30].iter().map(|r| r.item_id.clone()).collect();
+    let mut csv = String::from("promoter_id,rank,item_id,score\n");
+    for (k, item) in picks
+        .iter()
+        .chain(["no-such-item".to_string()].iter())
+        .enumerate()
+    {
+        csv.push_str(&format!("{p},{},{item},0.5\n", k + 1));
+    }
+    std::fs::write(dir.path().join("part-00000.csv"), csv).unwrap();
+    let nightly = super::nightly::Nightly::load(dir.path()).unwrap();
+    assert_eq!(nightly.len(), 1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let path = dir.path().join("m.kocrank");
+    let app = router(Arc::new(
+        App::new(SharedRanker::new(ranker), path, pool).with_nightly(nightly),
+    ));
+    let list: ListResponse = call(
+        &app,
+        "GET",
+        &format!("/v1/promoters/{p}/recommendations?k=10"),
+        "",
+        StatusCode::OK,
+    )
+    .await;
+    let mut got: Vec<String> = list.items.iter().map(|i| i.item_id.clone()).collect();
+    got.sort();
+    let mut want = picks.clone();
+    want.sort();
+    assert_eq!(
+        got, want,
+        "only her nightly items, the unknown one left out"
+    );
+    let health: Health = call(&app, "GET", "/healthz", "", StatusCode::OK).await;
+    assert_eq!(health.nightly_lists, 1);
+    // Another promoter has no list: the whole catalogue.
+    let q = world.dataset.promoters.ids.name(1).unwrap();
+    let other: ListResponse = call(
+        &app,
+        "GET",
+        &format!("/v1/promoters/{q}/recommendations?k=10"),
+        "",
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(other.items.len(), 10);
+}
+
+#[test]
+fn bad_nightly_files_are_named_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = super::nightly::Nightly::load(dir.path()).unwrap_err();
+    assert!(e.contains("no part-*.csv"), "{e}");
+    std::fs::write(
+        dir.path().join("part-00000.csv"),
+        "promoter_id,rank,item_id\nP1,x,I1\n",
+    )
+    .unwrap();
+    let e = super::nightly::Nightly::load(dir.path()).unwrap_err();
+    assert!(e.contains("part-00000.csv:2") && e.contains("rank"), "{e}");
+    std::fs::write(
+        dir.path().join("part-00000.csv"),
+        "promoter_id,item_id\nP1,I1\n",
+    )
+    .unwrap();
+    let e = super::nightly::Nightly::load(dir.path()).unwrap_err();
+    assert!(e.contains("\"rank\""), "{e}");
+}
