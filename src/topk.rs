@@ -30,6 +30,61 @@ pub(crate) fn select(pairs: impl Iterator<Item = (u32, f32)>, k: usize) -> Vec<(
     select_where(pairs, k, |_| true)
 }
 
+/// The k best pairs seen so far: a buffer of a few k, cut back to the k best (a
+/// partial selection) whenever it fills, and the bar a new pair must beat once the
+/// buffer has been cut. Shared by the selections below.
+struct Best {
+    k: usize,
+    cap: usize,
+    buf: Vec<(u32, f32)>,
+    /// The k-th best seen so far, once known: only a pair ordered before it can enter.
+    bar: Option<(u32, f32)>,
+}
+
+impl Best {
+    /// For `k ≥ 1`.
+    fn new(k: usize) -> Best {
+        let cap = k.saturating_mul(2).saturating_add(64);
+        Best {
+            k,
+            cap,
+            buf: Vec::with_capacity(cap.min(4096)),
+            bar: None,
+        }
+    }
+
+    /// Whether `p` would enter the current top k.
+    #[inline]
+    fn admits(&self, p: (u32, f32)) -> bool {
+        self.bar.map_or(true, |b| {
+            p.1 >= b.1 && order(&p, &b) == std::cmp::Ordering::Less
+        })
+    }
+
+    #[inline]
+    fn push(&mut self, p: (u32, f32)) {
+        self.buf.push(p);
+        if self.buf.len() >= self.cap {
+            self.cut();
+            self.bar = self.buf.last().copied();
+        }
+    }
+
+    fn cut(&mut self) {
+        if self.buf.len() > self.k {
+            self.buf.select_nth_unstable_by(self.k - 1, order);
+            self.buf.truncate(self.k);
+        }
+    }
+
+    /// The k best, best first.
+    fn into_sorted(mut self) -> Vec<(u32, f32)> {
+        self.cut();
+        self.buf.sort_unstable_by(order);
+        self.buf
+    }
+}
+
 /// The `k` best positions of `scores` with their scores, in [`order`] (higher first,
 /// then lower position); a score that is not finite counts as `f32::MIN`, so it can
 /// still be chosen when fewer than `k` are finite. Equals
@@ -40,11 +95,9 @@ pub(crate) fn select_positions(scores: &[f32], k: usize) -> Vec<(u32, f32)> {
     if k == 0 {
         return Vec::new();
     }
-    let cap = k.saturating_mul(2).saturating_add(64);
-    let mut buf: Vec<(u32, f32)> = Vec::with_capacity(cap.min(4096));
-    let mut bar: Option<(u32, f32)> = None;
+    let mut best = Best::new(k);
     for (r, run) in scores.chunks(RUN).enumerate() {
-        if let Some(b) = bar {
+        if let Some(b) = best.bar {
             // Only a finite score at or above the bar can enter (the bar is above
             // f32::MIN here, so scores counted as f32::MIN cannot).
             if b.1 > f32::MIN && !run.iter().fold(false, |any, &x| any | (x >= b.1)) {
@@ -56,25 +109,12 @@ pub(crate) fn select_positions(scores: &[f32], k: usize) -> Vec<(u32, f32)> {
                 (r * RUN + o) as u32,
                 if x.is_finite() { x } else { f32::MIN },
             );
-            if let Some(b) = bar {
-                if p.1 < b.1 || order(&p, &b) != std::cmp::Ordering::Less {
-                    continue;
-                }
-            }
-            buf.push(p);
-            if buf.len() >= cap {
-                buf.select_nth_unstable_by(k - 1, order);
-                buf.truncate(k);
-                bar = buf.last().copied();
+            if best.admits(p) {
+                best.push(p);
             }
         }
     }
-    if buf.len() > k {
-        buf.select_nth_unstable_by(k - 1, order);
-        buf.truncate(k);
-    }
-    buf.sort_unstable_by(order);
-    buf
+    best.into_sorted()
 }
 
 /// [`select`] over the pairs whose index `keep` accepts. `keep` is asked only about
@@ -88,32 +128,13 @@ pub(crate) fn select_where(
     if k == 0 {
         return Vec::new();
     }
-    let cap = k.saturating_mul(2).saturating_add(64);
-    let mut buf: Vec<(u32, f32)> = Vec::with_capacity(cap.min(4096));
-    // The k-th best seen so far, once known: only a pair ordered before it can enter.
-    let mut bar: Option<(u32, f32)> = None;
+    let mut best = Best::new(k);
     for p in pairs {
-        if let Some(b) = bar {
-            if p.1 < b.1 || order(&p, &b) != std::cmp::Ordering::Less {
-                continue;
-            }
-        }
-        if !keep(p.0) {
-            continue;
-        }
-        buf.push(p);
-        if buf.len() >= cap {
-            buf.select_nth_unstable_by(k - 1, order);
-            buf.truncate(k);
-            bar = buf.last().copied();
+        if best.admits(p) && keep(p.0) {
+            best.push(p);
         }
     }
-    if buf.len() > k {
-        buf.select_nth_unstable_by(k - 1, order);
-        buf.truncate(k);
-    }
-    buf.sort_unstable_by(order);
-    buf
+    best.into_sorted()
 }
 
 #[cfg(test)]

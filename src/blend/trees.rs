@@ -194,22 +194,29 @@ impl Trees {
     pub fn predict(&self, row: &[f32]) -> f64 {
         let mut sum = 0.0;
         for &root in &self.roots {
-            let mut n = root as usize;
-            // Nodes were checked on load: children point forward, features < width.
-            while let Some(node) = self.nodes.get(n) {
-                if node.feature == LEAF {
-                    sum += node.value;
-                    break;
-                }
-                let x = row.get(node.feature as usize).copied().unwrap_or(0.0);
-                n = if x <= node.threshold {
-                    node.left
-                } else {
-                    node.right
-                } as usize;
-            }
+            sum += self.leaf_value(root, row);
         }
         sum
+    }
+
+    /// The value of the leaf `row` reaches in the tree rooted at `root` (0 if the walk
+    /// leaves the node list, which a validated ensemble never does).
+    #[inline]
+    fn leaf_value(&self, root: u32, row: &[f32]) -> f64 {
+        let mut n = root as usize;
+        // Nodes were checked on load: children point forward, features < width.
+        while let Some(node) = self.nodes.get(n) {
+            if node.feature == LEAF {
+                return node.value;
+            }
+            let x = row.get(node.feature as usize).copied().unwrap_or(0.0);
+            n = if x <= node.threshold {
+                node.left
+            } else {
+                node.right
+            } as usize;
+        }
+        0.0
     }
 
     /// [`Trees::predict`] of each row of `rows` (row-major, `width` features each) into
@@ -226,19 +233,7 @@ impl Trees {
         }
         for &root in &self.roots {
             for (o, row) in out.iter_mut().zip(rows.chunks_exact(w)) {
-                let mut n = root as usize;
-                while let Some(node) = self.nodes.get(n) {
-                    if node.feature == LEAF {
-                        *o += node.value;
-                        break;
-                    }
-                    let x = row.get(node.feature as usize).copied().unwrap_or(0.0);
-                    n = if x <= node.threshold {
-                        node.left
-                    } else {
-                        node.right
-                    } as usize;
-                }
+                *o += self.leaf_value(root, row);
             }
         }
     }
