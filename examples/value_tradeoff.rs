@@ -62,5 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         base.blend.learner, base.blend.gamma
     );
     print!("{}", eval::sweep_table(&points, 2, Some(&knn_report)));
+    let h = eval::value_headroom(&blend, &split.test, 20, 100, &cfg)?;
+    println!("\n{}", h.summary());
     Ok(())
 }

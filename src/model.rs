@@ -276,6 +276,15 @@ impl Model {
         }
     }
 
+    /// The fitted blend (its weights or trees, value and trust settings), when this is
+    /// a blend model.
+    pub fn blend(&self) -> Option<&crate::blend::Blend> {
+        match &self.signal {
+            Signal::Blend(b) => Some(&b.blend),
+            _ => None,
+        }
+    }
+
     /// The same model with the blend's value exponent γ set to `gamma` (a blend only;
     /// other models are returned unchanged). Nothing is refitted: γ enters at scoring
     /// time, so a sweep over γ trains once.

@@ -140,3 +140,51 @@ fn gamma_trades_accuracy_for_commission_without_retraining() {
         "{table}"
     );
 }
+
+#[test]
+fn value_headroom_agrees_with_the_sweep_and_rejects_bad_input() {
+    let world = generate(Scale::Tiny, 4).unwrap();
+    let split = world
+        .dataset
+        .split(world.suggested_split(), 30 * 86_400)
+        .unwrap();
+    let mut config = Config {
+        model: ModelKind::Blend,
+        ..Config::default()
+    };
+    config.blend.trees.count = 20;
+    let model = train(&split.train, &config).unwrap();
+    let cfg = kocrank::eval::EvalConfig {
+        bootstrap: kocrank::eval::BootstrapConfig {
+            resamples: 0,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let h = kocrank::eval::value_headroom(&model, &split.test, 20, 100, &cfg).unwrap();
+    // The accuracy list is the γ = 0 list the sweep evaluates: same promoters, same
+    // Commission@20 and NDCG@20.
+    let points = kocrank::eval::sweep_gamma(&model, &split.test, &[0.0], &cfg).unwrap();
+    let at20 = &points[0].report.overall[2];
+    assert_eq!(points[0].report.ks[2], 20);
+    assert_eq!(h.promoters, points[0].report.promoters);
+    assert!((h.accuracy.commission - at20.commission).abs() < 1e-9 * (1.0 + at20.commission));
+    assert!((h.accuracy.ndcg - at20.ndcg).abs() < 1e-12);
+    // Sorting by expected value maximises the expected commission of the top 20.
+    assert!(h.expected_accuracy > 0.0);
+    assert!(h.expected_value >= h.expected_accuracy);
+    assert!(h.summary().contains("value headroom"));
+
+    let e = kocrank::eval::value_headroom(&model, &split.test, 20, 10, &cfg).unwrap_err();
+    assert!(e.to_string().contains("pool"), "{e}");
+    let knn = train(
+        &split.train,
+        &Config {
+            model: ModelKind::ItemKnn,
+            ..Config::default()
+        },
+    )
+    .unwrap();
+    let e = kocrank::eval::value_headroom(&knn, &split.test, 20, 100, &cfg).unwrap_err();
+    assert!(e.to_string().contains("blend"), "{e}");
+}

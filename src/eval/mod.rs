@@ -18,6 +18,7 @@
 //! `shared/DOMAIN.md` §5.5).
 
 pub mod bootstrap;
+mod headroom;
 pub mod metrics;
 pub mod protocol;
 #[cfg(feature = "report")]
@@ -28,6 +29,7 @@ pub mod sweep;
 mod table;
 
 pub use bootstrap::{BootstrapConfig, Interval, PairedDiff};
+pub use headroom::{value_headroom, Headroom};
 pub use protocol::{evaluate_protocol, ratio_split, Fold, Protocol, ProtocolReport, RatioSplit};
 pub use sweep::{sweep_gamma, sweep_table, SweepPoint, DEFAULT_GAMMAS};
 pub use table::{comparison_table, paired_table, table_header, table_row};

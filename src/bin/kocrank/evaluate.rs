@@ -7,7 +7,7 @@ use anyhow::{bail, Context};
 use kocrank::eval::report::{Report, TradeoffPoint};
 use kocrank::eval::{
     comparison_table, evaluate_protocol, paired_comparison, paired_table, sweep_gamma, sweep_table,
-    BootstrapConfig, EvalConfig, PairedComparison, Protocol, DEFAULT_GAMMAS,
+    value_headroom, BootstrapConfig, EvalConfig, PairedComparison, Protocol, DEFAULT_GAMMAS,
 };
 use std::path::PathBuf;
 
@@ -141,8 +141,8 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         .last()
         .map(|f| f.reports.clone())
         .unwrap_or_default();
-    let sweep = match (&a.sweep_gamma, protocol) {
-        (None, _) => Vec::new(),
+    let (sweep, headroom) = match (&a.sweep_gamma, protocol) {
+        (None, _) => (Vec::new(), None),
         (Some(gammas), Protocol::Temporal { at, window }) => {
             let gammas = if gammas.is_empty() {
                 DEFAULT_GAMMAS.to_vec()
@@ -162,8 +162,11 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                 ..cfg.clone()
             };
             let points = sweep_gamma(&model, &split.test, &gammas, &quick)?;
+            // How much a value-aware list could add at all, by the blend's own P̂.
+            let k = cfg.ks.iter().max().copied().unwrap_or(20);
+            let headroom = value_headroom(&model, &split.test, k, (5 * k).max(100), &quick)?;
             sp.finish_and_clear();
-            points
+            (points, Some(headroom))
         }
         (Some(_), _) => bail!("--sweep-gamma needs --protocol temporal"),
     };
@@ -198,6 +201,9 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
             ),
             Protocol::LeaveLastOut => "protocol: leave-last-out per promoter".into(),
         });
+        if let Some(h) = &headroom {
+            notes.push(h.summary());
+        }
         notes.push(format!(
             "full ranking over the catalogue{}; repeats {}",
             if cfg.sampled_negatives.is_some() {
@@ -254,6 +260,16 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                     .collect::<Vec<_>>(),
             )?;
         }
+        if let Some(h) = &headroom {
+            doc["value_headroom"] = serde_json::json!({
+                "k": h.k,
+                "pool": h.pool,
+                "promoters": h.promoters,
+                "expected_gain": h.expected_gain(),
+                "realized_gain": h.realized_gain(),
+                "ndcg_change": h.ndcg_change(),
+            });
+        }
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         if result.leaky {
@@ -279,6 +295,9 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                 sweep[0].gamma
             );
             print!("{}", sweep_table(&sweep, k_last, reference));
+        }
+        if let Some(h) = &headroom {
+            println!("{}", h.summary());
         }
     }
     Ok(if report.rejected() > 0 {
