@@ -19,6 +19,7 @@ mod invariants;
 mod model_file;
 mod profile;
 mod rank;
+mod replay;
 #[cfg(feature = "report")]
 mod report;
 mod rules;

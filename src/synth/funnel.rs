@@ -29,7 +29,7 @@ const CONVERSION: f64 = 0.9;
 
 /// Shape of the gamma noise on a share's expected orders (smaller = more shares with
 /// no order at all).
-const SHARE_NOISE_SHAPE: f64 = 0.7;
+pub(super) const SHARE_NOISE_SHAPE: f64 = 0.7;
 
 /// Extra pull of self-operated items on buyers (authentic goods, fast delivery).
 const SELF_OPERATED_TRUST: f64 = 1.4;
@@ -50,10 +50,10 @@ const SAME_BUYER: f64 = 0.85;
 const MAX_TRIES: usize = 24;
 
 /// Mean delay from a share to an order, in seconds.
-const ORDER_DELAY: f64 = 5.0 * 3600.0;
+pub(super) const ORDER_DELAY: f64 = 5.0 * 3600.0;
 
 /// Share of cancelled orders.
-const CANCELLED: f64 = 0.015;
+pub(super) const CANCELLED: f64 = 0.015;
 
 /// Out-of-stock items became so this many days before the end of the period.
 const STOCKOUT_DAYS: i64 = 21;
@@ -103,20 +103,20 @@ struct Last {
 }
 
 /// A promoter's circle as the funnel sees it.
-struct Circle<'a> {
+pub(super) struct Circle<'a> {
     taste: &'a [f32],
     taste_cdf: Vec<f64>,
     favourites: &'a [u32],
     loyalty: f64,
     log_center: f64,
     width: f64,
-    group_sizes: &'a [u32],
-    group_cdf: Vec<f64>,
+    pub(super) group_sizes: &'a [u32],
+    pub(super) group_cdf: Vec<f64>,
     group_offset: Vec<u32>,
 }
 
 impl Sim<'_> {
-    fn available(&self, item: u32, ts: i64) -> bool {
+    pub(super) fn available(&self, item: u32, ts: i64) -> bool {
         let i = item as usize;
         let listed = self
             .catalog
@@ -143,7 +143,7 @@ impl Sim<'_> {
             .unwrap_or(0)
     }
 
-    fn quality(&self, item: u32) -> f64 {
+    pub(super) fn quality(&self, item: u32) -> f64 {
         f64::from(
             self.truth
                 .item_quality
@@ -154,7 +154,7 @@ impl Sim<'_> {
     }
 
     /// `exp(−d²/2w²)` with `d` the item's log-price distance from the band centre.
-    fn price_fit(&self, c: &Circle<'_>, item: u32) -> f64 {
+    pub(super) fn price_fit(&self, c: &Circle<'_>, item: u32) -> f64 {
         let rel = f64::from(
             self.index
                 .log_rel_price
@@ -169,13 +169,21 @@ impl Sim<'_> {
     /// How much the commission makes a promoter want to share `item`: proportional to
     /// the rate for marketplace items (`rate / 0.3`, at least 0.1), a flat 0.25 for
     /// self-operated ones (shared for trust and price, not pay).
-    fn commission_appeal(&self, item: u32) -> f64 {
+    pub(super) fn commission_appeal(&self, item: u32) -> f64 {
         let i = item as usize;
         if self.catalog.seller.get(i) == Some(&Seller::SelfOperated) {
             return SELF_OPERATED_APPEAL;
         }
         let rate = f64::from(self.catalog.commission_rate.get(i).copied().unwrap_or(0.0));
         (rate / 0.3).clamp(0.1, 1.0)
+    }
+
+    /// How likely a promoter is to share `item` once she has it in front of her:
+    /// commission appeal × `clamp((quality − 0.75) / 0.2, 0.05, 1)` × √(price fit).
+    pub(super) fn share_appeal(&self, c: &Circle<'_>, item: u32) -> f64 {
+        let commission = self.commission_appeal(item);
+        let quality = ((self.quality(item) - 0.75) / 0.2).clamp(0.05, 1.0);
+        commission * quality * self.price_fit(c, item).sqrt()
     }
 
     /// Draws a new item to share: a category by taste, then an item by popularity (from
@@ -208,10 +216,7 @@ impl Sim<'_> {
             if !self.available(item, ts) {
                 continue;
             }
-            let commission = self.commission_appeal(item);
-            let quality = ((self.quality(item) - 0.75) / 0.2).clamp(0.05, 1.0);
-            let accept = commission * quality * self.price_fit(c, item).sqrt();
-            if bernoulli(rng, accept) {
+            if bernoulli(rng, self.share_appeal(c, item)) {
                 return Some(item);
             }
         }
@@ -219,7 +224,13 @@ impl Sim<'_> {
     }
 
     /// Expected orders from sharing `item` to a group of `size` members.
-    fn expected_orders(&self, c: &Circle<'_>, item: u32, size: u32, repeat: bool) -> f64 {
+    pub(super) fn expected_orders(
+        &self,
+        c: &Circle<'_>,
+        item: u32,
+        size: u32,
+        repeat: bool,
+    ) -> f64 {
         let top = self.top_of(item);
         let w = f64::from(c.taste.get(top).copied().unwrap_or(0.0));
         let taste_fit = (w * N_TOPS as f64).powf(0.5);
@@ -244,7 +255,7 @@ impl Sim<'_> {
             * repeat
     }
 
-    fn circle(&self, p: u32) -> Option<Circle<'_>> {
+    pub(super) fn circle(&self, p: u32) -> Option<Circle<'_>> {
         let t = self.truth;
         let pu = p as usize;
         let taste = t.taste(p);
@@ -421,7 +432,7 @@ impl Sim<'_> {
 }
 
 /// Units of one order: mostly 1; cheap items sometimes 2–5.
-fn quantity(rng: &mut Rng, price_cents: i64) -> u32 {
+pub(super) fn quantity(rng: &mut Rng, price_cents: i64) -> u32 {
     if price_cents > 50_000 {
         return if bernoulli(rng, 0.03) { 2 } else { 1 };
     }

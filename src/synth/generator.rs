@@ -94,6 +94,17 @@ impl Generator {
         &self.truth
     }
 
+    /// The funnel's view of this world (for [`super::replay`]).
+    pub(crate) fn sim(&self) -> Sim<'_> {
+        Sim {
+            seed: self.seed,
+            end: self.config.end,
+            catalog: &self.catalog,
+            index: &self.index,
+            truth: &self.truth,
+        }
+    }
+
     /// Gives up the ground truth (the skeleton's largest owned part).
     pub fn into_truth(self) -> GroundTruth {
         self.truth

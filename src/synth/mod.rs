@@ -121,10 +121,12 @@ mod config;
 pub(crate) mod dist;
 mod funnel;
 mod generator;
+mod replay;
 mod truth;
 
 pub use config::{Scale, SynthConfig, DEFAULT_END};
 pub use generator::Generator;
+pub use replay::{logged, replay, replay_table, ReplayConfig, ReplayOutcome};
 pub use truth::{CategoryTruth, GroundTruth};
 
 use crate::data::Dataset;

@@ -60,6 +60,7 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         ..EvalConfig::default()
     };
     let mut reports = Vec::new();
+    let mut rankers: Vec<(String, Ranker)> = Vec::new();
     let mut blend = None;
     for config in &configs {
         let sp = ui.spinner(&format!(
@@ -70,8 +71,9 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         let ranker = Ranker::new(model);
         reports.push(evaluate(&ranker, &split.test, &cfg)?);
         if config.model == ModelKind::Blend {
-            blend = Some(ranker);
+            blend = Some(ranker.clone());
         }
+        rankers.push((config.model.as_str().to_string(), ranker));
         sp.finish_and_clear();
     }
     print!("{}", comparison_table(&reports));
@@ -108,6 +110,43 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
 the blend's value exponent γ (default {default_gamma}): Δ against γ = 0 and the best other model"
         );
         print!("{}", sweep_table(&points, k_last, best));
+
+        // Offline metrics only count orders the logs hold; the world's funnel can say
+        // what each list would bring if promoters shared from it.
+        let sp = ui.spinner("replaying the test window with promoters sharing from each list");
+        for g in [0.0, 1.0] {
+            if g != default_gamma {
+                rankers.push((
+                    format!("blend γ = {g}"),
+                    Ranker::new(blend.model().with_gamma(g)?),
+                ));
+            }
+        }
+        let rc = synth::ReplayConfig::default();
+        let mut rows = vec![(
+            "her own browsing (logged)".to_string(),
+            synth::logged(&world, at, window)?,
+        )];
+        for (name, ranker) in &rankers {
+            let out = synth::replay(&world, at, window, &rc, |p| {
+                let list = ranker.rank(&RankRequest::new(p, rc.k))?;
+                Ok(list.into_iter().map(|r| r.item_id).collect())
+            })?;
+            rows.push((name.clone(), out));
+        }
+        sp.finish_and_clear();
+        let reference = rows
+            .iter()
+            .position(|(n, _)| n == "blend γ = 0")
+            .unwrap_or(0);
+        let r = &rows[reference].1;
+        println!(
+            "\nreplay of the test window by the world's funnel: {} promoters share {} times, \
+             each from her top {} (position-biased, by the world's share appeal); \
+             per promoter, Δ against blend γ = 0 (`blend` is γ = {default_gamma}):",
+            r.promoters, r.shares, rc.k
+        );
+        print!("{}", synth::replay_table(&rows, reference));
     }
 
     // One promoter's list, to show what a list looks like.
