@@ -107,5 +107,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         t.elapsed().as_secs_f64()
     );
     print!("{}", synth::replay_table(&rows, reference));
+
+    // The trade-off in one table: accuracy offline (NDCG@20 on the logged test orders),
+    // commission offline (Commission@20) and replayed (what the top 20 earn when shared).
+    let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * (a / b - 1.0) } else { 0.0 };
+    let at20 = |g: f64| {
+        points
+            .iter()
+            .find(|p| p.gamma == g)
+            .and_then(|p| p.report.overall.get(2).cloned())
+    };
+    let replayed = |g: f64| {
+        rows.iter()
+            .find(|(n, _)| *n == format!("blend γ = {g}"))
+            .map(|(_, o)| o.clone())
+    };
+    if let (Some(a0), Some(r0)) = (at20(0.0), replayed(0.0)) {
+        println!(
+            "\nagainst the accuracy-only ranking (γ = 0), K = 20:\n{:>6} {:>9} {:>14} {:>18} {:>18}",
+            "gamma", "ΔNDCG@20", "ΔCommission@20", "Δcommission replay", "Δorders replay"
+        );
+        for g in [0.25, 0.5, 0.75, 1.0] {
+            if let (Some(a), Some(r)) = (at20(g), replayed(g)) {
+                println!(
+                    "{:>6} {:>+8.1}% {:>+13.1}% {:>+17.1}% {:>+17.1}%",
+                    g,
+                    pct(a.ndcg, a0.ndcg),
+                    pct(a.commission, a0.commission),
+                    pct(r.commission, r0.commission),
+                    pct(r.orders, r0.orders)
+                );
+            }
+        }
+    }
     Ok(())
 }
