@@ -233,6 +233,21 @@ struct EvalDoc {
     /// Only with `--sweep-gamma`.
     #[serde(default)]
     sweep: Option<Vec<SweepDoc>>,
+    /// Only with `--sweep-gamma`.
+    #[serde(default)]
+    value_headroom: Option<HeadroomDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct HeadroomDoc {
+    k: usize,
+    pool: usize,
+    promoters: usize,
+    expected_gain: f64,
+    realized_gain: f64,
+    ndcg_change: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -577,6 +592,13 @@ fn evaluate_sweeps_the_blends_gamma() {
         vec![0.0, 1.0]
     );
     assert!(sweep.iter().all(|p| p.report.ks == vec![5, 20]));
+    // The headroom at the largest K: the expected-value list is what the model
+    // expects to earn most from.
+    let h = doc.value_headroom.unwrap();
+    assert_eq!((h.k, h.pool), (20, 100));
+    assert_eq!(h.promoters, sweep[0].report.promoters);
+    assert!(h.expected_gain >= 0.0, "{h:?}");
+    assert!(text.contains("value headroom"), "{text}");
     // Without a temporal protocol the sweep is refused with a clear message.
     let mut bad = args.to_vec();
     bad.extend(["--protocol", "rolling"]);
