@@ -6,7 +6,7 @@
 //! | `POST /v1/rank` | a list for a full `RankRequest` (candidates, exclusions, overrides, recent orders) |
 //! | `POST /v1/items` | a JSON array of `ItemUpdate`s, applied as one new snapshot |
 //! | `POST /v1/admin/reload` | load a model file (body `{"path": ..}`, default `--model`) and swap it in |
-//! | `GET /healthz` | generation, items, promoters |
+//! | `GET /healthz` | generation, items, promoters, nightly lists and the nightly ids dropped since start |
 //!
 //! Errors are `{"error": "<what is wrong>", "field": "<the field at fault>" | null}`:
 //! - **400** the request cannot be read: the body is not JSON (syntax error, truncated,
@@ -150,6 +150,9 @@ pub struct Health {
     /// Promoters with a nightly candidate list (`--candidates`).
     #[serde(default)]
     pub nightly_lists: usize,
+    /// Nightly ids left out of requests so far because the snapshot did not know them.
+    #[serde(default)]
+    pub nightly_ids_dropped: u64,
 }
 
 impl Health {
@@ -159,6 +162,7 @@ impl Health {
             items: snapshot.model().catalog().len(),
             promoters: snapshot.model().promoters().len(),
             nightly_lists: nightly.len(),
+            nightly_ids_dropped: nightly.dropped(),
         }
     }
 }

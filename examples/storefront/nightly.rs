@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use kocrank::Ranker;
 
@@ -16,6 +17,8 @@ use kocrank::Ranker;
 #[derive(Debug, Default)]
 pub struct Nightly {
     lists: HashMap<String, Vec<String>>,
+    /// Nightly ids left out of requests because the snapshot did not know them.
+    dropped: AtomicU64,
 }
 
 impl Nightly {
@@ -87,7 +90,10 @@ impl Nightly {
                 (p, items.into_iter().map(|x| x.1).collect())
             })
             .collect();
-        Ok(Nightly { lists })
+        Ok(Nightly {
+            lists,
+            dropped: AtomicU64::new(0),
+        })
     }
 
     /// Promoters with a list.
@@ -95,16 +101,28 @@ impl Nightly {
         self.lists.len()
     }
 
+    /// Nightly ids left out of requests so far because the snapshot did not know them
+    /// (reported by `GET /healthz`; non-zero after a reload to another catalogue).
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
     /// Her nightly items that the current snapshot still knows (a reload may have
-    /// brought a model with another catalogue), or `None` without a list.
+    /// brought a model with another catalogue; the others are counted in
+    /// [`Nightly::dropped`]), or `None` without a list.
     pub fn candidates(&self, promoter_id: &str, snapshot: &Ranker) -> Option<Vec<String>> {
         let ids = &snapshot.model().catalog().ids;
         self.lists.get(promoter_id).map(|items| {
-            items
+            let known: Vec<String> = items
                 .iter()
                 .filter(|i| ids.get(i.as_str()).is_some())
                 .cloned()
-                .collect()
+                .collect();
+            let gone = (items.len() - known.len()) as u64;
+            if gone > 0 {
+                self.dropped.fetch_add(gone, Ordering::Relaxed);
+            }
+            known
         })
     }
 }

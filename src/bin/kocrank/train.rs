@@ -10,7 +10,8 @@ use std::path::PathBuf;
 pub struct Args {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Model: baseline or popularity (overrides the config file).
+    /// Model: baseline, popularity, profile, ials, item_knn, ease or blend (overrides the
+    /// config file).
     #[arg(long)]
     pub model: Option<String>,
     /// A TOML or JSON config file (see --explain-config for every field).
