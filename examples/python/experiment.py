@@ -7,7 +7,10 @@ writes to ``--out``:
 - ``experiment.csv``: one row per (run, K) with every metric;
 - ``ndcg_at_k.png``: NDCG@K curves, one per run;
 - ``commission_vs_ndcg.png``: Commission@K against NDCG@K at one K, the blend's γ
-  values joined by a line (what the value term trades).
+  values joined by a line (what the value term trades);
+- ``replay.png``: what each run's top K would earn if promoters shared from it
+  (``kocrank.replay``: the test window replayed by the synthetic world's own funnel),
+  commission against orders per promoter, with their own browsing for reference.
 
 Run it from the repository root once the bindings are built
 (``bash scripts/test-python.sh`` does that)::
@@ -50,23 +53,29 @@ def runs(models: list[str], gammas: list[float]) -> list[tuple[str, float | None
     return out
 
 
-def evaluate_all(train, test, plan) -> pl.DataFrame:
+def evaluate_all(train, test, plan, scale: str, seed: int, k: int) -> pl.DataFrame:
     frames = []
     for label, gamma, config in plan:
         t0 = time.perf_counter()
         model = kocrank.train(train, config)
         fit_s = time.perf_counter() - t0
         report = kocrank.evaluate(model, test, k=KS, bootstrap=0)
+        online = kocrank.replay(model, scale, seed=seed, k=k)
         overall = report.filter(pl.col("dimension") == "overall")
         frames.append(
             overall.with_columns(
-                run=pl.lit(label), gamma=pl.lit(gamma, dtype=pl.Float64), fit_s=pl.lit(fit_s)
+                run=pl.lit(label),
+                gamma=pl.lit(gamma, dtype=pl.Float64),
+                fit_s=pl.lit(fit_s),
+                replay_orders=pl.lit(online["orders"]),
+                replay_commission=pl.lit(online["commission"]),
             )
         )
         row = overall.filter(pl.col("k") == 20)
         print(
             f"{label:<14} fit {fit_s:6.2f} s  NDCG@20 {row['ndcg'][0]:.4f}  "
-            f"Commission@20 {row['commission'][0]:7.2f}"
+            f"Commission@20 {row['commission'][0]:7.2f}  replayed: "
+            f"{online['orders']:.2f} orders, {online['commission']:.2f} commission"
         )
     return pl.concat(frames).select("run", "gamma", "fit_s", pl.exclude("run", "gamma", "fit_s"))
 
@@ -109,6 +118,28 @@ def plot_commission(table: pl.DataFrame, k: int, path: Path) -> None:
     plt.close(fig)
 
 
+def plot_replay(table: pl.DataFrame, browsing: dict, k: int, path: Path) -> None:
+    runs = table.filter(pl.col("k") == k)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    blend = runs.filter(pl.col("gamma").is_not_null()).sort("gamma")
+    others = runs.filter(pl.col("gamma").is_null())
+    ax.scatter(others["replay_orders"], others["replay_commission"], color="tab:blue", label="models")
+    ax.plot(blend["replay_orders"], blend["replay_commission"], "-o", color="tab:orange", label="blend, by γ")
+    ax.scatter([browsing["orders"]], [browsing["commission"]], color="tab:gray", marker="s",
+               label="her own browsing")
+    for row in runs.iter_rows(named=True):
+        ax.annotate(row["run"], (row["replay_orders"], row["replay_commission"]), fontsize=8,
+                    textcoords="offset points", xytext=(4, 4))
+    ax.set_xlabel("orders per promoter (replayed)")
+    ax.set_ylabel("commission per promoter (replayed)")
+    ax.set_title(f"If promoters shared from each top {k}: the test window replayed")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.k not in KS:
@@ -120,11 +151,13 @@ def main(argv=None) -> int:
     print(f"train: {train.summary()}\ntest:  {test.summary()}")
     models = [m for m in args.models.split(",") if m]
     gammas = [float(g) for g in args.gammas.split(",") if g]
-    table = evaluate_all(train, test, runs(models, gammas))
+    table = evaluate_all(train, test, runs(models, gammas), args.scale, args.seed, args.k)
     table.write_csv(out / "experiment.csv")
     plot_ndcg(table, out / "ndcg_at_k.png")
     plot_commission(table, args.k, out / "commission_vs_ndcg.png")
-    for name in ("experiment.csv", "ndcg_at_k.png", "commission_vs_ndcg.png"):
+    browsing = kocrank.replay(None, args.scale, seed=args.seed, k=args.k)
+    plot_replay(table, browsing, args.k, out / "replay.png")
+    for name in ("experiment.csv", "ndcg_at_k.png", "commission_vs_ndcg.png", "replay.png"):
         print(f"wrote {out / name}")
     return 0
 

@@ -19,7 +19,7 @@ Examples
 [5, 10]
 """
 
-from kocrank._kocrank import Dataset, Model, __version__, evaluate, generate, train
+from kocrank._kocrank import Dataset, Model, __version__, evaluate, generate, replay, train
 from kocrank.exceptions import (
     ConfigError,
     CorruptModelError,
@@ -39,6 +39,7 @@ __all__ = [
     "generate",
     "train",
     "evaluate",
+    "replay",
     "KocrankError",
     "InvalidDataError",
     "ConfigError",

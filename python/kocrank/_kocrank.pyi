@@ -105,3 +105,13 @@ def evaluate(
     bootstrap: int = 1000,
     frame: Literal["pyarrow"],
 ) -> Any: ...
+def replay(
+    model: Optional[Model],
+    scale: Literal["tiny", "small"] = "tiny",
+    seed: int = 0,
+    *,
+    at: Optional[_Time] = None,
+    window: Optional[_Duration] = None,
+    k: int = 20,
+    replay_seed: int = 0,
+) -> Dict[str, float]: ...

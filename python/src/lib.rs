@@ -18,6 +18,7 @@ mod dataset;
 mod errors;
 mod frames;
 mod model;
+mod replay;
 
 use pyo3::prelude::*;
 
@@ -29,5 +30,6 @@ fn _kocrank(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dataset::generate, m)?)?;
     m.add_function(wrap_pyfunction!(model::train, m)?)?;
     m.add_function(wrap_pyfunction!(model::evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(replay::replay, m)?)?;
     Ok(())
 }

@@ -17,6 +17,6 @@ def test_experiment_writes_its_plots(tmp_path, monkeypatch):
     with pytest.raises(SystemExit) as done:
         runpy.run_path(str(SCRIPT), run_name="__main__")
     assert done.value.code == 0
-    for name in ("experiment.csv", "ndcg_at_k.png", "commission_vs_ndcg.png"):
+    for name in ("experiment.csv", "ndcg_at_k.png", "commission_vs_ndcg.png", "replay.png"):
         assert (out / name).stat().st_size > 0, name
     assert (out / "ndcg_at_k.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -156,3 +156,23 @@ def test_evaluate_errors(model, split):
         kocrank.evaluate(model, test, k=[0])
     plain = kocrank.evaluate(model, test, k=[10], bootstrap=0)
     assert plain["ndcg_lo"].null_count() == plain.height
+
+
+def test_replay_compares_lists_on_the_same_window(world, model):
+    # `model` was trained on the tiny world of seed 42 before its last 30 days.
+    online = kocrank.replay(model, "tiny", seed=42)
+    assert online == kocrank.replay(model, "tiny", seed=42)
+    browsing = kocrank.replay(None, "tiny", seed=42)
+    assert online["promoters"] == browsing["promoters"] > 0
+    assert online["shares"] == browsing["shares"]
+    assert online["orders"] > 0 and online["commission"] > 0
+    assert set(online) == {"promoters", "shares", "orders", "units", "gmv", "commission"}
+    # Another replay seed draws other orders from the same shares.
+    other = kocrank.replay(model, "tiny", seed=42, replay_seed=5)
+    assert other["shares"] == online["shares"] and other["orders"] != online["orders"]
+    with pytest.raises(kocrank.InvalidRequestError, match="tiny or small"):
+        kocrank.replay(model, "large", seed=42)
+    with pytest.raises(kocrank.InvalidRequestError, match="k must be"):
+        kocrank.replay(model, "tiny", seed=42, k=0)
+    with pytest.raises(kocrank.InvalidRequestError, match="window"):
+        kocrank.replay(model, "tiny", seed=42, window=-5)
