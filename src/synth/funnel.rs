@@ -41,7 +41,7 @@ const SELF_OPERATED_APPEAL: f64 = 0.25;
 const RESHARE_DUE: f64 = 0.7;
 
 /// Extra pull of a due item on the circle that bought it before.
-const REPEAT_BOOST: f64 = 1.4;
+pub(super) const REPEAT_BOOST: f64 = 1.4;
 
 /// Probability that the first order of a re-share comes from the previous buyer.
 const SAME_BUYER: f64 = 0.85;
