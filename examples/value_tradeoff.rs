@@ -140,5 +140,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
+
+    // How much the replay's answer leans on its model of where promoters look.
+    println!("\nthe default γ = 0.5 against γ = 0, replayed under other position biases:");
+    let g0 = Ranker::new(blend.with_gamma(0.0)?);
+    let g5 = Ranker::new(blend.with_gamma(0.5)?);
+    for position in [
+        synth::PositionBias::Log2,
+        synth::PositionBias::Reciprocal,
+        synth::PositionBias::Uniform,
+    ] {
+        let rc = synth::ReplayConfig {
+            position,
+            ..synth::ReplayConfig::default()
+        };
+        let run = |r: &Ranker| {
+            synth::replay(&world, at, window, &rc, |p| {
+                let list = r.rank(&RankRequest::new(p, rc.k))?;
+                Ok(list.into_iter().map(|x| x.item_id).collect())
+            })
+        };
+        let (a, b) = (run(&g0)?, run(&g5)?);
+        println!(
+            "{:>12}: commission {:+.1}%, orders {:+.1}%",
+            format!("{position:?}"),
+            pct(b.commission, a.commission),
+            pct(b.orders, a.orders)
+        );
+    }
     Ok(())
 }

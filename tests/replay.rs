@@ -97,3 +97,25 @@ fn lists_that_fit_the_circle_bring_more_orders_than_one_list_for_all() {
     let b = replay(w, at, WINDOW, &cfg, lists(&same, cfg.k)).unwrap();
     assert!(p.orders > b.orders, "{p:?} vs {b:?}");
 }
+
+#[test]
+fn position_bias_weighs_the_top_of_the_list() {
+    use kocrank::synth::PositionBias;
+    assert_eq!(PositionBias::Log2.weight(1), 1.0);
+    assert!((PositionBias::Log2.weight(3) - 0.5).abs() < 1e-12);
+    assert_eq!(PositionBias::Reciprocal.weight(4), 0.25);
+    assert_eq!(PositionBias::Uniform.weight(20), 1.0);
+    assert_eq!(ReplayConfig::default().position, PositionBias::Log2);
+    // Other weights, other picks: same shares, other orders.
+    let w = world();
+    let r = ranker(ModelKind::Profile);
+    let log2 = ReplayConfig::default();
+    let flat = ReplayConfig {
+        position: PositionBias::Uniform,
+        ..ReplayConfig::default()
+    };
+    let a = replay(w, w.suggested_split(), WINDOW, &log2, lists(&r, log2.k)).unwrap();
+    let b = replay(w, w.suggested_split(), WINDOW, &flat, lists(&r, flat.k)).unwrap();
+    assert_eq!(a.shares, b.shares);
+    assert_ne!(a.commission, b.commission);
+}

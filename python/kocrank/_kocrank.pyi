@@ -114,4 +114,5 @@ def replay(
     window: Optional[_Duration] = None,
     k: int = 20,
     replay_seed: int = 0,
+    position: Literal["log2", "reciprocal", "uniform"] = "log2",
 ) -> Dict[str, float]: ...

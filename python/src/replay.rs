@@ -3,7 +3,7 @@
 use crate::convert::{auto_split, duration, timestamp};
 use crate::errors::IntoPy;
 use crate::model::PyModel;
-use kocrank::synth::{self, ReplayConfig, ReplayOutcome, Scale};
+use kocrank::synth::{self, PositionBias, ReplayConfig, ReplayOutcome, Scale};
 use kocrank::{Error, RankRequest};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -35,6 +35,8 @@ use pyo3::types::{PyDict, PyString};
 ///     List length each promoter picks from.
 /// replay_seed : int, default 0
 ///     Seed of the replay's random draws.
+/// position : {"log2", "reciprocal", "uniform"}, default "log2"
+///     Where promoters look: position ``k`` weighs ``1 / log2(k + 1)``, ``1 / k`` or 1.
 ///
 /// Returns
 /// -------
@@ -53,7 +55,7 @@ use pyo3::types::{PyDict, PyString};
 /// >>> online["promoters"] == browsing["promoters"] and online["orders"] > 0
 /// True
 #[pyfunction]
-#[pyo3(signature = (model, scale="tiny", seed=0, *, at=None, window=None, k=20, replay_seed=0))]
+#[pyo3(signature = (model, scale="tiny", seed=0, *, at=None, window=None, k=20, replay_seed=0, position="log2"))]
 #[allow(clippy::too_many_arguments)]
 pub fn replay<'py>(
     py: Python<'py>,
@@ -64,7 +66,22 @@ pub fn replay<'py>(
     window: Option<&Bound<'py, PyAny>>,
     k: usize,
     replay_seed: u64,
+    position: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let position = match position.trim().to_ascii_lowercase().as_str() {
+        "log2" => PositionBias::Log2,
+        "reciprocal" => PositionBias::Reciprocal,
+        "uniform" => PositionBias::Uniform,
+        other => {
+            return Err(Error::InvalidRequest {
+                field: "position",
+                message: format!(
+                    "unknown position bias \"{other}\" (expected log2, reciprocal or uniform)"
+                ),
+            })
+            .py_err()
+        }
+    };
     let scale = match scale.trim().to_ascii_lowercase().as_str() {
         "tiny" => Scale::Tiny,
         "small" => Scale::Small,
@@ -104,6 +121,7 @@ pub fn replay<'py>(
     let cfg = ReplayConfig {
         k,
         seed: replay_seed,
+        position,
     };
     let out: ReplayOutcome = py
         .detach(|| {

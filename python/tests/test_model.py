@@ -176,3 +176,8 @@ def test_replay_compares_lists_on_the_same_window(world, model):
         kocrank.replay(model, "tiny", seed=42, k=0)
     with pytest.raises(kocrank.InvalidRequestError, match="window"):
         kocrank.replay(model, "tiny", seed=42, window=-5)
+    # Where promoters look changes what they pick, not who shares.
+    flat = kocrank.replay(model, "tiny", seed=42, position="uniform")
+    assert flat["shares"] == online["shares"] and flat != online
+    with pytest.raises(kocrank.InvalidRequestError, match="position"):
+        kocrank.replay(model, "tiny", seed=42, position="top")

@@ -9,7 +9,7 @@
 //! 1. Every share a promoter made in the window is kept (same count, same times), but
 //!    she picks its item from her list: position `k` (from 1) with probability
 //!    proportional to `θ_k · appeal_i`, with `θ_k = 1 / log2(k + 1)` (position bias, the
-//!    NDCG discount) and `appeal_i` the world's own share appeal (commission, quality,
+//!    NDCG discount; [`PositionBias`] has steeper and flat ones) and `appeal_i` the world's own share appeal (commission, quality,
 //!    √price fit; `super` module docs, funnel step 2). Items not listed yet, or sold out,
 //!    at that time are skipped.
 //! 2. The group is drawn by size; its members order the item `Poisson(λ · Gamma(0.7) /
@@ -57,6 +57,30 @@ use std::collections::HashMap;
 /// Random stream of the replay; the index mixes the promoter and the share.
 const STREAM_REPLAY: u64 = 0x5E_91A7;
 
+/// How much more a promoter looks at the top of her list than further down: the
+/// weight `θ_k` of position `k` (from 1) in her pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PositionBias {
+    /// `θ_k = 1 / log2(k + 1)`, the NDCG discount (default).
+    #[default]
+    Log2,
+    /// `θ_k = 1 / k`: a steep fall, most picks from the first few items.
+    Reciprocal,
+    /// `θ_k = 1`: she reads the whole list.
+    Uniform,
+}
+
+impl PositionBias {
+    /// The weight of position `k` (from 1).
+    pub fn weight(self, k: usize) -> f64 {
+        match self {
+            PositionBias::Log2 => 1.0 / ((k + 1) as f64).log2(),
+            PositionBias::Reciprocal => 1.0 / k.max(1) as f64,
+            PositionBias::Uniform => 1.0,
+        }
+    }
+}
+
 /// Settings of a replay.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplayConfig {
@@ -64,11 +88,17 @@ pub struct ReplayConfig {
     pub k: usize,
     /// Seed of the replay's random streams. Default 0.
     pub seed: u64,
+    /// Position weights of her pick. Default [`PositionBias::Log2`].
+    pub position: PositionBias,
 }
 
 impl Default for ReplayConfig {
     fn default() -> Self {
-        ReplayConfig { k: 20, seed: 0 }
+        ReplayConfig {
+            k: 20,
+            seed: 0,
+            position: PositionBias::Log2,
+        }
     }
 }
 
@@ -183,7 +213,7 @@ where
             let before = &before[p];
             for (j, &ts) in times[p].iter().enumerate() {
                 let mut rng = rng_for(cfg.seed, STREAM_REPLAY, mix(p as u64, 0, j as u64));
-                let Some(item) = pick(&sim, &circle, &items, ts, &mut rng) else {
+                let Some(item) = pick(&sim, &circle, &items, ts, cfg.position, &mut rng) else {
                     continue;
                 };
                 let boost = repeat_boost(&sim, item, before.get(&item).copied(), ts);
@@ -277,13 +307,20 @@ fn repeat_boost(sim: &Sim<'_>, item: u32, last: Option<i64>, ts: i64) -> f64 {
 }
 
 /// Her pick from `items` at time `ts`: position `k` with weight `θ_k · appeal`.
-fn pick(sim: &Sim<'_>, c: &Circle<'_>, items: &[u32], ts: i64, rng: &mut Rng) -> Option<u32> {
+fn pick(
+    sim: &Sim<'_>,
+    c: &Circle<'_>,
+    items: &[u32],
+    ts: i64,
+    position: PositionBias,
+    rng: &mut Rng,
+) -> Option<u32> {
     let weights: Vec<f64> = items
         .iter()
         .enumerate()
         .map(|(k, &i)| {
             if sim.available(i, ts) {
-                sim.share_appeal(c, i) / ((k + 2) as f64).log2()
+                sim.share_appeal(c, i) * position.weight(k + 1)
             } else {
                 0.0
             }
