@@ -236,6 +236,22 @@ struct EvalDoc {
     /// Only with `--sweep-gamma`.
     #[serde(default)]
     value_headroom: Option<HeadroomDoc>,
+    /// Only with `--replay`.
+    #[serde(default)]
+    replay: Option<Vec<ReplayDoc>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ReplayDoc {
+    list: String,
+    promoters: usize,
+    shares: usize,
+    orders: f64,
+    units: f64,
+    gmv: f64,
+    commission: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -607,4 +623,41 @@ fn evaluate_sweeps_the_blends_gamma() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("--sweep-gamma needs --protocol temporal")
     );
+}
+
+#[test]
+fn evaluate_replays_a_generated_world() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&kocrank(
+        &["generate", "--scale", "tiny", "--seed", "6", "--out", "w"],
+        d,
+    ));
+    let args = [
+        "evaluate",
+        "--data",
+        "w",
+        "--models",
+        "baseline,profile",
+        "--bootstrap",
+        "0",
+        "--replay",
+    ];
+    let text = ok(&kocrank(&args, d));
+    assert!(text.contains("replay of the test window"), "{text}");
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let doc: EvalDoc = serde_json::from_str(&ok(&kocrank(&json_args, d))).unwrap();
+    let rows = doc.replay.unwrap();
+    let lists: Vec<&str> = rows.iter().map(|r| r.list.as_str()).collect();
+    assert_eq!(lists, ["her own browsing (logged)", "baseline", "profile"]);
+    assert!(rows
+        .iter()
+        .all(|r| r.promoters == rows[0].promoters && r.shares == rows[0].shares));
+    assert!(rows[2].orders > rows[1].orders, "{rows:?}");
+    // Data that is not a generated world is refused by name.
+    std::fs::remove_file(d.join("w").join("world.json")).unwrap();
+    let out = kocrank(&args, d);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("world.json"));
 }

@@ -9,6 +9,7 @@ use kocrank::eval::{
     comparison_table, evaluate_protocol, paired_comparison, paired_table, sweep_gamma, sweep_table,
     value_headroom, BootstrapConfig, EvalConfig, PairedComparison, Protocol, DEFAULT_GAMMAS,
 };
+use kocrank::synth::{self, ReplayConfig};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -75,6 +76,51 @@ pub struct Args {
     /// Without values: 0, 0.1, …, 1.
     #[arg(long, value_delimiter = ',', num_args = 0.., value_name = "G,G,...")]
     pub sweep_gamma: Option<Vec<f64>>,
+    /// Replay the test window with every promoter sharing from each model's top K (the
+    /// largest --k), by the synthetic world's own funnel: what each ranking would earn
+    /// online. Needs the temporal protocol and `--data DIR` written by `kocrank generate
+    /// --scale tiny|small` (its world.json). See README, "Replaying the window".
+    #[arg(long)]
+    pub replay: bool,
+}
+
+/// The world a `kocrank generate` folder was written from, regenerated in memory (it
+/// is deterministic), after checking that the folder still holds its data.
+fn world_of(dir: &std::path::Path, ds: &kocrank::Dataset) -> anyhow::Result<kocrank::synth::World> {
+    #[derive(serde::Deserialize)]
+    struct Meta {
+        config: kocrank::synth::SynthConfig,
+        seed: u64,
+    }
+    let path = dir.join("world.json");
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "--replay needs the world.json that `kocrank generate` writes; cannot read {}",
+            path.display()
+        )
+    })?;
+    let meta: Meta = serde_json::from_str(&text)
+        .with_context(|| format!("{} does not parse", path.display()))?;
+    let expected = meta.config.promoters as f64 * meta.config.orders_per_promoter;
+    if expected > 5e6 {
+        bail!(
+            "--replay regenerates the world in memory: {} describes about {expected:.0} orders; use a tiny or small world",
+            path.display()
+        );
+    }
+    let world = kocrank::synth::generate_with(&meta.config, meta.seed)?;
+    if world.dataset.orders.len() != ds.orders.len()
+        || world.dataset.catalog.len() != ds.catalog.len()
+        || world.dataset.promoters.len() != ds.promoters.len()
+    {
+        bail!(
+            "--replay: the data in {} ({}) is not the world its world.json describes ({})",
+            dir.display(),
+            ds.summary(),
+            world.dataset.summary()
+        );
+    }
+    Ok(world)
 }
 
 pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
@@ -170,6 +216,38 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         }
         (Some(_), _) => bail!("--sweep-gamma needs --protocol temporal"),
     };
+    let replay = match (a.replay, protocol) {
+        (false, _) => Vec::new(),
+        (true, Protocol::Temporal { at, window }) => {
+            let dir = a
+                .data
+                .data
+                .as_deref()
+                .context("--replay needs --data DIR, a folder written by `kocrank generate`")?;
+            let sp = ui.spinner("replaying the test window with each model's lists");
+            let world = world_of(dir, &ds)?;
+            let split = ds.split(at, window)?;
+            let rc = ReplayConfig {
+                k: cfg.ks.iter().max().copied().unwrap_or(20),
+                ..ReplayConfig::default()
+            };
+            let mut rows = vec![(
+                "her own browsing (logged)".to_string(),
+                synth::logged(&world, at, window)?,
+            )];
+            for (name, config) in a.models.iter().zip(&configs) {
+                let ranker = kocrank::Ranker::new(kocrank::train(&split.train, config)?);
+                let out = synth::replay(&world, at, window, &rc, |p| {
+                    let list = ranker.rank(&kocrank::RankRequest::new(p, rc.k))?;
+                    Ok(list.into_iter().map(|r| r.item_id).collect())
+                })?;
+                rows.push((name.clone(), out));
+            }
+            sp.finish_and_clear();
+            rows
+        }
+        (true, _) => bail!("--replay needs --protocol temporal"),
+    };
     let k_last = cfg.ks.len().saturating_sub(1);
     // The accuracy reference: the best model by NDCG at the largest K among the others.
     let reference = reports
@@ -203,6 +281,12 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         });
         if let Some(h) = &headroom {
             notes.push(h.summary());
+        }
+        for (name, o) in &replay {
+            notes.push(format!(
+                "replay, {name}: {:.2} orders, {:.1} GMV, {:.2} commission per promoter ({} promoters, {} shares)",
+                o.orders, o.gmv, o.commission, o.promoters, o.shares
+            ));
         }
         notes.push(format!(
             "full ranking over the catalogue{}; repeats {}",
@@ -260,6 +344,24 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                     .collect::<Vec<_>>(),
             )?;
         }
+        if !replay.is_empty() {
+            doc["replay"] = serde_json::Value::Array(
+                replay
+                    .iter()
+                    .map(|(name, o)| {
+                        serde_json::json!({
+                            "list": name,
+                            "promoters": o.promoters,
+                            "shares": o.shares,
+                            "orders": o.orders,
+                            "units": o.units,
+                            "gmv": o.gmv,
+                            "commission": o.commission,
+                        })
+                    })
+                    .collect(),
+            );
+        }
         if let Some(h) = &headroom {
             doc["value_headroom"] = serde_json::json!({
                 "k": h.k,
@@ -298,6 +400,13 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         }
         if let Some(h) = &headroom {
             println!("{}", h.summary());
+        }
+        if !replay.is_empty() {
+            println!(
+                "\nreplay of the test window: each promoter shares from her top {} by the world's funnel; per promoter, Δ against her own browsing:",
+                cfg.ks.iter().max().copied().unwrap_or(20)
+            );
+            print!("{}", synth::replay_table(&replay, 0));
         }
     }
     Ok(if report.rejected() > 0 {
