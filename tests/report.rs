@@ -98,3 +98,38 @@ fn sampled_reports_say_so() {
     assert!(html.contains("(sampled)"));
     assert!(kocrank::eval::comparison_table(&reps).starts_with("SAMPLED"));
 }
+
+#[test]
+fn replayed_lists_get_their_own_chart() {
+    use kocrank::eval::report::ReplayPoint;
+    let reps = reports();
+    let plain = Report {
+        reports: &reps,
+        ..Report::default()
+    }
+    .html();
+    let html = Report {
+        reports: &reps,
+        replay: vec![
+            ReplayPoint {
+                label: "her <own> browsing".into(),
+                orders: 21.2,
+                commission: 268.8,
+            },
+            ReplayPoint {
+                label: "blend".into(),
+                orders: 24.3,
+                commission: f64::NAN,
+            },
+        ],
+        ..Report::default()
+    }
+    .html();
+    assert_eq!(
+        html.matches("<svg").count(),
+        plain.matches("<svg").count() + 1
+    );
+    assert!(html.contains("test window replayed"));
+    assert!(html.contains("her &lt;own&gt; browsing") && !html.contains("her <own>"));
+    assert!(!html.contains("NaN"));
+}

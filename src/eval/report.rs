@@ -38,6 +38,18 @@ pub struct TradeoffPoint {
     pub commission: f64,
 }
 
+/// What one list earned when the test window was replayed with promoters sharing
+/// from it (see [`crate::synth::replay`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayPoint {
+    /// The list, e.g. a model name or "her own browsing".
+    pub label: String,
+    /// Completed orders per promoter (x).
+    pub orders: f64,
+    /// Commission per promoter, currency units (y).
+    pub commission: f64,
+}
+
 /// What goes into the report. Only `reports` is needed.
 #[derive(Debug, Clone, Default)]
 pub struct Report<'a> {
@@ -53,6 +65,8 @@ pub struct Report<'a> {
     pub protocol: Option<&'a ProtocolReport>,
     /// Extra trade-off points (the models' own points are always drawn).
     pub tradeoff: Vec<TradeoffPoint>,
+    /// Replayed orders and commission per list (drawn when not empty).
+    pub replay: Vec<ReplayPoint>,
 }
 
 const HALF: f64 = 570.0;
@@ -349,6 +363,26 @@ impl Report<'_> {
                 })
                 .collect::<Vec<_>>()
         };
+        if !self.replay.is_empty() {
+            out.push_str(&svg::scatter(
+                &Scatter {
+                    title: format!("If promoters shared from each top {k} (test window replayed)"),
+                    x_label: "orders per promoter".into(),
+                    y_label: "commission per promoter".into(),
+                    points: self
+                        .replay
+                        .iter()
+                        .map(|p| Point {
+                            label: p.label.clone(),
+                            series: p.label.clone(),
+                            x: p.orders,
+                            y: p.commission,
+                        })
+                        .collect(),
+                },
+                HALF,
+            ));
+        }
         out.push_str(&svg::bar_chart(&BarChart {
             title: "Popularity bias: mean popularity percentile shown".into(),
             y_label: "popularity percentile (1 = most ordered)".into(),

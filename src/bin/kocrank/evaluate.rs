@@ -4,7 +4,7 @@ use crate::common::{date, split_time, window, DataArgs, Need, Ui};
 use crate::train::resolve_config;
 use crate::Outcome;
 use anyhow::{bail, Context};
-use kocrank::eval::report::{Report, TradeoffPoint};
+use kocrank::eval::report::{ReplayPoint, Report, TradeoffPoint};
 use kocrank::eval::{
     comparison_table, evaluate_protocol, paired_comparison, paired_table, sweep_gamma, sweep_table,
     value_headroom, BootstrapConfig, EvalConfig, PairedComparison, Protocol, DEFAULT_GAMMAS,
@@ -317,6 +317,14 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                         ndcg: m.ndcg,
                         commission: m.commission,
                     })
+                })
+                .collect(),
+            replay: replay
+                .iter()
+                .map(|(name, o)| ReplayPoint {
+                    label: name.clone(),
+                    orders: o.orders,
+                    commission: o.commission,
                 })
                 .collect(),
         }
