@@ -319,8 +319,11 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                     })
                 })
                 .collect(),
+            // Models first, in the other charts' order (and colours), then the browsing.
             replay: replay
                 .iter()
+                .skip(1)
+                .chain(replay.iter().take(1))
                 .map(|(name, o)| ReplayPoint {
                     label: name.clone(),
                     orders: o.orders,
