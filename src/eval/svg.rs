@@ -394,6 +394,58 @@ pub(crate) fn bar_chart(c: &BarChart) -> String {
 }
 
 /// A scatter of labelled points, coloured by series, `width` pixels wide.
+/// A label's box: left, top, right, bottom (px).
+type Box2 = (f64, f64, f64, f64);
+
+/// Where the label of the point at `(x, y)` goes: the first of eight spots around it
+/// (right above, right below, left above, left below, then further out) whose box
+/// overlaps no label placed before, else the first spot; labels near the right edge
+/// try the left first. Returns the text position and anchor, and records the box.
+fn place_label(
+    x: f64,
+    y: f64,
+    label: &str,
+    width: f64,
+    placed: &mut Vec<Box2>,
+) -> (f64, f64, &'static str) {
+    // 12 px text: about 6.5 px per character, baseline 3 px above the bottom.
+    let w = 6.5 * label.chars().count() as f64;
+    let right = [(8.0, -8.0), (8.0, 16.0), (8.0, -22.0), (8.0, 30.0)];
+    let left = [(-8.0, -8.0), (-8.0, 16.0), (-8.0, -22.0), (-8.0, 30.0)];
+    let spots: Vec<(f64, f64, &'static str)> = if x > width - 140.0 {
+        left.iter()
+            .map(|&(dx, dy)| (dx, dy, "end"))
+            .chain(right.iter().map(|&(dx, dy)| (dx, dy, "start")))
+            .collect()
+    } else {
+        right
+            .iter()
+            .map(|&(dx, dy)| (dx, dy, "start"))
+            .chain(left.iter().map(|&(dx, dy)| (dx, dy, "end")))
+            .collect()
+    };
+    let box_of = |(dx, dy, anchor): (f64, f64, &str)| -> Box2 {
+        let (tx, ty) = (x + dx, y + dy);
+        let (l, r) = if anchor == "end" {
+            (tx - w, tx)
+        } else {
+            (tx, tx + w)
+        };
+        (l, ty - 10.0, r, ty + 3.0)
+    };
+    let overlaps = |a: &Box2, b: &Box2| a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+    let chosen = spots
+        .iter()
+        .copied()
+        .find(|&spot| {
+            let b = box_of(spot);
+            !placed.iter().any(|p| overlaps(p, &b))
+        })
+        .unwrap_or(spots[0]);
+    placed.push(box_of(chosen));
+    (x + chosen.0, y + chosen.1, chosen.2)
+}
+
 pub(crate) fn scatter(c: &Scatter, width: f64) -> String {
     let mut out = String::new();
     open(&mut out, width, &c.title);
@@ -428,26 +480,19 @@ pub(crate) fn scatter(c: &Scatter, width: f64) -> String {
         );
     }
     x_label(&mut out, width, &c.x_label);
-    for (n, p) in pts.iter().enumerate() {
+    let mut placed: Vec<Box2> = Vec::new();
+    for p in &pts {
         let s = names.iter().position(|x| x == &p.series).unwrap_or(0);
         let (x, y) = (
             ax.map(p.x, LEFT, width - RIGHT),
             ay.map(p.y, H - BOTTOM, TOP),
         );
-        // Labels alternate above and below, and flip left near the right edge.
-        let dy = if n % 2 == 0 { -8.0 } else { 16.0 };
-        let (dx, anchor) = if x > width - 140.0 {
-            (-8.0, "end")
-        } else {
-            (8.0, "start")
-        };
+        let (lx, ly, anchor) = place_label(x, y, &p.label, width, &mut placed);
         let _ = write!(
             out,
-            r#"<circle cx="{x:.1}" cy="{y:.1}" r="5" fill="{}"><title>{}</title></circle><text x="{:.1}" y="{:.1}" class="point" text-anchor="{anchor}">{}</text>"#,
+            r#"<circle cx="{x:.1}" cy="{y:.1}" r="5" fill="{}"><title>{}</title></circle><text x="{lx:.1}" y="{ly:.1}" class="point" text-anchor="{anchor}">{}</text>"#,
             colour(s),
             escape(&format!("{}: ({:.4}, {:.4})", p.label, p.x, p.y)),
-            x + dx,
-            y + dy,
             escape(&p.label)
         );
     }
@@ -458,6 +503,32 @@ pub(crate) fn scatter(c: &Scatter, width: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_of_close_points_do_not_overlap() {
+        let mut placed = Vec::new();
+        let a = place_label(100.0, 100.0, "blend", 570.0, &mut placed);
+        let b = place_label(102.0, 101.0, "γ=0.5", 570.0, &mut placed);
+        let c = place_label(101.0, 99.0, "γ=0", 570.0, &mut placed);
+        assert_eq!(placed.len(), 3);
+        for i in 0..3 {
+            for j in i + 1..3 {
+                let (p, q) = (placed[i], placed[j]);
+                assert!(
+                    !(p.0 < q.2 && q.0 < p.2 && p.1 < q.3 && q.1 < p.3),
+                    "{a:?} {b:?} {c:?}"
+                );
+            }
+        }
+        // A lone point keeps the first spot: right of it, above.
+        let mut fresh = Vec::new();
+        assert_eq!(
+            place_label(10.0, 50.0, "x", 570.0, &mut fresh),
+            (18.0, 42.0, "start")
+        );
+        // Near the right edge the label goes left.
+        assert_eq!(place_label(560.0, 50.0, "x", 570.0, &mut fresh).2, "end");
+    }
 
     #[test]
     fn escapes_markup() {
