@@ -237,6 +237,34 @@ impl PyModel {
         })
     }
 
+    /// The same blend with its value exponent γ set to ``gamma``: nothing is refitted
+    /// (γ enters at scoring time), so a sweep over γ trains once. Other models come
+    /// back unchanged.
+    ///
+    /// Parameters
+    /// ----------
+    /// gamma : float
+    ///     In [0, 2]; 0 ranks by the order probability alone, 1 by expected value.
+    ///
+    /// Raises
+    /// ------
+    /// ConfigError
+    ///     (a ``ValueError``) for a γ outside [0, 2].
+    ///
+    /// Examples
+    /// --------
+    /// >>> import kocrank
+    /// >>> train, _ = kocrank.generate("tiny", seed=5).split()
+    /// >>> blend = kocrank.train(train, {"model": "blend", "blend": {"trees": {"count": 10}}})
+    /// >>> blend.with_gamma(1.0).config["blend"]["gamma"]
+    /// 1.0
+    fn with_gamma(&self, gamma: f64) -> PyResult<PyModel> {
+        let model = self.ranker.model().with_gamma(gamma).py_err()?;
+        Ok(PyModel {
+            ranker: Ranker::new(model),
+        })
+    }
+
     /// The model kind: ``baseline``, ``popularity``, ``profile``, ``ials``,
     /// ``item_knn``, ``ease`` or ``blend``.
     #[getter]

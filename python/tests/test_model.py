@@ -181,3 +181,17 @@ def test_replay_compares_lists_on_the_same_window(world, model):
     assert flat["shares"] == online["shares"] and flat != online
     with pytest.raises(kocrank.InvalidRequestError, match="position"):
         kocrank.replay(model, "tiny", seed=42, position="top")
+
+
+def test_with_gamma_equals_training_at_that_gamma(split):
+    train, _ = split
+    config = {"model": "blend", "blend": {"gamma": 0.0, "trees": {"count": 20}}}
+    at0 = kocrank.train(train, config)
+    config["blend"]["gamma"] = 0.75
+    at75 = kocrank.train(train, config)
+    moved = at0.with_gamma(0.75)
+    assert moved.config["blend"]["gamma"] == 0.75 and at0.config["blend"]["gamma"] == 0.0
+    ids = ["P000001", "P000002", "P000003"]
+    assert moved.rank(ids, k=10).equals(at75.rank(ids, k=10))
+    with pytest.raises(kocrank.ConfigError, match="gamma"):
+        at0.with_gamma(3.0)
