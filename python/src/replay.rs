@@ -64,7 +64,7 @@ pub fn replay<'py>(
     seed: u64,
     at: Option<&Bound<'py, PyAny>>,
     window: Option<&Bound<'py, PyAny>>,
-    k: usize,
+    k: i64,
     replay_seed: u64,
     position: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -95,13 +95,16 @@ pub fn replay<'py>(
             .py_err()
         }
     };
-    if k == 0 {
-        return Err(Error::InvalidRequest {
-            field: "k",
-            message: "k must be at least 1".into(),
-        })
-        .py_err();
-    }
+    let k = match usize::try_from(k) {
+        Ok(k) if k > 0 => k,
+        _ => {
+            return Err(Error::InvalidRequest {
+                field: "k",
+                message: format!("k must be at least 1, got {k}"),
+            })
+            .py_err()
+        }
+    };
     let window = match window {
         Some(w) if !w.is_none() => duration(w, "window")?,
         _ => 30 * 86_400,

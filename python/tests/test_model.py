@@ -172,8 +172,9 @@ def test_replay_compares_lists_on_the_same_window(world, model):
     assert other["shares"] == online["shares"] and other["orders"] != online["orders"]
     with pytest.raises(kocrank.InvalidRequestError, match="tiny or small"):
         kocrank.replay(model, "large", seed=42)
-    with pytest.raises(kocrank.InvalidRequestError, match="k must be"):
-        kocrank.replay(model, "tiny", seed=42, k=0)
+    for bad in (0, -3):
+        with pytest.raises(kocrank.InvalidRequestError, match="k must be"):
+            kocrank.replay(model, "tiny", seed=42, k=bad)
     with pytest.raises(kocrank.InvalidRequestError, match="window"):
         kocrank.replay(model, "tiny", seed=42, window=-5)
     # Where promoters look changes what they pick, not who shares.
