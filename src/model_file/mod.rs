@@ -23,6 +23,7 @@ use crate::blend::{Fitted, Learner};
 use crate::codec::{Dec, Enc, ReadDec};
 use crate::config::Config;
 use crate::config::ModelKind;
+use crate::data::time::{check_ts, MAX_TS};
 use crate::data::{Catalog, Channel, History, IdMap, Promoters, Seller, Taxonomy, NO_CATEGORY};
 use crate::error::{Error, Result};
 use crate::model::{BlendSignal, Model, Signal};
@@ -359,6 +360,13 @@ fn assemble(
     meta.config
         .validate()
         .map_err(|e| corrupt(path, format!("stored config is invalid: {e}")))?;
+    // One second after the last order, so at most one past the latest timestamp.
+    if !(0..=MAX_TS + 1).contains(&meta.trained_until) {
+        return Err(corrupt(
+            path,
+            format!("trained_until {} is outside 1970..2100", meta.trained_until),
+        ));
+    }
     let (catalog_bytes, promoters_bytes) = (section("catalog")?, section("promoters")?);
     // The catalogue's ids and the learned factors are the two large parts: decode them
     // side by side.
@@ -718,6 +726,15 @@ fn decode_catalog(b: &[u8]) -> Result<Catalog, String> {
     if commission_rate.iter().any(|r| !(0.0..=1.0).contains(r)) {
         return Err("a commission rate is outside [0, 1]".into());
     }
+    if let Some((i, &t)) = listed
+        .iter()
+        .enumerate()
+        .find(|(_, &t)| t != NONE_TS && check_ts(t).is_err())
+    {
+        return Err(format!(
+            "item {i} was listed at timestamp {t}, outside 1970..2100"
+        ));
+    }
     if reviews_positive
         .iter()
         .zip(&reviews_total)
@@ -788,6 +805,15 @@ fn decode_promoters(b: &[u8]) -> Result<Promoters, String> {
         ("inviter", inv.len()),
     ] {
         check_len(what, len, n)?;
+    }
+    if let Some((p, &t)) = joined
+        .iter()
+        .enumerate()
+        .find(|(_, &t)| t != NONE_TS && check_ts(t).is_err())
+    {
+        return Err(format!(
+            "promoter {p} joined at timestamp {t}, outside 1970..2100"
+        ));
     }
     let channel = ch
         .iter()
@@ -868,6 +894,11 @@ impl HistoryColumns {
         if let Some(bad) = item.iter().find(|&&i| i as usize >= n_items) {
             return Err(format!(
                 "history names item index {bad}, beyond the {n_items} items"
+            ));
+        }
+        if let Some((k, &t)) = ts.iter().enumerate().find(|(_, &t)| check_ts(t).is_err()) {
+            return Err(format!(
+                "history entry {k} has timestamp {t}, outside 1970..2100"
             ));
         }
         Ok(History {

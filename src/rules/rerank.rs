@@ -81,7 +81,7 @@ impl ItemStats {
             }
         }
         let start = history.ts.iter().copied().min().unwrap_or(now);
-        let span_days = ((now - start) as f64 / DAY as f64).max(1.0);
+        let span_days = (now.saturating_sub(start) as f64 / DAY as f64).max(1.0);
         let n_cat = catalog.taxonomy.len();
         let mut sum_orders = vec![0f64; n_cat];
         let mut sum_days = vec![0f64; n_cat];
@@ -89,7 +89,7 @@ impl ItemStats {
             let leaf = catalog.leaf_category(i) as usize;
             let listed = catalog.listed_at.get(i as usize).copied().flatten();
             let days = listed.map_or(span_days, |t| {
-                ((now - t.max(start)) as f64 / DAY as f64).clamp(0.0, span_days)
+                (now.saturating_sub(t.max(start)) as f64 / DAY as f64).clamp(0.0, span_days)
             });
             if let (Some(o), Some(d)) = (sum_orders.get_mut(leaf), sum_days.get_mut(leaf)) {
                 *o += f64::from(orders[i as usize]);

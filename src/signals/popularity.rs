@@ -98,7 +98,7 @@ impl Popularity {
                 if i >= n_items {
                     continue;
                 }
-                let w = decay(now - ts, hl);
+                let w = decay(now.saturating_sub(ts), hl);
                 g[i] += w;
                 ch[c * n_items + i] += w;
                 if t > 0 {
