@@ -10,7 +10,7 @@
 //! ```
 
 use kocrank::eval::{self, BootstrapConfig, EvalConfig};
-use kocrank::{synth, train, Config, ModelKind, RankRequest, Ranker};
+use kocrank::{synth, train, Config, ModelKind, Ranker};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -87,10 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         runs.push((format!("blend γ = {g}"), Ranker::new(blend.with_gamma(g)?)));
     }
     for (name, ranker) in &runs {
-        let out = synth::replay(&world, at, window, &rc, |p| {
-            let list = ranker.rank(&RankRequest::new(p, rc.k))?;
-            Ok(list.into_iter().map(|r| r.item_id).collect())
-        })?;
+        let out = synth::replay_ranker(&world, at, window, &rc, ranker)?;
         rows.push((name.clone(), out));
     }
     let reference = rows
@@ -154,12 +151,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             position,
             ..synth::ReplayConfig::default()
         };
-        let run = |r: &Ranker| {
-            synth::replay(&world, at, window, &rc, |p| {
-                let list = r.rank(&RankRequest::new(p, rc.k))?;
-                Ok(list.into_iter().map(|x| x.item_id).collect())
-            })
-        };
+        let run = |r: &Ranker| synth::replay_ranker(&world, at, window, &rc, r);
         let (a, b) = (run(&g0)?, run(&g5)?);
         println!(
             "{:>12}: commission {:+.1}%, orders {:+.1}%",

@@ -1,7 +1,7 @@
 //! The list replay: deterministic, fair between lists, and honest about what it counts.
 
-use kocrank::synth::{generate, logged, replay, ReplayConfig, Scale, World};
-use kocrank::{train, Config, ModelKind, RankRequest, Ranker};
+use kocrank::synth::{generate, logged, replay, replay_ranker, ReplayConfig, Scale, World};
+use kocrank::{train, Config, ModelKind, Ranker};
 use std::sync::OnceLock;
 
 const WINDOW: i64 = 30 * 86_400;
@@ -26,26 +26,17 @@ fn ranker(model: ModelKind) -> Ranker {
     )
 }
 
-fn lists(r: &Ranker, k: usize) -> impl Fn(&str) -> kocrank::Result<Vec<String>> + Sync + '_ {
-    move |p| {
-        Ok(r.rank(&RankRequest::new(p, k))?
-            .into_iter()
-            .map(|x| x.item_id)
-            .collect())
-    }
-}
-
 #[test]
 fn same_seed_same_outcome_and_seeds_differ() {
     let w = world();
     let r = ranker(ModelKind::Profile);
     let cfg = ReplayConfig::default();
-    let a = replay(w, w.suggested_split(), WINDOW, &cfg, lists(&r, cfg.k)).unwrap();
-    let b = replay(w, w.suggested_split(), WINDOW, &cfg, lists(&r, cfg.k)).unwrap();
+    let a = replay_ranker(w, w.suggested_split(), WINDOW, &cfg, &r).unwrap();
+    let b = replay_ranker(w, w.suggested_split(), WINDOW, &cfg, &r).unwrap();
     assert_eq!(a, b);
     assert!(a.orders > 0.0 && a.commission > 0.0 && a.units >= a.orders);
     let other = ReplayConfig { seed: 9, ..cfg };
-    let c = replay(w, w.suggested_split(), WINDOW, &other, lists(&r, other.k)).unwrap();
+    let c = replay_ranker(w, w.suggested_split(), WINDOW, &other, &r).unwrap();
     assert_eq!(c.promoters, a.promoters);
     assert_ne!(c.orders, a.orders);
 }
@@ -93,8 +84,8 @@ fn lists_that_fit_the_circle_bring_more_orders_than_one_list_for_all() {
     let cfg = ReplayConfig::default();
     let personal = ranker(ModelKind::Profile);
     let same = ranker(ModelKind::Baseline);
-    let p = replay(w, at, WINDOW, &cfg, lists(&personal, cfg.k)).unwrap();
-    let b = replay(w, at, WINDOW, &cfg, lists(&same, cfg.k)).unwrap();
+    let p = replay_ranker(w, at, WINDOW, &cfg, &personal).unwrap();
+    let b = replay_ranker(w, at, WINDOW, &cfg, &same).unwrap();
     assert!(p.orders > b.orders, "{p:?} vs {b:?}");
 }
 
@@ -114,8 +105,8 @@ fn position_bias_weighs_the_top_of_the_list() {
         position: PositionBias::Uniform,
         ..ReplayConfig::default()
     };
-    let a = replay(w, w.suggested_split(), WINDOW, &log2, lists(&r, log2.k)).unwrap();
-    let b = replay(w, w.suggested_split(), WINDOW, &flat, lists(&r, flat.k)).unwrap();
+    let a = replay_ranker(w, w.suggested_split(), WINDOW, &log2, &r).unwrap();
+    let b = replay_ranker(w, w.suggested_split(), WINDOW, &flat, &r).unwrap();
     assert_eq!(a.shares, b.shares);
     assert_ne!(a.commission, b.commission);
 }

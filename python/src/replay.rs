@@ -4,7 +4,7 @@ use crate::convert::{auto_split, duration, timestamp};
 use crate::errors::IntoPy;
 use crate::model::PyModel;
 use kocrank::synth::{self, PositionBias, ReplayConfig, ReplayOutcome, Scale};
-use kocrank::{Error, RankRequest};
+use kocrank::Error;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
@@ -135,10 +135,7 @@ pub fn replay<'py>(
             };
             match &ranker {
                 None => synth::logged(&world, at, window),
-                Some(r) => synth::replay(&world, at, window, &cfg, |p| {
-                    let list = r.rank(&RankRequest::new(p, cfg.k))?;
-                    Ok(list.into_iter().map(|x| x.item_id).collect())
-                }),
+                Some(r) => synth::replay_ranker(&world, at, window, &cfg, r),
             }
         })
         .py_err()?;

@@ -726,15 +726,7 @@ fn decode_catalog(b: &[u8]) -> Result<Catalog, String> {
     if commission_rate.iter().any(|r| !(0.0..=1.0).contains(r)) {
         return Err("a commission rate is outside [0, 1]".into());
     }
-    if let Some((i, &t)) = listed
-        .iter()
-        .enumerate()
-        .find(|(_, &t)| t != NONE_TS && check_ts(t).is_err())
-    {
-        return Err(format!(
-            "item {i} was listed at timestamp {t}, outside 1970..2100"
-        ));
-    }
+    check_opt_times(&listed, "item", "listed")?;
     if reviews_positive
         .iter()
         .zip(&reviews_total)
@@ -767,6 +759,20 @@ fn decode_catalog(b: &[u8]) -> Result<Catalog, String> {
             .map(|&t| (t != NONE_TS).then_some(t))
             .collect(),
     })
+}
+
+/// Optional times (`NONE_TS` = absent) must lie in 1970..2100, as ingest requires.
+fn check_opt_times(ts: &[i64], row: &str, what: &str) -> Result<(), String> {
+    match ts
+        .iter()
+        .enumerate()
+        .find(|(_, &t)| t != NONE_TS && check_ts(t).is_err())
+    {
+        Some((i, t)) => Err(format!(
+            "{row} {i} {what} at timestamp {t}, outside 1970..2100"
+        )),
+        None => Ok(()),
+    }
 }
 
 fn encode_promoters(p: &Promoters) -> Vec<u8> {
@@ -806,15 +812,7 @@ fn decode_promoters(b: &[u8]) -> Result<Promoters, String> {
     ] {
         check_len(what, len, n)?;
     }
-    if let Some((p, &t)) = joined
-        .iter()
-        .enumerate()
-        .find(|(_, &t)| t != NONE_TS && check_ts(t).is_err())
-    {
-        return Err(format!(
-            "promoter {p} joined at timestamp {t}, outside 1970..2100"
-        ));
-    }
+    check_opt_times(&joined, "promoter", "joined")?;
     let channel = ch
         .iter()
         .map(|&c| {

@@ -26,18 +26,17 @@
 //!
 //! # Examples
 //! ```
-//! use kocrank::synth::{generate, replay, ReplayConfig, Scale};
-//! use kocrank::{train, Config, RankRequest, Ranker};
+//! use kocrank::synth::{generate, replay, replay_ranker, ReplayConfig, Scale};
+//! use kocrank::{train, Config, Ranker};
 //! let world = generate(Scale::Tiny, 3).unwrap();
 //! let at = world.suggested_split();
 //! let split = world.dataset.split(at, 30 * 86_400).unwrap();
 //! let ranker = Ranker::new(train(&split.train, &Config::default()).unwrap());
 //! let cfg = ReplayConfig::default();
-//! let ranked = replay(&world, at, 30 * 86_400, &cfg, |p| {
-//!     let list = ranker.rank(&RankRequest::new(p, cfg.k))?;
-//!     Ok(list.into_iter().map(|r| r.item_id).collect())
-//! })
-//! .unwrap();
+//! let ranked = replay_ranker(&world, at, 30 * 86_400, &cfg, &ranker).unwrap();
+//! // Any lists will do: here, one fixed item for everyone.
+//! let one = replay(&world, at, 30 * 86_400, &cfg, |_| Ok(vec!["I0000001".into()])).unwrap();
+//! assert_eq!(one.shares, ranked.shares);
 //! let browsing = kocrank::synth::logged(&world, at, 30 * 86_400).unwrap();
 //! assert_eq!(ranked.promoters, browsing.promoters);
 //! assert!(ranked.commission > 0.0 && ranked.orders > 0.0);
@@ -51,6 +50,7 @@ use super::{Generator, World};
 use crate::data::time::DAY;
 use crate::data::OrderStatus;
 use crate::error::{ConfigError, Error, Result};
+use crate::rank::{RankRequest, Ranker};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -227,6 +227,24 @@ where
         total.merge(o);
     }
     Ok(total.per_promoter())
+}
+
+/// [`replay`] with each promoter's list from `ranker`: her top `cfg.k` under the
+/// model's own rules, as the storefront would serve it.
+///
+/// # Errors
+/// As [`replay`]; a ranking error is returned as is.
+pub fn replay_ranker(
+    world: &World,
+    at: i64,
+    window: i64,
+    cfg: &ReplayConfig,
+    ranker: &Ranker,
+) -> Result<ReplayOutcome> {
+    replay(world, at, window, cfg, |p| {
+        let list = ranker.rank(&RankRequest::new(p, cfg.k))?;
+        Ok(list.into_iter().map(|r| r.item_id).collect())
+    })
 }
 
 /// What the promoters who shared in `[at, at + window)` actually earned in it: the

@@ -237,10 +237,7 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
             )];
             for (name, config) in a.models.iter().zip(&configs) {
                 let ranker = kocrank::Ranker::new(kocrank::train(&split.train, config)?);
-                let out = synth::replay(&world, at, window, &rc, |p| {
-                    let list = ranker.rank(&kocrank::RankRequest::new(p, rc.k))?;
-                    Ok(list.into_iter().map(|r| r.item_id).collect())
-                })?;
+                let out = synth::replay_ranker(&world, at, window, &rc, &ranker)?;
                 rows.push((name.clone(), out));
             }
             sp.finish_and_clear();
