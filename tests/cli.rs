@@ -252,6 +252,7 @@ struct ReplayDoc {
     units: f64,
     gmv: f64,
     commission: f64,
+    unknown_items: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -655,6 +656,7 @@ fn evaluate_replays_a_generated_world() {
         .iter()
         .all(|r| r.promoters == rows[0].promoters && r.shares == rows[0].shares));
     assert!(rows[2].orders > rows[1].orders, "{rows:?}");
+    assert!(rows.iter().all(|r| r.unknown_items == 0));
     // Data that is not a generated world is refused by name.
     std::fs::remove_file(d.join("w").join("world.json")).unwrap();
     let out = kocrank(&args, d);

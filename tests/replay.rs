@@ -65,6 +65,8 @@ fn promoters_and_shares_are_those_of_the_window() {
     assert_eq!(none.orders, 0.0);
     let unknown = replay(w, at, WINDOW, &cfg, |_| Ok(vec!["no-such-item".into()])).unwrap();
     assert_eq!(unknown.commission, 0.0);
+    assert_eq!(unknown.unknown_items, sharers.len());
+    assert_eq!(none.unknown_items, 0);
     // The list's errors come back; a window must be positive.
     let e = replay(w, at, WINDOW, &cfg, |p| {
         Err(kocrank::Error::Empty(format!("no list for {p}")))

@@ -42,7 +42,9 @@ use pyo3::types::{PyDict, PyString};
 /// -------
 /// dict
 ///     ``promoters`` and ``shares`` in the window; per promoter: ``orders``
-///     (completed), ``units``, ``gmv`` and ``commission`` (currency units).
+///     (completed), ``units``, ``gmv`` and ``commission`` (currency units);
+///     ``unknown_items``: listed ids the world does not know (0 for a model trained
+///     on that world).
 ///
 /// Examples
 /// --------
@@ -146,5 +148,6 @@ pub fn replay<'py>(
     d.set_item("units", out.units)?;
     d.set_item("gmv", out.gmv)?;
     d.set_item("commission", out.commission)?;
+    d.set_item("unknown_items", out.unknown_items)?;
     Ok(d)
 }

@@ -166,7 +166,8 @@ def test_replay_compares_lists_on_the_same_window(world, model):
     assert online["promoters"] == browsing["promoters"] > 0
     assert online["shares"] == browsing["shares"]
     assert online["orders"] > 0 and online["commission"] > 0
-    assert set(online) == {"promoters", "shares", "orders", "units", "gmv", "commission"}
+    assert set(online) == {"promoters", "shares", "orders", "units", "gmv", "commission", "unknown_items"}
+    assert online["unknown_items"] == 0
     # Another replay seed draws other orders from the same shares.
     other = kocrank.replay(model, "tiny", seed=42, replay_seed=5)
     assert other["shares"] == online["shares"] and other["orders"] != online["orders"]

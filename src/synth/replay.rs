@@ -117,6 +117,8 @@ pub struct ReplayOutcome {
     pub gmv: f64,
     /// Commission per promoter, currency units.
     pub commission: f64,
+    /// Listed ids the world does not know, over all lists (skipped, not picked).
+    pub unknown_items: usize,
 }
 
 impl ReplayOutcome {
@@ -135,6 +137,7 @@ impl ReplayOutcome {
         self.units += o.units;
         self.gmv += o.gmv;
         self.commission += o.commission;
+        self.unknown_items += o.unknown_items;
     }
 
     fn per_promoter(mut self) -> ReplayOutcome {
@@ -171,8 +174,9 @@ fn shares_in(world: &World, at: i64, window: i64) -> Result<Vec<Vec<i64>>> {
 }
 
 /// Replays `[at, at + window)` of `world` with each promoter who shared in it picking
-/// from `list(promoter_id)` (item ids, best first; ids the world does not know are
-/// skipped). See the module docs.
+/// from `list(promoter_id)` (item ids, best first, the first `cfg.k` used; ids the
+/// world does not know are skipped and counted in
+/// [`ReplayOutcome::unknown_items`]). See the module docs.
 ///
 /// # Errors
 /// [`Error::Config`] for a window that is not positive; the first error `list` returns.
@@ -202,11 +206,13 @@ where
                 ..ReplayOutcome::default()
             };
             let name = ds.promoters.ids.name(p as u32).unwrap_or("");
-            let items: Vec<u32> = list(name)?
+            let ids = list(name)?;
+            let items: Vec<u32> = ids
                 .iter()
                 .take(cfg.k)
                 .filter_map(|id| ds.catalog.ids.get(id))
                 .collect();
+            out.unknown_items = ids.len().min(cfg.k) - items.len();
             let Some(circle) = sim.circle(p as u32) else {
                 return Ok(out);
             };
@@ -402,7 +408,7 @@ fn share(
 /// # Examples
 /// ```
 /// use kocrank::synth::{replay_table, ReplayOutcome};
-/// let a = ReplayOutcome { promoters: 10, shares: 50, orders: 4.0, units: 5.0, gmv: 300.0, commission: 30.0 };
+/// let a = ReplayOutcome { promoters: 10, shares: 50, orders: 4.0, units: 5.0, gmv: 300.0, commission: 30.0, unknown_items: 0 };
 /// let b = ReplayOutcome { orders: 3.0, commission: 45.0, ..a.clone() };
 /// let t = replay_table(&[("accuracy".into(), a), ("value".into(), b)], 0);
 /// assert!(t.contains("-25.0%") && t.contains("+50.0%"));

@@ -365,6 +365,7 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                             "units": o.units,
                             "gmv": o.gmv,
                             "commission": o.commission,
+                            "unknown_items": o.unknown_items,
                         })
                     })
                     .collect(),
