@@ -4,7 +4,7 @@
 //! A request re-ranks her nightly list instead of the whole catalogue when she has one
 //! and the request names no candidates itself: a few hundred items instead of every
 //! item, with the live catalogue (stock, prices, commissions) and any recent orders of
-//! the request applied. The README's serving section measures what this costs in
+//! the request applied. docs/serving.md measures what this costs in
 //! recall.
 
 use std::collections::HashMap;
