@@ -3,7 +3,8 @@
 //!
 //! Run with `cargo run --example quickstart`.
 
-use kocrank::eval::{compare, comparison_table, EvalConfig};
+use kocrank::eval::{comparison_table, EvalConfig};
+use kocrank::study::compare;
 use kocrank::synth::{generate, Scale};
 use kocrank::{train, Config, ModelKind, RankRequest, Ranker};
 

@@ -9,8 +9,10 @@
 
 use crate::blend::BlendConfig;
 use crate::error::{ConfigError, Error, Result};
+pub use crate::kind::ModelKind;
 use crate::rules::RulesConfig;
 use crate::signals::baseline::BaselineConfig;
+use crate::signals::buy_again::BuyAgainConfig;
 use crate::signals::ease::EaseConfig;
 use crate::signals::ials::IalsConfig;
 use crate::signals::item_knn::ItemKnnConfig;
@@ -21,71 +23,81 @@ use crate::signals::repurchase::RepurchaseConfig;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// Which model ranks the items.
+/// Whether `auto` stacks its best candidates in a blend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ModelKind {
-    /// Smoothed positive-review rate blended with commission; the same list for all.
+pub enum Stack {
+    /// Try the blend when the budget leaves room, keep it where it wins on validation.
     #[default]
-    Baseline,
-    /// Time-decayed popularity in the promoter's channel and city tier.
-    Popularity,
-    /// The promoter's circle profile: categories, brands and price bands her group
-    /// buys, shrunk toward her channel.
-    Profile,
-    /// Implicit-feedback matrix factorisation (iALS): latent factors of circles and
-    /// items learned from who ordered what.
-    Ials,
-    /// Item-to-item CF: neighbours of what her circle bought.
-    ItemKnn,
-    /// EASE (Steck 2019): a closed-form item × item linear model.
-    Ease,
-    /// A learned blend of component models and item features, valued by commission
-    /// (see [`crate::blend`]).
-    Blend,
+    Auto,
+    /// Always ship the blend of the best candidates (when the data can train one).
+    Always,
+    /// Never try the blend.
+    Never,
 }
 
-impl ModelKind {
-    /// All model kinds.
-    pub const ALL: [ModelKind; 7] = [
-        ModelKind::Baseline,
-        ModelKind::Popularity,
-        ModelKind::Profile,
-        ModelKind::Ials,
-        ModelKind::ItemKnn,
-        ModelKind::Ease,
-        ModelKind::Blend,
-    ];
+/// Settings of `model = "auto"` (see [`crate::auto`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AutoConfig {
+    /// Wall-time budget of the whole training, search and refit included, in seconds.
+    /// Default 120.
+    pub budget_seconds: f64,
+    /// Largest number of search trials (0 = as many as the budget allows). A trial
+    /// count makes the search independent of the machine's speed. Default 0.
+    pub max_trials: usize,
+    /// Share of the training orders held out for validation, in (0, 0.5]. Default 0.1.
+    pub validation_share: f64,
+    /// Promoters sampled for validation (their held-out orders are scored; the others'
+    /// orders all train), at least 100. Default 5000.
+    pub validation_promoters: usize,
+    /// Whether to stack the best candidates in a blend. Default `auto`.
+    pub stack: Stack,
+    /// Seed of the carving, sampling and search. Default 0.
+    pub seed: u64,
+}
 
-    /// The name used in configs and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ModelKind::Baseline => "baseline",
-            ModelKind::Popularity => "popularity",
-            ModelKind::Profile => "profile",
-            ModelKind::Ials => "ials",
-            ModelKind::ItemKnn => "item_knn",
-            ModelKind::Ease => "ease",
-            ModelKind::Blend => "blend",
+impl Default for AutoConfig {
+    fn default() -> Self {
+        AutoConfig {
+            budget_seconds: 120.0,
+            max_trials: 0,
+            validation_share: 0.1,
+            validation_promoters: 5000,
+            stack: Stack::Auto,
+            seed: 0,
         }
     }
+}
 
-    /// Parses a model name.
+impl AutoConfig {
+    /// Checks the ranges.
     ///
     /// # Errors
-    /// A message listing the known names.
-    pub fn parse(text: &str) -> std::result::Result<Self, String> {
-        let t = text.trim().to_ascii_lowercase();
-        ModelKind::ALL
-            .into_iter()
-            .find(|m| m.as_str() == t)
-            .ok_or_else(|| {
-                let names: Vec<&str> = ModelKind::ALL.iter().map(|m| m.as_str()).collect();
-                format!(
-                    "unknown model \"{text}\" (expected one of: {})",
-                    names.join(", ")
-                )
-            })
+    /// [`ConfigError::OutOfRange`] naming the field.
+    pub fn validate(&self) -> std::result::Result<(), ConfigError> {
+        use crate::error::check_range;
+        check_range(
+            "auto.budget_seconds",
+            self.budget_seconds,
+            1.0,
+            1e7,
+            "[1, 1e7]",
+        )?;
+        check_range(
+            "auto.validation_share",
+            self.validation_share,
+            1e-3,
+            0.5,
+            "(0, 0.5]",
+        )?;
+        check_range(
+            "auto.validation_promoters",
+            self.validation_promoters as f64,
+            100.0,
+            1e9,
+            "[100, 1e9]",
+        )
     }
 }
 
@@ -93,7 +105,7 @@ impl ModelKind {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    /// The model. Default `baseline`.
+    /// The model. Default `auto` (see [`crate::auto`]).
     pub model: ModelKind,
     /// Review smoothing.
     pub quality: QualityConfig,
@@ -103,6 +115,8 @@ pub struct Config {
     pub popularity: PopularityConfig,
     /// Circle profile.
     pub profile: ProfileConfig,
+    /// Buy again (her own items by decayed frequency).
+    pub buy_again: BuyAgainConfig,
     /// Item-to-item CF.
     pub item_knn: ItemKnnConfig,
     /// EASE.
@@ -115,6 +129,8 @@ pub struct Config {
     pub ials: IalsConfig,
     /// Default business rules.
     pub rules: RulesConfig,
+    /// The search of `model = "auto"`.
+    pub auto: AutoConfig,
 }
 
 impl Config {
@@ -127,16 +143,23 @@ impl Config {
         self.baseline.validate()?;
         self.popularity.validate()?;
         self.profile.validate()?;
+        self.buy_again.validate()?;
         self.ials.validate()?;
         self.item_knn.validate()?;
         self.ease.validate()?;
         self.blend.validate()?;
-        for c in &self.blend.components {
-            ModelKind::parse(c)
-                .map_err(|m| ConfigError::Conflict(format!("blend.components: {m}")))?;
-        }
         self.rules.validate()?;
+        self.auto.validate()?;
         self.repurchase.validate()
+    }
+
+    /// The default configuration with another model, e.g.
+    /// `Config::with_model(ModelKind::ItemKnn)`.
+    pub fn with_model(model: ModelKind) -> Config {
+        Config {
+            model,
+            ..Config::default()
+        }
     }
 
     /// Parses and validates a TOML document.
@@ -216,8 +239,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("magic"), "{e}");
-        assert!(ModelKind::parse("nope")
-            .unwrap_err()
-            .contains("baseline, popularity, profile, ials, item_knn, ease, blend"));
+        assert!(ModelKind::parse("nope").unwrap_err().contains(
+            "auto, baseline, popularity, profile, buy_again, ials, item_knn, ease, blend"
+        ));
     }
 }

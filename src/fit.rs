@@ -1,4 +1,6 @@
-//! Training: a [`Dataset`] and a [`Config`] in, a [`Model`] out.
+//! Fitting one named model: a [`Dataset`] and a [`Config`] in, a [`Model`] out.
+//! [`crate::train()`] calls this for every kind but `auto`, which searches over these
+//! fits ([`crate::auto`]).
 
 use crate::blend::features::{self, FeatureSource};
 use crate::blend::{pool_mask, Blend};
@@ -21,41 +23,38 @@ use rayon::prelude::*;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// Trains the model `config.model` on the completed orders of `data`.
-///
-/// The training time ("now" for time decay and the default ranking time) is one second
-/// after the last order.
-///
-/// # Errors
-/// [`Error::Config`] when the configuration is invalid; [`Error::Empty`] when the
-/// dataset has no item or no completed order.
-///
-/// # Examples
-/// ```
-/// use kocrank::{synth, train, Config};
-/// let world = synth::generate(synth::Scale::Tiny, 1).unwrap();
-/// let model = train(&world.dataset, &Config::default()).unwrap();
-/// assert_eq!(model.catalog().len(), world.dataset.catalog.len());
-/// ```
-pub fn train(data: &Dataset, config: &Config) -> Result<Model> {
-    config.validate()?;
+/// The training time of `history`: one second after its last order.
+pub(crate) fn end_of(history: &History) -> i64 {
+    history
+        .ts
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .saturating_add(1)
+}
+
+/// Checks that `data` can train anything: an item and a completed order.
+pub(crate) fn check_trainable(data: &Dataset, history: &History) -> Result<()> {
     if data.catalog.is_empty() {
         return Err(Error::Empty("cannot train: the dataset has no item".into()));
     }
-    let history = data.history();
     if history.nnz() == 0 {
         return Err(Error::Empty(format!(
             "cannot train: no completed order among {} orders",
             data.orders.len()
         )));
     }
-    let trained_until = history
-        .ts
-        .iter()
-        .copied()
-        .max()
-        .unwrap_or(0)
-        .saturating_add(1);
+    Ok(())
+}
+
+/// Fits the named model `config.model` (not `auto`) on the completed orders of
+/// `data`. The training time is one second after the last order.
+pub(crate) fn fit(data: &Dataset, config: &Config) -> Result<Model> {
+    config.validate()?;
+    let history = data.history();
+    check_trainable(data, &history)?;
+    let trained_until = end_of(&history);
     let learned = fit_learned(data, &history, config)?;
     Model::from_parts(
         config.clone(),
@@ -71,7 +70,13 @@ pub fn train(data: &Dataset, config: &Config) -> Result<Model> {
 /// returns `None` for the cheap ones that [`Model::from_parts`] fits itself.
 fn fit_learned(data: &Dataset, history: &History, config: &Config) -> Result<Option<Signal>> {
     match config.model {
-        ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => Ok(None),
+        ModelKind::Auto => Err(Error::InvalidRequest {
+            field: "model",
+            message: "auto is resolved by kocrank::train, not fitted as such".into(),
+        }),
+        ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile | ModelKind::BuyAgain => {
+            Ok(None)
+        }
         ModelKind::Ials => Ok(Some(Signal::Ials(Ials::fit(
             history,
             data.catalog.len(),
@@ -125,18 +130,13 @@ fn fit_component(
     })
 }
 
-/// Trains the blend (see [`crate::blend`]): components fitted on the orders before the
-/// label window score candidates; a logistic regression learns which were ordered in
-/// the window; then the components are refitted on all the training orders.
+/// Trains the blend (see [`crate::blend`]) on a label window at the end of the
+/// training data: components fitted on the orders before the window score candidates;
+/// the learner learns which were ordered in the window; then the components are
+/// refitted on all the training orders.
 fn fit_blend(data: &Dataset, history: &History, config: &Config) -> Result<Signal> {
     let bc = &config.blend;
-    let now = history
-        .ts
-        .iter()
-        .copied()
-        .max()
-        .unwrap_or(0)
-        .saturating_add(1);
+    let now = end_of(history);
     let t_label = now - (bc.label_days * 86_400.0) as i64;
     let past = history.before(t_label);
     if past.nnz() == 0 {
@@ -145,20 +145,79 @@ fn fit_blend(data: &Dataset, history: &History, config: &Config) -> Result<Signa
             bc.label_days
         )));
     }
-    let kinds: Vec<ModelKind> = bc
+    let labels = data
+        .orders
+        .filter(|r| data.orders.ts[r] >= t_label)
+        .history(data.promoters.len());
+    fit_blend_on(data, &past, &labels, t_label, history, config)
+}
+
+/// Trains the blend with components fitted on `past` (as of `t_label`) and labels
+/// from `labels` (the orders each promoter brought after `past`, or held out from
+/// it), then refits the components on `history`, everything the model serves with.
+fn fit_blend_on(
+    data: &Dataset,
+    past: &History,
+    labels: &History,
+    t_label: i64,
+    history: &History,
+    config: &Config,
+) -> Result<Signal> {
+    let past_components = fit_components(data, past, t_label, config)?;
+    let blend = fit_blend_learner(data, past, &past_components, labels, t_label, config)?;
+    let serving = fit_components(data, history, end_of(history), config)?;
+    Ok(blend_signal(blend, serving))
+}
+
+/// Fits every component of `config.blend` on `history` as of `now`.
+pub(crate) fn fit_components(
+    data: &Dataset,
+    history: &History,
+    now: i64,
+    config: &Config,
+) -> Result<Vec<(ModelKind, Signal)>> {
+    if history.nnz() == 0 {
+        return Err(Error::Empty(
+            "cannot train the blend: no order to fit its components on".into(),
+        ));
+    }
+    let quality = Quality::fit(&data.catalog, &config.quality);
+    config
+        .blend
         .components
         .iter()
-        .map(|c| ModelKind::parse(c).map_err(Error::Unsupported))
-        .collect::<Result<_>>()?;
+        .map(|&k| Ok((k, fit_component(k, data, history, now, config, &quality)?)))
+        .collect()
+}
+
+/// The blend's signal as a model holds it: the learner and its learned components
+/// (cheap ones are refitted by [`Model::from_parts`]).
+pub(crate) fn blend_signal(blend: Blend, components: Vec<(ModelKind, Signal)>) -> Signal {
+    let components = components
+        .into_iter()
+        .filter(|(k, _)| !k.is_cheap())
+        .collect();
+    Signal::Blend(Box::new(BlendSignal { blend, components }))
+}
+
+/// Fits the blend's learner: `past_components` (fitted on `past` as of `t_label`)
+/// score candidates, and the learner learns which of them each promoter ordered in
+/// `labels`. [`crate::auto`] calls this with its validation split, so the blend
+/// trains on logs of any time span, timestamps or not.
+pub(crate) fn fit_blend_learner(
+    data: &Dataset,
+    past: &History,
+    past_components: &[(ModelKind, Signal)],
+    labels: &History,
+    t_label: i64,
+    config: &Config,
+) -> Result<Blend> {
+    let bc = &config.blend;
     let quality = Quality::fit(&data.catalog, &config.quality);
-    let repurchase = Repurchase::fit(&past, &data.catalog, &config.repurchase);
-    let past_components: Vec<Signal> = kinds
-        .iter()
-        .map(|&k| fit_component(k, data, &past, t_label, config, &quality))
-        .collect::<Result<_>>()?;
+    let repurchase = Repurchase::fit(past, &data.catalog, &config.repurchase);
     let scorers: Vec<&dyn Scorer> = past_components
         .iter()
-        .filter_map(Signal::as_scorer)
+        .filter_map(|(_, s)| s.as_scorer())
         .collect();
     let src = FeatureSource {
         catalog: &data.catalog,
@@ -171,21 +230,19 @@ fn fit_blend(data: &Dataset, history: &History, config: &Config) -> Result<Signa
 
     // Label: ordered in the window. Samples per promoter: every positive, plus
     // negatives drawn from the components' top candidates and a few from anywhere.
-    let promoters: Vec<u32> = (0..history.n_promoters() as u32)
-        .filter(|&p| history.times(p).last().is_some_and(|&t| t >= t_label))
+    let promoters: Vec<u32> = (0..labels.n_promoters().min(past.n_promoters()) as u32)
+        .filter(|&p| labels.count(p) > 0)
         .collect();
     let per: Vec<(Vec<f32>, Vec<bool>)> = promoters
         .par_iter()
         .map(|&p| {
-            let r = history.range(p);
-            let cut = history.ts[r.clone()].partition_point(|&t| t < t_label);
-            let positives: HashSet<u32> = history.items(p)[cut..].iter().copied().collect();
+            let positives: HashSet<u32> = labels.items(p).iter().copied().collect();
             let ctx = Context {
                 promoter: Some(p),
                 channel: data.promoters.channel_of(p),
                 city_tier: data.promoters.tier_of(p),
-                history: &history.items(p)[..cut],
-                history_ts: &history.times(p)[..cut],
+                history: past.items(p),
+                history_ts: past.times(p),
                 now: t_label,
                 fold_in: true,
             };
@@ -236,10 +293,9 @@ fn fit_blend(data: &Dataset, history: &History, config: &Config) -> Result<Signa
         groups.push(labels.len());
     }
     if labels.is_empty() {
-        return Err(Error::Empty(format!(
-            "cannot train the blend: no order in its {}-day label window",
-            bc.label_days
-        )));
+        return Err(Error::Empty(
+            "cannot train the blend: no promoter has a label order".into(),
+        ));
     }
     let mut blend = Blend::fit(bc.clone(), rows, &labels, &groups)?;
     blend.set_value_cap(&data.catalog);
@@ -249,23 +305,5 @@ fn fit_blend(data: &Dataset, history: &History, config: &Config) -> Result<Signa
     if negatives > 0.0 && possible > negatives {
         blend.fitted.shift_intercept((negatives / possible).ln());
     }
-    // Serve with components refitted on everything; cheap ones are refitted by
-    // `Model::from_parts`, so only learned ones are kept here.
-    let mut components = Vec::new();
-    for &k in &kinds {
-        if fit_cheap(
-            k,
-            config,
-            &data.catalog,
-            &data.promoters,
-            history,
-            now,
-            &quality,
-        )
-        .is_none()
-        {
-            components.push((k, fit_component(k, data, history, now, config, &quality)?));
-        }
-    }
-    Ok(Signal::Blend(Box::new(BlendSignal { blend, components })))
+    Ok(blend)
 }

@@ -57,6 +57,7 @@
 )]
 
 pub mod atomic;
+pub mod auto;
 pub mod batch;
 pub mod blend;
 mod codec;
@@ -64,14 +65,18 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod eval;
+mod fit;
 #[cfg(feature = "io")]
 pub mod io;
+mod kind;
 pub mod linalg;
 pub mod model;
 pub mod model_file;
 pub mod rank;
 pub mod rules;
+pub mod selection;
 pub mod signals;
+pub mod study;
 pub mod synth;
 mod topk;
 mod train;

@@ -9,6 +9,7 @@ use crate::data::{Catalog, History, Promoters};
 use crate::error::{Error, Result};
 use crate::rules::rerank::ItemStats;
 use crate::signals::baseline::Baseline;
+use crate::signals::buy_again::BuyAgain;
 use crate::signals::ease::Ease;
 use crate::signals::ials::Ials;
 use crate::signals::item_knn::ItemKnn;
@@ -27,6 +28,7 @@ pub(crate) enum Signal {
     Baseline(Baseline),
     Popularity(Popularity),
     Profile(Profile),
+    BuyAgain(BuyAgain),
     Ials(Ials),
     ItemKnn(ItemKnn),
     Ease(Ease),
@@ -47,7 +49,7 @@ impl Signal {
     pub(crate) fn is_cheap(&self) -> bool {
         matches!(
             self,
-            Signal::Baseline(_) | Signal::Popularity(_) | Signal::Profile(_)
+            Signal::Baseline(_) | Signal::Popularity(_) | Signal::Profile(_) | Signal::BuyAgain(_)
         )
     }
 
@@ -57,6 +59,7 @@ impl Signal {
             Signal::Baseline(b) => Some(b),
             Signal::Popularity(p) => Some(p),
             Signal::Profile(p) => Some(p),
+            Signal::BuyAgain(b) => Some(b),
             Signal::Ials(m) => Some(m),
             Signal::ItemKnn(k) => Some(k),
             Signal::Ease(e) => Some(e),
@@ -95,7 +98,19 @@ pub(crate) fn fit_cheap(
             now,
             &config.profile,
         ))),
-        ModelKind::Ials | ModelKind::ItemKnn | ModelKind::Ease | ModelKind::Blend => None,
+        ModelKind::BuyAgain => Some(Signal::BuyAgain(BuyAgain::fit(
+            history,
+            promoters,
+            catalog.len(),
+            now,
+            &config.buy_again,
+            &config.popularity,
+        ))),
+        ModelKind::Auto
+        | ModelKind::Ials
+        | ModelKind::ItemKnn
+        | ModelKind::Ease
+        | ModelKind::Blend => None,
     }
 }
 
@@ -113,6 +128,7 @@ pub struct Model {
     pub(crate) repurchase: Repurchase,
     pub(crate) item_stats: ItemStats,
     pub(crate) signal: Signal,
+    pub(crate) selection: Option<Arc<crate::selection::Selection>>,
 }
 
 impl Model {
@@ -169,8 +185,8 @@ impl Model {
                 // Learned components came from the file; refit the cheap ones here.
                 let mut learned: Vec<(ModelKind, Signal)> = std::mem::take(&mut b.components);
                 let mut components = Vec::new();
-                for name in &b.blend.config.components {
-                    let kind = ModelKind::parse(name).map_err(Error::Unsupported)?;
+                for &kind in &b.blend.config.components {
+                    let name = kind.as_str();
                     let signal =
                         match cheap(kind) {
                             Some(s) => s,
@@ -210,7 +226,14 @@ impl Model {
             repurchase,
             item_stats,
             signal,
+            selection: None,
         })
+    }
+
+    /// What `model = "auto"` tried and why it chose this model (`None` for a model
+    /// trained by name).
+    pub fn selection(&self) -> Option<&crate::selection::Selection> {
+        self.selection.as_deref()
     }
 
     /// The configuration the model was trained with.

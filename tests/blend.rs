@@ -93,7 +93,11 @@ fn blend_config_errors_are_clear() {
     let e = Config::from_toml_str("model = \"blend\"\n[blend]\ncomponents = [\"magic\"]")
         .unwrap_err()
         .to_string();
-    assert!(e.contains("blend.components") && e.contains("magic"), "{e}");
+    // The parser names the line, the unknown model and the models there are.
+    assert!(
+        e.contains("components") && e.contains("magic") && e.contains("item_knn"),
+        "{e}"
+    );
     let world = generate(Scale::Tiny, 13).unwrap();
     let mut cfg = Config {
         model: ModelKind::Blend,

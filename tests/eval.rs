@@ -51,7 +51,13 @@ fn popularity_on_hand_world() {
 #[test]
 fn no_repeats_removes_training_items_from_relevance() {
     let split = hand_world().split(hand_split_at(), 30 * DAY).unwrap();
-    let ranker = Ranker::new(train(&split.train, &Config::default()).unwrap());
+    let ranker = Ranker::new(
+        train(
+            &split.train,
+            &Config::with_model(kocrank::ModelKind::Baseline),
+        )
+        .unwrap(),
+    );
     // m2 re-ordered eggs? No: m2 bought rice and tissue in training, eggs is new.
     // c1 bought eggs and phone; bra is new. m1 bought rice and eggs; tissue is new.
     let cfg = EvalConfig {
@@ -67,7 +73,8 @@ fn no_repeats_removes_training_items_from_relevance() {
 #[test]
 fn empty_test_is_a_clear_error() {
     let ds = hand_world();
-    let ranker = Ranker::new(train(&ds, &Config::default()).unwrap());
+    let ranker =
+        Ranker::new(train(&ds, &Config::with_model(kocrank::ModelKind::Baseline)).unwrap());
     let empty = kocrank::Dataset {
         orders: ds.orders.filter(|_| false),
         ..ds.clone()

@@ -3,7 +3,8 @@
 
 use crate::util::{hand_split_at, hand_world, DAY};
 use kocrank::eval::report::{Report, TradeoffPoint};
-use kocrank::eval::{compare, paired_comparison, EvalConfig};
+use kocrank::eval::{paired_comparison, EvalConfig};
+use kocrank::study::compare;
 use kocrank::{Config, ModelKind};
 
 fn reports() -> Vec<kocrank::eval::EvalReport> {
@@ -80,7 +81,13 @@ fn report_is_self_contained_well_formed_and_complete() {
 #[test]
 fn sampled_reports_say_so() {
     let split = hand_world().split(hand_split_at(), 30 * DAY).unwrap();
-    let ranker = kocrank::Ranker::new(kocrank::train(&split.train, &Config::default()).unwrap());
+    let ranker = kocrank::Ranker::new(
+        kocrank::train(
+            &split.train,
+            &Config::with_model(kocrank::ModelKind::Baseline),
+        )
+        .unwrap(),
+    );
     let cfg = EvalConfig {
         ks: vec![2],
         sampled_negatives: Some(2),

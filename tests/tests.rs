@@ -7,6 +7,7 @@ mod batch;
 #[cfg(feature = "cli")]
 mod cli;
 
+mod auto;
 mod blend;
 mod cf;
 mod eval;

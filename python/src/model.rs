@@ -265,8 +265,8 @@ impl PyModel {
         })
     }
 
-    /// The model kind: ``baseline``, ``popularity``, ``profile``, ``ials``,
-    /// ``item_knn``, ``ease`` or ``blend``.
+    /// The model kind: ``baseline``, ``popularity``, ``profile``, ``buy_again``,
+    /// ``ials``, ``item_knn``, ``ease`` or ``blend`` (``auto`` trains one of these).
     #[getter]
     fn kind(&self) -> &'static str {
         self.ranker.model().kind().as_str()
@@ -279,6 +279,20 @@ impl PyModel {
             .map_err(|e| Error::Unsupported(format!("cannot encode the configuration: {e}")))
             .py_err()?;
         from_json(py, &json)
+    }
+
+    /// What ``model = "auto"`` tried and why it chose this model, as a dict (the data
+    /// profile, the validation split, every trial with its NDCG@20, interval and
+    /// seconds, the chosen one and the notes); ``None`` for a model trained by name.
+    #[getter]
+    fn selection<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Some(sel) = self.ranker.model().selection() else {
+            return Ok(None);
+        };
+        let json = serde_json::to_string(sel)
+            .map_err(|e| Error::Unsupported(format!("cannot encode the selection: {e}")))
+            .py_err()?;
+        from_json(py, &json).map(Some)
     }
 
     /// One second after the last training order (unix seconds): the ranking time.

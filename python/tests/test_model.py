@@ -117,7 +117,12 @@ def test_explain(model, split):
 
 def test_train_configs(split):
     train, _ = split
-    assert kocrank.train(train).kind == "baseline"
+    auto = kocrank.train(train, {"auto": {"max_trials": 4}})
+    assert auto.kind not in ("auto", "baseline")
+    sel = auto.selection
+    assert len(sel["trials"]) >= 4 and sel["holdout"] == "temporal"
+    assert sel["chosen_label"].startswith(auto.kind)
+    assert kocrank.train(train, "baseline").selection is None
     assert kocrank.train(train, "popularity").kind == "popularity"
     blend = kocrank.train(train, {"model": "blend", "blend": {"gamma": 0.5}})
     assert blend.config["blend"]["gamma"] == 0.5

@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// ```
 /// use kocrank::{batch, synth, train, Config, Ranker};
 /// let world = synth::generate(synth::Scale::Tiny, 2).unwrap();
-/// let ranker = Ranker::new(train(&world.dataset, &Config::default()).unwrap());
+/// let ranker = Ranker::new(train(&world.dataset, &Config::with_model(kocrank::ModelKind::Baseline)).unwrap());
 /// let ids: Vec<String> = world.dataset.promoters.ids.names().take(3).map(String::from).collect();
 /// let lists = batch::rank_many(&ranker, &ids, 5, |_| {}).unwrap();
 /// assert_eq!(lists.len(), 3);

@@ -34,6 +34,7 @@ pub mod logistic;
 pub mod trees;
 
 use crate::data::{Catalog, Seller};
+use crate::kind::ModelKind;
 use crate::signals::quality::Quality;
 use features::ITEM_FEATURES;
 use logistic::Logistic;
@@ -49,7 +50,7 @@ pub enum Learner {
     Lambdamart,
     /// Gradient-boosted trees with the binary log-loss (default: on the synthetic
     /// world it matches LambdaMART's NDCG and, being a probability model to begin
-    /// with, trades slightly better against commission; see README).
+    /// with, trades slightly better against commission; see docs/blend-and-value.md).
     Binary,
     /// L2-regularised logistic regression on the standardised features.
     Logistic,
@@ -102,7 +103,7 @@ pub enum ValueBasis {
 pub struct BlendConfig {
     /// Component models whose scores are features. Default `["item_knn", "profile",
     /// "popularity"]`.
-    pub components: Vec<String>,
+    pub components: Vec<ModelKind>,
     /// How `P̂(order)` is learned. Default `binary`.
     pub learner: Learner,
     /// Settings of the boosted trees.
@@ -139,7 +140,11 @@ pub struct BlendConfig {
 impl Default for BlendConfig {
     fn default() -> Self {
         BlendConfig {
-            components: vec!["item_knn".into(), "profile".into(), "popularity".into()],
+            components: vec![
+                ModelKind::ItemKnn,
+                ModelKind::Profile,
+                ModelKind::Popularity,
+            ],
             learner: Learner::Binary,
             trees: TreesConfig::default(),
             label_days: 14.0,
@@ -197,9 +202,9 @@ impl BlendConfig {
             1.0,
             "[0, 1]",
         )?;
-        if self.components.is_empty() || self.components.iter().any(|c| c == "blend") {
+        if self.components.is_empty() || self.components.iter().any(|c| !c.is_component()) {
             return Err(crate::ConfigError::Conflict(
-                "blend.components must name at least one model other than blend".into(),
+                "blend.components must name at least one model, and neither blend nor auto".into(),
             ));
         }
         check_range(
@@ -359,7 +364,7 @@ const CLAMP: f32 = 8.0;
 
 impl Blend {
     /// Names of all features for `components`.
-    pub fn feature_names(components: &[String]) -> Vec<String> {
+    pub fn feature_names(components: &[ModelKind]) -> Vec<String> {
         ITEM_FEATURES
             .iter()
             .map(|s| s.to_string())
@@ -633,7 +638,7 @@ mod tests {
     fn config_rules() {
         assert!(BlendConfig::default().validate().is_ok());
         let bad = BlendConfig {
-            components: vec!["blend".into()],
+            components: vec![ModelKind::Blend],
             ..Default::default()
         };
         assert!(bad.validate().is_err());

@@ -12,6 +12,7 @@ pub(crate) mod builder_support {
 pub mod catalog;
 pub mod ids;
 pub mod orders;
+pub mod profile;
 pub mod promoters;
 pub mod shares;
 pub mod time;
@@ -20,6 +21,7 @@ pub use builder::{DatasetBuilder, ItemRecord, OrderRecord, PromoterRecord, RowFa
 pub use catalog::{Catalog, Seller, Taxonomy, NO_CATEGORY};
 pub use ids::IdMap;
 pub use orders::{History, OrderStatus, Orders, NO_ID};
+pub use profile::{DataProfile, Present};
 pub use promoters::{Channel, CityTier, Promoters, CITY_TIERS};
 pub use shares::Shares;
 

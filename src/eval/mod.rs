@@ -30,7 +30,9 @@ mod table;
 
 pub use bootstrap::{BootstrapConfig, Interval, PairedDiff};
 pub use headroom::{value_headroom, Headroom};
-pub use protocol::{evaluate_protocol, ratio_split, Fold, Protocol, ProtocolReport, RatioSplit};
+pub use protocol::{
+    leave_last_out, ratio_split, rolling_splits, Fold, Protocol, ProtocolReport, RatioSplit,
+};
 pub use sweep::{sweep_gamma, sweep_table, SweepPoint, DEFAULT_GAMMAS};
 pub use table::{comparison_table, paired_table, table_header, table_row};
 
@@ -206,7 +208,7 @@ struct Case {
 /// use kocrank::{eval, synth, train, Config, Ranker};
 /// let world = synth::generate(synth::Scale::Tiny, 5).unwrap();
 /// let split = world.dataset.split(world.suggested_split(), 30 * 86_400).unwrap();
-/// let ranker = Ranker::new(train(&split.train, &Config::default()).unwrap());
+/// let ranker = Ranker::new(train(&split.train, &Config::with_model(kocrank::ModelKind::Baseline)).unwrap());
 /// let report = eval::evaluate(&ranker, &split.test, &eval::EvalConfig::default()).unwrap();
 /// assert!(report.overall[2].recall >= 0.0 && report.overall[2].recall <= 1.0);
 /// let ndcg = report.intervals[2].get("ndcg").unwrap();
@@ -317,7 +319,10 @@ pub fn evaluate(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> Result<Eva
         .collect();
     let n_items = catalog.len().max(1) as f64;
     Ok(EvalReport {
-        model: model.kind().as_str().to_string(),
+        model: match model.selection() {
+            Some(_) => format!("auto:{}", model.kind()),
+            None => model.kind().as_str().to_string(),
+        },
         ks: cfg.ks.clone(),
         promoters: cases.len(),
         cold_promoters: cases.iter().filter(|c| c.history == "no orders").count(),
@@ -483,25 +488,6 @@ fn build_cases(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> (Vec<Case>,
         });
     }
     (cases, filtered)
-}
-
-/// Trains each configuration on `split.train` and evaluates it on `split.test`: the
-/// comparison behind `kocrank evaluate --models a,b,c`.
-///
-/// # Errors
-/// As [`crate::train()`] and [`evaluate`].
-pub fn compare(
-    split: &crate::data::Split,
-    configs: &[crate::Config],
-    cfg: &EvalConfig,
-) -> Result<Vec<EvalReport>> {
-    configs
-        .iter()
-        .map(|c| {
-            let model = crate::train(&split.train, c)?;
-            evaluate(&Ranker::new(model), &split.test, cfg)
-        })
-        .collect()
 }
 
 /// Two models compared on the same promoters, for one metric at one cut-off.

@@ -18,11 +18,10 @@
 //!   `RO_RS` with `group_by: user`, 8:1:1). Leaky like leave-last-out, and kept only to
 //!   reproduce published figures measured that way (`datasets/REPRODUCTIONS.md`).
 
-use super::{evaluate, EvalConfig, EvalReport};
+use super::EvalReport;
 use crate::data::{Dataset, OrderStatus, Split};
 use crate::error::{Error, Result};
 use crate::eval::metrics::{ListMetrics, N_METRICS};
-use crate::{Config, Ranker};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -286,67 +285,9 @@ pub fn ratio_split(ds: &Dataset, ratios: [f64; 3], seed: u64) -> Result<RatioSpl
     Ok(RatioSplit { train, valid, test })
 }
 
-/// Runs `protocol` on `ds`: splits, trains every configuration on each training set
-/// and evaluates it on the matching test set through the [`Ranker`].
-///
-/// # Errors
-/// As the splits ([`rolling_splits`], [`leave_last_out`], [`Dataset::split`]),
-/// [`crate::train()`] and [`evaluate`].
-///
-/// # Examples
-/// ```
-/// use kocrank::eval::{evaluate_protocol, EvalConfig, Protocol};
-/// use kocrank::{synth, Config};
-/// let world = synth::generate(synth::Scale::Tiny, 5)?;
-/// let cfg = EvalConfig { ks: vec![10], ..EvalConfig::default() };
-/// let rolling = Protocol::Rolling { windows: 2, window: 14 * 86_400 };
-/// let r = evaluate_protocol(&world.dataset, &rolling, &[Config::default()], &cfg)?;
-/// assert_eq!(r.folds.len(), 2);
-/// assert!(r.folds[0].at < r.folds[1].at);
-/// assert!(r.spread[0][0].ndcg >= 0.0);
-/// # Ok::<(), kocrank::Error>(())
-/// ```
-pub fn evaluate_protocol(
-    ds: &Dataset,
-    protocol: &Protocol,
-    configs: &[Config],
-    cfg: &EvalConfig,
-) -> Result<ProtocolReport> {
-    let splits = match *protocol {
-        Protocol::Temporal { at, window } => vec![ds.split(at, window)?],
-        Protocol::Rolling { windows, window } => rolling_splits(ds, windows, window)?,
-        Protocol::LeaveLastOut => vec![leave_last_out(ds)?],
-    };
-    let folds = splits
-        .iter()
-        .map(|split| {
-            let reports = configs
-                .iter()
-                .map(|c| {
-                    let model = crate::train(&split.train, c)?;
-                    evaluate(&Ranker::new(model), &split.test, cfg)
-                })
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Fold {
-                at: split.at,
-                window: split.window,
-                reports,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let (mean, spread) = fold_stats(&folds, configs.len(), cfg.ks.len());
-    Ok(ProtocolReport {
-        protocol: protocol.name().to_string(),
-        leaky: protocol.is_leaky(),
-        folds,
-        mean,
-        spread,
-    })
-}
-
 /// Mean and sample standard deviation over folds, per model and cut-off.
 #[allow(clippy::type_complexity)]
-fn fold_stats(
+pub(crate) fn fold_stats(
     folds: &[Fold],
     n_models: usize,
     n_ks: usize,

@@ -6,12 +6,13 @@
 //! Every text from the data (model names, segment names, notes) is escaped.
 //!
 //! ```
-//! use kocrank::eval::{compare, report::Report, EvalConfig};
+//! use kocrank::eval::{report::Report, EvalConfig};
+//! use kocrank::study::compare;
 //! use kocrank::{synth, Config};
 //! let world = synth::generate(synth::Scale::Tiny, 5)?;
 //! let split = world.dataset.split(world.suggested_split(), 30 * 86_400)?;
 //! let cfg = EvalConfig { ks: vec![5, 10], ..EvalConfig::default() };
-//! let reports = compare(&split, &[Config::default()], &cfg)?;
+//! let reports = compare(&split, &[Config::with_model(kocrank::ModelKind::Baseline)], &cfg)?;
 //! let html = Report { reports: &reports, ..Report::default() }.html();
 //! assert!(html.starts_with("<!DOCTYPE html>") && html.contains("baseline"));
 //! # Ok::<(), kocrank::Error>(())

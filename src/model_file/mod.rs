@@ -57,6 +57,9 @@ struct Meta {
     trained_until: i64,
     n_items: usize,
     n_promoters: usize,
+    /// What `auto` tried and chose (absent for a model trained by name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    selection: Option<crate::selection::Selection>,
 }
 
 /// Saves `model` to `path` atomically (temporary file, fsync, rename).
@@ -68,7 +71,7 @@ struct Meta {
 /// ```
 /// # use kocrank::{synth, train, Config, model_file};
 /// # let world = synth::generate(synth::Scale::Tiny, 1).unwrap();
-/// let model = train(&world.dataset, &Config::default())?;
+/// let model = train(&world.dataset, &Config::with_model(kocrank::ModelKind::Baseline))?;
 /// let dir = tempfile::tempdir().unwrap();
 /// let path = dir.path().join("model.kocrank");
 /// model_file::save(&model, &path)?;
@@ -195,6 +198,7 @@ fn encode_sections(model: &Model) -> Result<Vec<(&'static str, Vec<u8>)>> {
         trained_until: model.trained_until,
         n_items: model.catalog.len(),
         n_promoters: model.promoters.len(),
+        selection: model.selection.as_deref().cloned(),
     };
     let meta = serde_json::to_vec(&meta)
         .map_err(|e| Error::Unsupported(format!("cannot encode model metadata: {e}")))?;
@@ -401,13 +405,19 @@ fn assemble(
         meta.trained_until,
         learned,
     )
+    .map(|mut m| {
+        m.selection = meta.selection.map(Arc::new);
+        m
+    })
     .map_err(|e| corrupt(path, e.to_string()))
 }
 
 /// The `learned` section of a model whose scorer is a learned signal.
 fn encode_learned(signal: &Signal) -> Option<Vec<u8>> {
     match signal {
-        Signal::Baseline(_) | Signal::Popularity(_) | Signal::Profile(_) => None,
+        Signal::Baseline(_) | Signal::Popularity(_) | Signal::Profile(_) | Signal::BuyAgain(_) => {
+            None
+        }
         Signal::Ials(m) => {
             let mut e = Enc::default();
             m.encode(&mut e);
@@ -497,7 +507,8 @@ fn decode_learned(
         .find(|(n, _)| n == "learned")
         .map(|(_, b)| *b);
     match (config.model, learned) {
-        (ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile, _) => Ok(None),
+        (kind, _) if kind.is_cheap() => Ok(None),
+        (ModelKind::Auto, _) => Err("a stored model cannot be of kind auto".into()),
         (kind, Some(bytes)) => decode_signal(kind, bytes, config, n_items, n_promoters).map(Some),
         (kind, None) => Err(format!(
             "section \"learned\" is missing for model {}",
@@ -516,9 +527,11 @@ fn decode_signal(
     n_promoters: usize,
 ) -> Result<Signal, String> {
     match kind {
-        ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile => {
-            Err(format!("model {} has no learned part", kind.as_str()))
-        }
+        ModelKind::Auto
+        | ModelKind::Baseline
+        | ModelKind::Popularity
+        | ModelKind::Profile
+        | ModelKind::BuyAgain => Err(format!("model {} has no learned part", kind.as_str())),
         ModelKind::Ials => {
             let mut d = Dec::new(bytes, "learned");
             let m = Ials::decode(&mut d, &config.ials, n_items, n_promoters)?;
@@ -579,8 +592,8 @@ fn decode_signal(
                 let name = String::from_utf8(d.u8s()?)
                     .map_err(|_| "component name is not UTF-8".to_string())?;
                 let k = ModelKind::parse(&name)?;
-                if k == ModelKind::Blend {
-                    return Err("a blend cannot contain a blend".into());
+                if !k.is_component() {
+                    return Err(format!("a blend cannot contain {k}"));
                 }
                 let body = d.u8s()?;
                 components.push((k, decode_signal(k, &body, config, n_items, n_promoters)?));

@@ -132,7 +132,7 @@ pub(crate) struct Resolved<'a> {
 /// ```
 /// use kocrank::{synth, train, Config, Ranker, RankRequest};
 /// let world = synth::generate(synth::Scale::Tiny, 3).unwrap();
-/// let ranker = Ranker::new(train(&world.dataset, &Config::default()).unwrap());
+/// let ranker = Ranker::new(train(&world.dataset, &Config::with_model(kocrank::ModelKind::Baseline)).unwrap());
 /// let promoter = world.dataset.promoters.ids.name(0).unwrap();
 /// let list = ranker.rank(&RankRequest::new(promoter, 10)).unwrap();
 /// assert_eq!(list.len(), 10);

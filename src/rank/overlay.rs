@@ -56,7 +56,7 @@ impl Ranker {
     /// use kocrank::{synth, train, Config, RankRequest, Ranker};
     /// use kocrank::rank::ItemUpdate;
     /// let world = synth::generate(synth::Scale::Tiny, 4).unwrap();
-    /// let ranker = Ranker::new(train(&world.dataset, &Config::default()).unwrap());
+    /// let ranker = Ranker::new(train(&world.dataset, &Config::with_model(kocrank::ModelKind::Baseline)).unwrap());
     /// let top = ranker.rank(&RankRequest::new("P000001", 1)).unwrap()[0].item_id.clone();
     /// let sold_out = ItemUpdate { item_id: top.clone(), in_stock: Some(false), ..Default::default() };
     /// let next = ranker.with_item_updates(&[sold_out]).unwrap();
@@ -136,6 +136,10 @@ impl Ranker {
             m.trained_until,
             m.learned_signal(),
         )?;
+        let next = Model {
+            selection: m.selection.clone(),
+            ..next
+        };
         Ok(self.successor(next))
     }
 }

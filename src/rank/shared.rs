@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 /// use kocrank::{synth, train, Config, RankRequest, Ranker};
 /// use kocrank::rank::{ItemUpdate, SharedRanker};
 /// let world = synth::generate(synth::Scale::Tiny, 4).unwrap();
-/// let shared = SharedRanker::new(Ranker::new(train(&world.dataset, &Config::default()).unwrap()));
+/// let shared = SharedRanker::new(Ranker::new(train(&world.dataset, &Config::with_model(kocrank::ModelKind::Baseline)).unwrap()));
 /// let snapshot = shared.load();                      // one snapshot per request
 /// let list = snapshot.rank(&RankRequest::new("P000001", 5)).unwrap();
 /// let item = list[0].item_id.clone();

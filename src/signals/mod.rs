@@ -6,6 +6,7 @@
 //! scorers are not on one scale.
 
 pub mod baseline;
+pub mod buy_again;
 pub mod ease;
 pub mod ials;
 pub mod item_knn;

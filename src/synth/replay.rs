@@ -31,7 +31,7 @@
 //! let world = generate(Scale::Tiny, 3).unwrap();
 //! let at = world.suggested_split();
 //! let split = world.dataset.split(at, 30 * 86_400).unwrap();
-//! let ranker = Ranker::new(train(&split.train, &Config::default()).unwrap());
+//! let ranker = Ranker::new(train(&split.train, &Config::with_model(kocrank::ModelKind::Baseline)).unwrap());
 //! let cfg = ReplayConfig::default();
 //! let ranked = replay_ranker(&world, at, 30 * 86_400, &cfg, &ranker).unwrap();
 //! // Any lists will do: here, one fixed item for everyone.

@@ -40,7 +40,7 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         split.test.orders.len()
     );
     // EASE is left out: its closed form over every ordered item of the small world
-    // takes minutes (see README); `kocrank evaluate --models ease` runs it.
+    // takes minutes (see docs/demo.md); `kocrank evaluate --models ease` runs it.
     let configs: Vec<Config> = [
         ModelKind::Baseline,
         ModelKind::Popularity,

@@ -6,9 +6,10 @@ use crate::Outcome;
 use anyhow::{bail, Context};
 use kocrank::eval::report::{ReplayPoint, Report, TradeoffPoint};
 use kocrank::eval::{
-    comparison_table, evaluate_protocol, paired_comparison, paired_table, sweep_gamma, sweep_table,
-    value_headroom, BootstrapConfig, EvalConfig, PairedComparison, Protocol, DEFAULT_GAMMAS,
+    comparison_table, paired_comparison, paired_table, sweep_gamma, sweep_table, value_headroom,
+    BootstrapConfig, EvalConfig, PairedComparison, Protocol, DEFAULT_GAMMAS,
 };
+use kocrank::study::evaluate_protocol;
 use kocrank::synth::{self, ReplayConfig};
 use std::path::PathBuf;
 
@@ -79,7 +80,7 @@ pub struct Args {
     /// Replay the test window with every promoter sharing from each model's top K (the
     /// largest --k), by the synthetic world's own funnel: what each ranking would earn
     /// online. Needs the temporal protocol and `--data DIR` written by `kocrank generate
-    /// --scale tiny|small` (its world.json). See README, "Replaying the window".
+    /// --scale tiny|small` (its world.json). See docs/replay.md.
     #[arg(long)]
     pub replay: bool,
 }

@@ -1,0 +1,173 @@
+//! The validation split, carved from the training data only.
+//!
+//! - **Temporal** when the log has a usable time order: the last
+//!   `validation_share` of the completed orders (by time) validate, the rest train.
+//!   Used when at least half the orders fall before the cut and some promoter with a
+//!   validation order also has one before it.
+//! - **Random** otherwise (no timestamps, a handful of distinct times): each sampled
+//!   promoter with two or more completed orders holds out `max(1, round(share · n))`
+//!   of them, drawn with a seed per promoter (leave-one-out for short histories).
+//! - **None** when nothing can be held out (every promoter has one order and the log
+//!   has no time order): `auto` then ships its documented fallback unvalidated.
+//!
+//! When more promoters are active than `validation_promoters`, a seeded sample of them
+//! validates; with a temporal cut the other promoters' orders after the cut are left
+//! out of the carved training set, so nothing after the cut trains.
+
+use crate::config::AutoConfig;
+use crate::data::{Dataset, History, OrderStatus, Shares};
+use crate::selection::Holdout;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::sync::Arc;
+
+/// A validation split of a training set.
+#[derive(Debug, Clone)]
+pub struct Carved {
+    /// What the candidates are fitted on.
+    pub train: Dataset,
+    /// The held-out completed orders they are scored on.
+    pub valid: Dataset,
+    /// How it was carved.
+    pub holdout: Holdout,
+    /// The split in words.
+    pub description: String,
+    /// The ranking time of the carved training set (the cut, or one second after the
+    /// last order).
+    pub now: i64,
+}
+
+/// A well-mixed 64-bit hash of `(seed, x)` (SplitMix64's finaliser).
+pub(crate) fn mix(seed: u64, x: u64) -> u64 {
+    let mut z = seed ^ x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Which promoters validate: all active ones, or a seeded sample of `cfg.validation_promoters`.
+fn sampled(history: &History, cfg: &AutoConfig) -> Vec<bool> {
+    let n = history.n_promoters();
+    let active: Vec<u32> = (0..n as u32).filter(|&p| history.count(p) > 0).collect();
+    let mut keep = vec![false; n];
+    if active.len() <= cfg.validation_promoters {
+        active.iter().for_each(|&p| keep[p as usize] = true);
+    } else {
+        let mut keyed: Vec<(u64, u32)> = active
+            .iter()
+            .map(|&p| (mix(cfg.seed, u64::from(p)), p))
+            .collect();
+        keyed.select_nth_unstable(cfg.validation_promoters - 1);
+        keyed[..cfg.validation_promoters]
+            .iter()
+            .for_each(|&(_, p)| keep[p as usize] = true);
+    }
+    keep
+}
+
+fn part(data: &Dataset, orders: crate::data::Orders, shares: Shares) -> Dataset {
+    Dataset {
+        catalog: Arc::clone(&data.catalog),
+        promoters: Arc::clone(&data.promoters),
+        orders,
+        shares,
+    }
+}
+
+/// Carves a validation split from `data` (whose completed orders are `history`).
+pub fn carve(data: &Dataset, history: &History, cfg: &AutoConfig) -> Carved {
+    let o = &data.orders;
+    let completed = |r: usize| o.status[r] == OrderStatus::Completed;
+    let keep = sampled(history, cfg);
+    let is_sampled = |r: usize| keep.get(o.promoter[r] as usize).copied().unwrap_or(false);
+    let end = crate::fit::end_of(history);
+
+    // Temporal: the cut at the (1 − share) quantile of the completed orders' times.
+    let mut ts: Vec<i64> = (0..o.len())
+        .filter(|&r| completed(r))
+        .map(|r| o.ts[r])
+        .collect();
+    ts.sort_unstable();
+    let n = ts.len();
+    if n >= 2 {
+        let at = ts[((n as f64) * (1.0 - cfg.validation_share)).floor() as usize % n];
+        let before = ts.partition_point(|&t| t < at);
+        let warm = (0..history.n_promoters() as u32).any(|p| {
+            keep[p as usize]
+                && history.times(p).first().is_some_and(|&t| t < at)
+                && history.times(p).last().is_some_and(|&t| t >= at)
+        });
+        if before * 2 >= n && warm {
+            let train = o.filter(|r| o.ts[r] < at);
+            let valid = o.filter(|r| completed(r) && o.ts[r] >= at && is_sampled(r));
+            let s = &data.shares;
+            let description = format!(
+                "temporal: orders from {} on validate ({} orders of {} promoters), {} before train",
+                crate::data::time::format_date(at),
+                valid.len(),
+                count_promoters(&valid),
+                train.len()
+            );
+            return Carved {
+                train: part(data, train, s.filter(|r| s.ts[r] < at)),
+                valid: part(data, valid, Shares::default()),
+                holdout: Holdout::Temporal,
+                description,
+                now: at,
+            };
+        }
+    }
+
+    // Random: per sampled promoter, a seeded draw of her completed orders.
+    let mut held = vec![false; o.len()];
+    let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); history.n_promoters()];
+    for r in (0..o.len()).filter(|&r| completed(r) && is_sampled(r)) {
+        if let Some(v) = rows_of.get_mut(o.promoter[r] as usize) {
+            v.push(r);
+        }
+    }
+    for (p, rows) in rows_of.iter_mut().enumerate() {
+        if rows.len() < 2 {
+            continue;
+        }
+        let k = ((rows.len() as f64 * cfg.validation_share).round() as usize).max(1);
+        let mut rng = ChaCha8Rng::seed_from_u64(mix(cfg.seed ^ 0x5EED, p as u64));
+        rows.shuffle(&mut rng);
+        rows[..k].iter().for_each(|&r| held[r] = true);
+    }
+    let train = o.filter(|r| !held[r]);
+    let valid = o.filter(|r| held[r]);
+    if valid.is_empty() {
+        return Carved {
+            description:
+                "none: no promoter has two completed orders and the log has no usable time order"
+                    .into(),
+            train: data.clone(),
+            valid: part(data, crate::data::Orders::default(), Shares::default()),
+            holdout: Holdout::None,
+            now: end,
+        };
+    }
+    let description = format!(
+        "random: {} orders of {} promoters held out ({:.0}% of each history, at least one), {} train",
+        valid.len(),
+        count_promoters(&valid),
+        100.0 * cfg.validation_share,
+        train.len()
+    );
+    Carved {
+        train: part(data, train, data.shares.clone()),
+        valid: part(data, valid, Shares::default()),
+        holdout: Holdout::Random,
+        description,
+        now: end,
+    }
+}
+
+fn count_promoters(orders: &crate::data::Orders) -> usize {
+    let mut p = orders.promoter.clone();
+    p.sort_unstable();
+    p.dedup();
+    p.len()
+}

@@ -1,0 +1,596 @@
+//! `model = "auto"`, the default: choose and tune the model on the data at hand, with
+//! no configuration.
+//!
+//! 1. **Profile** the data ([`crate::data::DataProfile`]): time span, orders per
+//!    promoter, repeats, density, which optional columns are present.
+//! 2. **Carve** a validation split from the training data only ([`carve`]): the last
+//!    orders in time when the log has a usable time order, otherwise a seeded random
+//!    holdout per promoter (leave-one-out on short histories).
+//! 3. **Search** ([`space`]): a first wave with every family (popularity, buy again,
+//!    item-to-item with RP3beta and BM25 weights, the circle profile where items have
+//!    categories, EASE, iALS), then random moves around the best settings of the
+//!    three leading families, each trial fitted on the carved training set and scored
+//!    by NDCG@20 on the held-out orders with the same metric code as
+//!    [`crate::eval::evaluate`]. The search stops at the trial budget
+//!    (`auto.max_trials`), after [`PATIENCE`] trials without a gain of more than
+//!    [`MIN_GAIN`], or when the next trial and the final refit would overrun the time
+//!    budget (`auto.budget_seconds`).
+//! 4. **Stack** the best setting of the three leading families in the learned blend
+//!    ([`crate::blend`]), its learner trained on half the validation promoters'
+//!    held-out orders and scored on the other half against the best single model;
+//!    kept only where it wins there. Value (γ) and the trust demotion enter only
+//!    where the log has commissions and reviews.
+//! 5. **Refit** the winner on all the data. [`crate::Model::selection`] records every
+//!    trial, its figure with a bootstrap interval and its time, and the reason for the
+//!    choice; the model file stores it.
+//!
+//! Deterministic for a seed and a trial budget (`auto.max_trials`); a time budget stops
+//! the search where the time runs out, which depends on the machine.
+//!
+//! A log where nothing can be held out (one order per promoter, no time order) gets
+//! item-to-item CF with RP3beta weights, unvalidated, and a note says so.
+
+pub mod carve;
+pub mod space;
+
+use crate::blend::Blend;
+use crate::config::{Config, ModelKind, Stack};
+use crate::data::{DataProfile, Dataset, History};
+use crate::error::Result;
+use crate::eval::bootstrap::BootstrapConfig;
+use crate::eval::{evaluate, EvalConfig};
+use crate::fit::{blend_signal, end_of, fit_blend_learner, fit_components};
+use crate::model::Model;
+use crate::rank::Ranker;
+use crate::selection::{Holdout, Selection, Trial};
+use carve::{carve, mix, Carved};
+use space::{around, ease_min_orders, first_wave, take_section, Candidate};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Trials after the first wave without a relative gain above [`MIN_GAIN`] that end
+/// the search.
+pub const PATIENCE: usize = 8;
+
+/// The relative gain in validation NDCG@20 that counts as progress.
+pub const MIN_GAIN: f64 = 0.005;
+
+/// Families whose best settings are refined and stacked.
+const LEADERS: usize = 3;
+
+/// What `auto` reports while it works.
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// The data profile and the validation split, before the search.
+    Start {
+        /// The profile.
+        profile: &'a DataProfile,
+        /// The validation split in words.
+        validation: &'a str,
+    },
+    /// A trial has finished.
+    Trial(&'a Trial),
+    /// A stage begins (`stacking`, `refitting ...`).
+    Stage(&'a str),
+}
+
+/// One fitted and scored trial.
+struct Scored {
+    trial: Trial,
+    config: Config,
+}
+
+/// Trains with `model = "auto"` (see the module docs); `progress` hears each step.
+///
+/// # Errors
+/// As [`crate::train()`]: an invalid configuration, no item or no completed order.
+/// A failing candidate (EASE over its memory bound, say) is a note, not an error.
+pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -> Result<Model> {
+    config.validate()?;
+    let started = Instant::now();
+    let budget = config.auto.budget_seconds;
+    let history = data.history();
+    crate::fit::check_trainable(data, &history)?;
+    let profile = DataProfile::with_history(data, &history);
+    let carved = carve(data, &history, &config.auto);
+    progress(Progress::Start {
+        profile: &profile,
+        validation: &carved.description,
+    });
+    let mut notes = Vec::new();
+    let base = base_config(config, &profile, &mut notes);
+
+    if carved.holdout == Holdout::None {
+        let mut config = base.clone();
+        config.model = ModelKind::ItemKnn;
+        config.item_knn.weighting = crate::signals::item_knn::Weighting::Rp3beta;
+        config.item_knn.half_life_days = 0.0;
+        let label = format!("item_knn {}", space::describe(&config));
+        let mut model = crate::fit::fit(data, &config)?;
+        model.selection = Some(Arc::new(Selection {
+            profile,
+            holdout: carved.holdout,
+            validation: carved.description,
+            validation_orders: 0,
+            validation_promoters: 0,
+            trials: Vec::new(),
+            chosen: None,
+            chosen_label: label,
+            reason: "nothing to validate on: the documented fallback for such logs".into(),
+            notes,
+            budget_seconds: budget,
+            seconds: started.elapsed().as_secs_f64(),
+        }));
+        return Ok(model);
+    }
+
+    let carved_history = carved.train.history();
+    let eval_cfg = EvalConfig {
+        ks: vec![20],
+        bootstrap: BootstrapConfig {
+            resamples: 200,
+            seed: config.auto.seed,
+            level: 0.95,
+        },
+        ..EvalConfig::default()
+    };
+    let mut search = Search {
+        carved: &carved,
+        eval_cfg: &eval_cfg,
+        scored: Vec::new(),
+        best_model: None,
+        notes: &mut notes,
+    };
+    search.run(&base, &profile, &carved_history, config, started, progress);
+    let Search {
+        scored, best_model, ..
+    } = search;
+    let Some(best) = best_index(&scored) else {
+        // Every candidate failed on validation: fall back to popularity, said so.
+        notes.push("no candidate could be scored on validation; popularity shipped".into());
+        let mut model = crate::fit::fit(data, &Config::with_model(ModelKind::Popularity))?;
+        model.selection = Some(Arc::new(Selection {
+            profile,
+            holdout: carved.holdout,
+            validation: carved.description.clone(),
+            validation_orders: carved.valid.orders.len(),
+            validation_promoters: 0,
+            trials: scored.into_iter().map(|s| s.trial).collect(),
+            chosen: None,
+            chosen_label: "popularity".into(),
+            reason: "fallback".into(),
+            notes,
+            budget_seconds: budget,
+            seconds: started.elapsed().as_secs_f64(),
+        }));
+        return Ok(model);
+    };
+
+    // Stacking: the leading families' best settings in one blend.
+    let mut trials: Vec<Trial> = scored.iter().map(|s| s.trial.clone()).collect();
+    let leaders = leading(&scored);
+    let mut chosen = best;
+    let mut reason = format!("best validation NDCG@20 of {} trials", scored.len());
+    let mut final_blend: Option<(Config, Vec<(ModelKind, crate::model::Signal)>)> = None;
+    let elapsed = started.elapsed().as_secs_f64();
+    let family_cost: f64 = leaders.iter().map(|&j| scored[j].trial.seconds).sum();
+    let stack_cost = 3.0 * family_cost + 2.0;
+    let want_stack = match config.auto.stack {
+        Stack::Never => false,
+        Stack::Always => true,
+        Stack::Auto => leaders.len() >= 2,
+    };
+    if want_stack && config.auto.stack == Stack::Auto && elapsed + stack_cost > budget {
+        notes.push(format!(
+            "blend not tried: about {stack_cost:.0} s needed, {:.0} s left of the budget",
+            (budget - elapsed).max(0.0)
+        ));
+    } else if want_stack {
+        progress(Progress::Stage(
+            "stacking the leading candidates in a blend",
+        ));
+        let mut blend_cfg = base.clone();
+        blend_cfg.model = ModelKind::Blend;
+        let mut kinds: Vec<ModelKind> = leaders.iter().map(|&j| scored[j].config.model).collect();
+        if kinds.len() < 2 && !kinds.contains(&ModelKind::Popularity) {
+            kinds.push(ModelKind::Popularity);
+        }
+        for &j in &leaders {
+            take_section(&mut blend_cfg, &scored[j].config, scored[j].config.model);
+        }
+        blend_cfg.blend.components = kinds.clone();
+        let t0 = Instant::now();
+        match stack(
+            &carved,
+            &carved_history,
+            &blend_cfg,
+            best_model.as_ref(),
+            &eval_cfg,
+            config.auto.seed,
+        ) {
+            Ok(outcome) => {
+                let params = format!(
+                    "of {}",
+                    kinds
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join("+")
+                );
+                let trial = Trial {
+                    kind: ModelKind::Blend,
+                    params,
+                    stage: "stack".into(),
+                    ndcg: outcome.blend.0,
+                    lo: outcome.blend.1,
+                    hi: outcome.blend.2,
+                    promoters: outcome.promoters,
+                    seconds: t0.elapsed().as_secs_f64(),
+                };
+                progress(Progress::Trial(&trial));
+                let wins = outcome.blend.0 > outcome.single * (1.0 + MIN_GAIN);
+                notes.push(format!(
+                    "blend and best single model on the same {} held-out promoters: NDCG@20 {:.4} against {:.4}",
+                    outcome.promoters, outcome.blend.0, outcome.single
+                ));
+                trials.push(trial);
+                if wins || config.auto.stack == Stack::Always {
+                    chosen = trials.len() - 1;
+                    reason = if wins {
+                        "the blend beat the best single model on held-out promoters".into()
+                    } else {
+                        "auto.stack = \"always\"".into()
+                    };
+                    final_blend = Some((blend_cfg, outcome.past_components));
+                }
+            }
+            Err(e) => notes.push(format!("blend not kept: {e}")),
+        }
+    }
+
+    let chosen_label = trials[chosen].label();
+    progress(Progress::Stage(&format!(
+        "refitting {chosen_label} on all the data"
+    )));
+    let mut model = match final_blend {
+        Some((cfg, past_components)) => {
+            let labels = carved.valid.history();
+            let blend = fit_blend_learner(
+                &carved.train,
+                &carved_history,
+                &past_components,
+                &labels,
+                carved.now,
+                &cfg,
+            )?;
+            let until = end_of(&history);
+            let serving = fit_components(data, &history, until, &cfg)?;
+            Model::from_parts(
+                cfg,
+                Arc::clone(&data.catalog),
+                Arc::clone(&data.promoters),
+                history,
+                until,
+                Some(blend_signal(blend, serving)),
+            )?
+        }
+        None => crate::fit::fit(data, &scored[best].config)?,
+    };
+    let validation_promoters = {
+        let mut p = carved.valid.orders.promoter.clone();
+        p.sort_unstable();
+        p.dedup();
+        p.len()
+    };
+    model.selection = Some(Arc::new(Selection {
+        profile,
+        holdout: carved.holdout,
+        validation: carved.description.clone(),
+        validation_orders: carved.valid.orders.len(),
+        validation_promoters,
+        trials,
+        chosen: Some(chosen),
+        chosen_label,
+        reason,
+        notes,
+        budget_seconds: budget,
+        seconds: started.elapsed().as_secs_f64(),
+    }));
+    Ok(model)
+}
+
+/// The user's configuration with what the data cannot support turned off.
+fn base_config(config: &Config, profile: &DataProfile, notes: &mut Vec<String>) -> Config {
+    let mut base = config.clone();
+    if !profile.has_value() && base.blend.gamma > 0.0 {
+        base.blend.gamma = 0.0;
+        notes.push(
+            "no prices or commission rates: a blend ranks for accuracy only (gamma = 0)".into(),
+        );
+    }
+    if !profile.present.ratings && (base.blend.min_reviews > 0 || base.blend.min_wilson > 0.0) {
+        base.blend.min_reviews = 0;
+        base.blend.min_wilson = 0.0;
+        notes.push("no reviews: a blend demotes nothing for trust".into());
+    }
+    base
+}
+
+/// The index of the best trial (earliest among equals).
+fn best_index(scored: &[Scored]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (j, s) in scored.iter().enumerate() {
+        if best.map_or(true, |b| s.trial.ndcg > scored[b].trial.ndcg) {
+            best = Some(j);
+        }
+    }
+    best
+}
+
+/// The best trial of each of the [`LEADERS`] leading families, best first.
+fn leading(scored: &[Scored]) -> Vec<usize> {
+    let mut best: BTreeMap<ModelKind, usize> = BTreeMap::new();
+    for (j, s) in scored.iter().enumerate() {
+        let e = best.entry(s.config.model).or_insert(j);
+        if s.trial.ndcg > scored[*e].trial.ndcg {
+            *e = j;
+        }
+    }
+    let mut v: Vec<usize> = best.into_values().collect();
+    v.sort_by(|&a, &b| {
+        scored[b]
+            .trial
+            .ndcg
+            .total_cmp(&scored[a].trial.ndcg)
+            .then(a.cmp(&b))
+    });
+    v.truncate(LEADERS);
+    v
+}
+
+struct Search<'a> {
+    carved: &'a Carved,
+    eval_cfg: &'a EvalConfig,
+    scored: Vec<Scored>,
+    /// The best single model so far, fitted on the carved training set.
+    best_model: Option<Model>,
+    notes: &'a mut Vec<String>,
+}
+
+impl Search<'_> {
+    fn run(
+        &mut self,
+        base: &Config,
+        profile: &DataProfile,
+        carved_history: &History,
+        config: &Config,
+        started: Instant,
+        progress: &dyn Fn(Progress<'_>),
+    ) {
+        let auto = &config.auto;
+        let budget = auto.budget_seconds;
+        let item_orders = item_order_counts(carved_history, self.carved.train.catalog.len());
+        let mut wave: std::collections::VecDeque<Candidate> =
+            first_wave(base, profile, ease_min_orders(&item_orders), self.notes).into();
+        let first = wave.len();
+        let mut tried: HashSet<String> = HashSet::new();
+        let mut cost: BTreeMap<ModelKind, f64> = BTreeMap::new();
+        let (mut stale, mut step, mut draws) = (0usize, 0u64, 0usize);
+        let mut best = f64::NEG_INFINITY;
+        loop {
+            if auto.max_trials > 0 && self.scored.len() >= auto.max_trials {
+                break;
+            }
+            if self.scored.len() >= first && stale >= PATIENCE {
+                self.notes.push(format!(
+                    "search stopped after {PATIENCE} trials without a gain of {:.1}%",
+                    100.0 * MIN_GAIN
+                ));
+                break;
+            }
+            let next = match wave.pop_front() {
+                Some(c) => c,
+                None => {
+                    let leaders = leading(&self.scored);
+                    if leaders.is_empty() || draws > 50 * PATIENCE {
+                        break;
+                    }
+                    // Round-robin over the leaders, the best one twice as often; a
+                    // leader whose trial would take over a quarter of what is left of
+                    // the budget gives its turn to the best.
+                    let slot = (step as usize) % (leaders.len() + 1);
+                    let mut j = leaders[slot.saturating_sub(1).min(leaders.len() - 1)];
+                    let left = budget - started.elapsed().as_secs_f64();
+                    let kind = self.scored[j].config.model;
+                    if cost.get(&kind).copied().unwrap_or(0.0) > 0.25 * left {
+                        j = leaders[0];
+                    }
+                    let from = Candidate {
+                        params: self.scored[j].trial.params.clone(),
+                        config: self.scored[j].config.clone(),
+                    };
+                    step += 1;
+                    draws += 1;
+                    let c = around(&from, auto.seed, step);
+                    if tried.contains(&label(&c)) {
+                        continue;
+                    }
+                    c
+                }
+            };
+            if !tried.insert(label(&next)) {
+                continue;
+            }
+            let elapsed = started.elapsed().as_secs_f64();
+            let expected = cost.get(&next.kind()).copied().unwrap_or(0.0);
+            let reserve = self.refit_reserve();
+            if !self.scored.is_empty() && elapsed + expected + reserve > budget {
+                self.notes.push(format!(
+                    "search stopped by the time budget after {} trials ({} next, about {expected:.1} s)",
+                    self.scored.len(),
+                    next.kind()
+                ));
+                break;
+            }
+            let t0 = Instant::now();
+            match self.score(&next) {
+                Ok((trial, model)) => {
+                    cost.insert(next.kind(), t0.elapsed().as_secs_f64());
+                    progress(Progress::Trial(&trial));
+                    let gain = trial.ndcg > best.max(0.0) * (1.0 + MIN_GAIN);
+                    if trial.ndcg > best {
+                        best = trial.ndcg;
+                        self.best_model = Some(model);
+                    }
+                    if self.scored.len() >= first {
+                        stale = if gain { 0 } else { stale + 1 };
+                    }
+                    self.scored.push(Scored {
+                        trial,
+                        config: next.config,
+                    });
+                }
+                Err(e) => {
+                    cost.insert(next.kind(), t0.elapsed().as_secs_f64());
+                    self.notes.push(format!("{} not scored: {e}", label(&next)));
+                }
+            }
+        }
+    }
+
+    /// Time to keep for refitting the best so far on all the data.
+    fn refit_reserve(&self) -> f64 {
+        best_index(&self.scored).map_or(0.0, |b| 1.5 * self.scored[b].trial.seconds + 0.5)
+    }
+
+    fn score(&self, c: &Candidate) -> Result<(Trial, Model)> {
+        let t0 = Instant::now();
+        let model = crate::fit::fit(&self.carved.train, &c.config)?;
+        let (ndcg, lo, hi, promoters) = ndcg_of(&model, &self.carved.valid, self.eval_cfg)?;
+        Ok((
+            Trial {
+                kind: c.kind(),
+                params: c.params.clone(),
+                stage: "search".into(),
+                ndcg,
+                lo,
+                hi,
+                promoters,
+                seconds: t0.elapsed().as_secs_f64(),
+            },
+            model,
+        ))
+    }
+}
+
+fn label(c: &Candidate) -> String {
+    format!("{} {}", c.kind(), c.params)
+}
+
+fn item_order_counts(history: &History, n_items: usize) -> Vec<u32> {
+    let mut n = vec![0u32; n_items];
+    for &i in &history.item {
+        if let Some(x) = n.get_mut(i as usize) {
+            *x += 1;
+        }
+    }
+    n
+}
+
+/// NDCG@20 with its interval and the number of promoters scored.
+fn ndcg_of(model: &Model, valid: &Dataset, cfg: &EvalConfig) -> Result<(f64, f64, f64, usize)> {
+    let ranker = Ranker::new(model.clone());
+    let r = evaluate(&ranker, valid, cfg)?;
+    let m = r.overall.first().map_or(0.0, |m| m.ndcg);
+    let (lo, hi) = r
+        .intervals
+        .first()
+        .map_or((m, m), |i| (i.lo.ndcg, i.hi.ndcg));
+    Ok((m, lo, hi, r.promoters))
+}
+
+struct StackOutcome {
+    /// The blend's NDCG@20 and interval over all validation promoters, each scored by
+    /// the learner that did not see her.
+    blend: (f64, f64, f64),
+    /// The best single model's NDCG@20 on the same promoters.
+    single: f64,
+    promoters: usize,
+    past_components: Vec<(ModelKind, crate::model::Signal)>,
+}
+
+/// Per-promoter NDCG@20 of `model` on `valid`, in the report's promoter order.
+fn ndcg_column(model: &Model, valid: &Dataset, cfg: &EvalConfig) -> Result<Vec<f64>> {
+    let quick = EvalConfig {
+        bootstrap: BootstrapConfig {
+            resamples: 0,
+            ..cfg.bootstrap
+        },
+        ..cfg.clone()
+    };
+    let r = evaluate(&Ranker::new(model.clone()), valid, &quick)?;
+    Ok(r.per_promoter.column(0, "ndcg").unwrap_or_default())
+}
+
+/// Two-fold cross-fitting: the blend's learner trained on one half of the validation
+/// promoters' held-out orders scores the other half, and the other way round, so every
+/// validation promoter is judged by a learner that never saw her; the best single
+/// model is scored on the same promoters.
+fn stack(
+    carved: &Carved,
+    carved_history: &History,
+    cfg: &Config,
+    best: Option<&Model>,
+    eval_cfg: &EvalConfig,
+    seed: u64,
+) -> Result<StackOutcome> {
+    let v = &carved.valid.orders;
+    let half = |r: usize| mix(seed ^ 0x57AC, u64::from(v.promoter[r])) & 1 == 0;
+    let folds = [v.filter(half), v.filter(|r| !half(r))];
+    if folds.iter().any(|f| f.is_empty()) {
+        return Err(crate::Error::Empty(
+            "too few validation promoters to both train and judge a blend".into(),
+        ));
+    }
+    let n_promoters = carved.train.promoters.len();
+    let past_components = fit_components(&carved.train, carved_history, carved.now, cfg)?;
+    let (mut blend_ndcg, mut single_ndcg) = (Vec::new(), Vec::new());
+    for (learn, judge) in [(&folds[0], &folds[1]), (&folds[1], &folds[0])] {
+        let blend: Blend = fit_blend_learner(
+            &carved.train,
+            carved_history,
+            &past_components,
+            &learn.history(n_promoters),
+            carved.now,
+            cfg,
+        )?;
+        let model = Model::from_parts(
+            cfg.clone(),
+            Arc::clone(&carved.train.catalog),
+            Arc::clone(&carved.train.promoters),
+            carved_history.clone(),
+            end_of(carved_history).max(carved.now),
+            Some(blend_signal(blend, past_components.clone())),
+        )?;
+        let judge_set = Dataset {
+            orders: judge.clone(),
+            ..carved.valid.clone()
+        };
+        blend_ndcg.extend(ndcg_column(&model, &judge_set, eval_cfg)?);
+        if let Some(m) = best {
+            single_ndcg.extend(ndcg_column(m, &judge_set, eval_cfg)?);
+        }
+    }
+    let n = blend_ndcg.len().max(1) as f64;
+    let mean = blend_ndcg.iter().sum::<f64>() / n;
+    let (lo, hi) = crate::eval::bootstrap::mean_intervals(&blend_ndcg, 1, &eval_cfg.bootstrap)
+        .first()
+        .map_or((mean, mean), |i| (i.lo, i.hi));
+    Ok(StackOutcome {
+        blend: (mean, lo, hi),
+        single: single_ndcg.iter().sum::<f64>() / single_ndcg.len().max(1) as f64,
+        promoters: blend_ndcg.len(),
+        past_components,
+    })
+}

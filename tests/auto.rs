@@ -1,0 +1,269 @@
+//! `model = "auto"`: the carving, the search's determinism and budget, and logs the
+//! blend used to refuse (no timestamps, two days).
+
+use kocrank::auto::carve::carve;
+use kocrank::config::{AutoConfig, Stack};
+use kocrank::data::{Dataset, History, OrderStatus};
+use kocrank::selection::Holdout;
+use kocrank::synth::{generate, Scale};
+use kocrank::{train, Config, ModelKind, RankRequest, Ranker};
+use std::collections::HashMap;
+
+/// Completed orders as a multiset of (promoter id, item id, time).
+fn multiset(d: &Dataset) -> HashMap<(String, String, i64), usize> {
+    let o = &d.orders;
+    let mut m = HashMap::new();
+    for r in 0..o.len() {
+        if o.status[r] != OrderStatus::Completed {
+            continue;
+        }
+        let p = d.promoters.ids.name(o.promoter[r]).unwrap().to_string();
+        let i = d.catalog.ids.name(o.item[r]).unwrap().to_string();
+        *m.entry((p, i, o.ts[r])).or_insert(0) += 1;
+    }
+    m
+}
+
+fn quick(trials: usize) -> Config {
+    let mut c = Config::default();
+    c.auto.max_trials = trials;
+    c
+}
+
+#[test]
+fn temporal_carving_partitions_the_training_orders_and_never_sees_the_test() {
+    let w = generate(Scale::Tiny, 3).unwrap();
+    let split = w.dataset.split(w.suggested_split(), 30 * 86_400).unwrap();
+    let h = split.train.history();
+    let c = carve(&split.train, &h, &AutoConfig::default());
+    assert_eq!(c.holdout, Holdout::Temporal);
+    // Everything carved comes from the training part, before the test window.
+    assert!(c.train.orders.ts.iter().all(|&t| t < split.at));
+    assert!(c.valid.orders.ts.iter().all(|&t| t < split.at));
+    // No held-out order trains, and nothing after the cut trains.
+    let cut = *c.valid.orders.ts.iter().min().unwrap();
+    assert!(c.train.orders.ts.iter().all(|&t| t < cut));
+    // Train + validation = the training part's completed orders (every promoter is
+    // sampled in the tiny world).
+    let mut both = multiset(&c.train);
+    for (k, n) in multiset(&c.valid) {
+        *both.entry(k).or_insert(0) += n;
+    }
+    assert_eq!(both, multiset(&split.train));
+    // The share held out is about the configured tenth.
+    let share = c.valid.orders.len() as f64 / h.nnz() as f64;
+    assert!((0.05..0.2).contains(&share), "{share}");
+}
+
+#[test]
+fn a_log_without_timestamps_is_held_out_per_promoter() {
+    let w = generate(Scale::Tiny, 4).unwrap();
+    let mut d = w.dataset.clone();
+    d.orders.ts.iter_mut().for_each(|t| *t = 1_700_000_000);
+    let h = d.history();
+    let c = carve(&d, &h, &AutoConfig::default());
+    assert_eq!(c.holdout, Holdout::Random);
+    let train = multiset(&c.train);
+    let valid = multiset(&c.valid);
+    let mut both = train.clone();
+    for (k, n) in &valid {
+        *both.entry(k.clone()).or_insert(0) += n;
+    }
+    assert_eq!(both, multiset(&d));
+    // Every promoter with a held-out order keeps at least one training order, and
+    // holds out at most a tenth of her history (rounded), at least one.
+    let (vh, th) = (c.valid.history(), c.train.history());
+    for p in 0..h.n_promoters() as u32 {
+        let held = vh.count(p);
+        if held > 0 {
+            assert!(th.count(p) >= 1);
+            let n = h.count(p);
+            assert!(held <= ((n as f64 * 0.1).round() as usize).max(1));
+            assert!(n >= 2);
+        }
+    }
+}
+
+#[test]
+fn one_order_each_and_no_time_order_ships_the_documented_fallback() {
+    let w = generate(Scale::Tiny, 5).unwrap();
+    let mut d = w.dataset.clone();
+    // Keep each promoter's first completed order only, all at one instant.
+    let mut seen = vec![false; d.promoters.len()];
+    let o = &d.orders;
+    let keep: Vec<bool> = (0..o.len())
+        .map(|r| {
+            let p = o.promoter[r] as usize;
+            let first = o.status[r] == OrderStatus::Completed && !seen[p];
+            if first {
+                seen[p] = true;
+            }
+            first
+        })
+        .collect();
+    d.orders = d.orders.filter(|r| keep[r]);
+    d.orders.ts.iter_mut().for_each(|t| *t = 1_700_000_000);
+    let model = train(&d, &quick(5)).unwrap();
+    let sel = model.selection().unwrap();
+    assert_eq!(sel.holdout, Holdout::None);
+    assert!(sel.trials.is_empty());
+    assert_eq!(model.kind(), ModelKind::ItemKnn);
+    assert!(sel.reason.contains("fallback"), "{}", sel.reason);
+}
+
+#[test]
+fn auto_is_deterministic_for_a_seed_and_a_trial_budget() {
+    let w = generate(Scale::Tiny, 6).unwrap();
+    let cfg = quick(7);
+    let a = train(&w.dataset, &cfg).unwrap();
+    let b = train(&w.dataset, &cfg).unwrap();
+    let (sa, sb) = (a.selection().unwrap(), b.selection().unwrap());
+    assert_eq!(sa.trials.len(), sb.trials.len());
+    assert!(sa.trials.len() >= 7, "{sa}");
+    for (x, y) in sa.trials.iter().zip(&sb.trials) {
+        assert_eq!(
+            (x.label(), x.ndcg, x.lo, x.hi),
+            (y.label(), y.ndcg, y.lo, y.hi)
+        );
+    }
+    assert_eq!(sa.chosen_label, sb.chosen_label);
+    assert_eq!(a.kind(), b.kind());
+    let first_label = sa.trials[0].label();
+    let (ra, rb) = (Ranker::new(a.clone()), Ranker::new(b.clone()));
+    for p in ["P000001", "P000010", "P000123"] {
+        let req = RankRequest::new(p, 20);
+        let la: Vec<String> = ra
+            .rank(&req)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.item_id)
+            .collect();
+        let lb: Vec<String> = rb
+            .rank(&req)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.item_id)
+            .collect();
+        assert_eq!(la, lb);
+    }
+    // Another seed carves another validation sample of promoters... and the same
+    // first wave; the figures may differ, the labels of the first wave do not.
+    let mut other = cfg.clone();
+    other.auto.seed = 9;
+    let c = train(&w.dataset, &other).unwrap();
+    let sc = c.selection().unwrap();
+    assert_eq!(sc.trials[0].label(), first_label);
+}
+
+#[test]
+fn the_chosen_trial_is_the_best_on_validation_and_is_what_ships() {
+    let w = generate(Scale::Tiny, 7).unwrap();
+    let mut cfg = quick(9);
+    cfg.auto.stack = Stack::Never;
+    let model = train(&w.dataset, &cfg).unwrap();
+    let sel = model.selection().unwrap();
+    let chosen = &sel.trials[sel.chosen.unwrap()];
+    assert!(sel.trials.iter().all(|t| t.ndcg <= chosen.ndcg));
+    assert_eq!(model.kind(), chosen.kind);
+    assert_eq!(sel.chosen_label, chosen.label());
+    // Refitted on everything: the model's history is the whole log's.
+    assert_eq!(model.history().nnz(), w.dataset.history().nnz());
+    // The record survives the model file.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auto.kocrank");
+    kocrank::model_file::save(&model, &path).unwrap();
+    let back = kocrank::model_file::load(&path).unwrap();
+    assert_eq!(back.selection(), Some(sel));
+}
+
+#[test]
+fn auto_stays_within_its_time_budget() {
+    let w = generate(Scale::Tiny, 8).unwrap();
+    let mut cfg = Config::default();
+    cfg.auto.budget_seconds = 3.0;
+    let t0 = std::time::Instant::now();
+    let model = train(&w.dataset, &cfg).unwrap();
+    let wall = t0.elapsed().as_secs_f64();
+    let sel = model.selection().unwrap();
+    assert!(wall <= 3.3, "took {wall:.2} s for a 3 s budget:\n{sel}");
+    assert!(sel.seconds <= wall);
+}
+
+/// A copy of `d` whose order times are squeezed into `span` seconds (order kept), or
+/// all set to one instant when `span` is 0.
+fn squeezed(d: &Dataset, span: i64) -> Dataset {
+    let mut d = d.clone();
+    let (lo, hi) = d.orders.time_range().unwrap();
+    let width = (hi - lo).max(1) as f64;
+    for t in d.orders.ts.iter_mut() {
+        *t = 1_700_000_000 + ((*t - lo) as f64 / width * span as f64) as i64;
+    }
+    d
+}
+
+#[test]
+fn a_two_day_log_and_a_log_without_timestamps_both_train_the_stacked_blend() {
+    let w = generate(Scale::Tiny, 9).unwrap();
+    let mut cfg = quick(6);
+    cfg.auto.stack = Stack::Always;
+    for (span, holdout) in [(2 * 86_400, Holdout::Temporal), (0, Holdout::Random)] {
+        let d = squeezed(&w.dataset, span);
+        // The named blend refuses a log shorter than its label window...
+        if span > 0 {
+            let e = train(&d, &Config::with_model(ModelKind::Blend)).unwrap_err();
+            assert!(e.to_string().contains("label window"), "{e}");
+        }
+        // ...auto trains it on its validation split.
+        let model = train(&d, &cfg).unwrap();
+        let sel = model.selection().unwrap();
+        assert_eq!(sel.holdout, holdout, "{sel}");
+        assert_eq!(model.kind(), ModelKind::Blend, "{sel}");
+        assert!(sel.trials.last().unwrap().stage == "stack");
+        let list = Ranker::new(model)
+            .rank(&RankRequest::new("P000002", 10))
+            .unwrap();
+        assert_eq!(list.len(), 10);
+    }
+}
+
+#[test]
+fn without_commissions_or_reviews_auto_says_it_ranks_for_accuracy() {
+    let w = generate(Scale::Tiny, 10).unwrap();
+    let mut d = w.dataset.clone();
+    let mut cat = (*d.catalog).clone();
+    cat.commission_rate.iter_mut().for_each(|x| *x = 0.0);
+    cat.reviews_total.iter_mut().for_each(|x| *x = 0);
+    cat.reviews_positive.iter_mut().for_each(|x| *x = 0);
+    d.catalog = std::sync::Arc::new(cat);
+    let mut cfg = quick(5);
+    cfg.auto.stack = Stack::Always;
+    let model = train(&d, &cfg).unwrap();
+    let sel = model.selection().unwrap();
+    assert!(
+        sel.notes.iter().any(|n| n.contains("accuracy only")),
+        "{sel}"
+    );
+    assert_eq!(model.config().blend.gamma, 0.0);
+    assert!(!sel.profile.present.commissions && !sel.profile.present.ratings);
+}
+
+#[test]
+fn history_profile_counts_repeats_and_quantiles() {
+    let d = crate::util::hand_world();
+    let h: History = d.history();
+    let p = kocrank::data::DataProfile::of(&d);
+    // Worked out from the data: every completed order, its promoter and item.
+    let mut pairs = std::collections::HashSet::new();
+    let mut repeats = 0;
+    for pr in 0..h.n_promoters() as u32 {
+        for &i in h.items(pr) {
+            if !pairs.insert((pr, i)) {
+                repeats += 1;
+            }
+        }
+    }
+    assert_eq!(p.orders, h.nnz());
+    assert!((p.repeat_share - repeats as f64 / h.nnz() as f64).abs() < 1e-12);
+    assert!(p.orders_per_promoter[0] <= p.orders_per_promoter[1]);
+    assert!(p.orders_per_promoter[2] <= p.orders_per_promoter[3]);
+}
