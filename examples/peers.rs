@@ -25,7 +25,11 @@
 //!   dataset (which are the model's);
 //! * `test_promoters.csv`: `promoter`, the promoters with at least one completed test
 //!   order and at least one training order (the ones `implicit` can rank);
-//! * `meta.json`: the split and the sizes.
+//! * `meta.json`: the split and the sizes;
+//! * `valid_train.csv` (`promoter,item,orders`) and `valid_truth.csv`
+//!   (`promoter,item`): the validation split that `model = "auto"` carves from the
+//!   training part ([`kocrank::auto::carve::carve`] with the default settings), on which
+//!   `benches/peers/tuned_peer.py` tunes each peer (`benches/peers/tuned.sh`).
 //!
 //! `batch` times batch ranking against `implicit`'s batched `recommend` with the same
 //! factors (see `benches/peers/implicit_batch.py`): it trains an `ials` model on the
@@ -41,7 +45,8 @@
 //! promoter through the [`Ranker`] (no rule removes an item: `exclude_purchased =
 //! never`, `in_stock_only = false`, as `implicit` runs with
 //! `filter_already_liked_items=False`, so both may recommend re-orders), reads
-//! `implicit`'s lists and fit times from `WORK`, scores every list with
+//! `implicit`'s lists and fit times from `WORK` (and the tuned peers' lists, when
+//! `tuned_peer.py` wrote them), scores every list with
 //! [`list_metrics`] against the promoter's completed test orders, and prints one table.
 
 use kocrank::data::time::{format_date, parse_duration, parse_ts};
@@ -186,16 +191,8 @@ fn prepare(f: &Flags) -> Res<()> {
     let (split, at, window) = load_split(f)?;
     let tr: &Dataset = &split.train;
     let h = tr.history();
-    let mut train = String::from("promoter,item,orders\n");
-    let mut pairs = 0usize;
-    for p in 0..h.n_promoters() as u32 {
-        let mut items = h.items(p).to_vec();
-        items.sort_unstable();
-        for run in items.chunk_by(|a, b| a == b) {
-            writeln!(train, "{p},{},{}", run[0], run.len())?;
-            pairs += 1;
-        }
-    }
+    let train = pairs_csv(&h);
+    let pairs = train.lines().count() - 1;
     std::fs::write(out.join("train.csv"), train)?;
     let rel = relevant(&split);
     let mut tp = String::from("promoter\n");
@@ -214,6 +211,23 @@ fn prepare(f: &Flags) -> Res<()> {
         "test_promoters": rel.len(),
     });
     std::fs::write(out.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
+    let carved = kocrank::auto::carve::carve(tr, &h, &Config::default().auto);
+    std::fs::write(
+        out.join("valid_train.csv"),
+        pairs_csv(&carved.train.history()),
+    )?;
+    let vh = carved.valid.history();
+    let mut truth = String::from("promoter,item\n");
+    for p in 0..vh.n_promoters() as u32 {
+        let mut items = vh.items(p).to_vec();
+        items.sort_unstable();
+        items.dedup();
+        for i in items {
+            writeln!(truth, "{p},{i}")?;
+        }
+    }
+    std::fs::write(out.join("valid_truth.csv"), truth)?;
+    eprintln!("validation split for tuning: {}", carved.description);
     eprintln!(
         "split at {}: {} completed training orders ({pairs} promoter-item pairs), {} test promoters; wrote {}",
         format_date(at),
@@ -222,6 +236,19 @@ fn prepare(f: &Flags) -> Res<()> {
         out.display()
     );
     Ok(())
+}
+
+/// `promoter,item,orders` rows of a history: one per (promoter, item) pair.
+fn pairs_csv(h: &kocrank::data::History) -> String {
+    let mut out = String::from("promoter,item,orders\n");
+    for p in 0..h.n_promoters() as u32 {
+        let mut items = h.items(p).to_vec();
+        items.sort_unstable();
+        for run in items.chunk_by(|a, b| a == b) {
+            let _ = writeln!(out, "{p},{},{}", run[0], run.len());
+        }
+    }
+    out
 }
 
 /// Reads `promoter,rank,item` lists written by the Python side.
@@ -289,8 +316,27 @@ fn compare(f: &Flags) -> Res<()> {
         .build()?;
 
     let mut rows = Vec::new();
-    let times: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(work.join("implicit_times.json"))?)?;
+    let times: serde_json::Value = std::fs::read_to_string(work.join("implicit_times.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let tuned: serde_json::Value = std::fs::read_to_string(work.join("tuned.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    for family in ["als", "bm25", "rp3beta", "ease"] {
+        let file = work.join(format!("tuned_{family}.csv"));
+        let (Some(secs), Ok(lists)) = (tuned[family]["fit_seconds"].as_f64(), read_lists(&file))
+        else {
+            continue;
+        };
+        let metrics = mean_metrics(&rel, |p| lists.get(&p).cloned().unwrap_or_default(), k);
+        rows.push(Row {
+            model: format!("tuned {family}"),
+            fit_secs: secs,
+            metrics,
+        });
+    }
     for (name, file) in [
         ("implicit als", "implicit_als.csv"),
         ("implicit bm25", "implicit_bm25.csv"),
@@ -298,7 +344,6 @@ fn compare(f: &Flags) -> Res<()> {
     ] {
         let key = name.trim_start_matches("implicit ");
         let (Some(secs), Ok(lists)) = (times[key].as_f64(), read_lists(&work.join(file))) else {
-            eprintln!("no {name} result in {}", work.display());
             continue;
         };
         let metrics = mean_metrics(&rel, |p| lists.get(&p).cloned().unwrap_or_default(), k);
@@ -316,6 +361,13 @@ fn compare(f: &Flags) -> Res<()> {
         let t0 = Instant::now();
         let model = pool.install(|| train(&split.train, &cfg))?;
         let fit_secs = t0.elapsed().as_secs_f64();
+        let name = match model.selection() {
+            Some(sel) => {
+                eprintln!("{sel}");
+                format!("kocrank auto:{}", model.kind())
+            }
+            None => format!("kocrank {}", kind.as_str()),
+        };
         let ranker = Ranker::new(model);
         let ids = &split.train.promoters.ids;
         let lists: HashMap<u32, Vec<u32>> = pool.install(|| {
@@ -329,7 +381,7 @@ fn compare(f: &Flags) -> Res<()> {
         })?;
         let metrics = mean_metrics(&rel, |p| lists.get(&p).cloned().unwrap_or_default(), k);
         rows.push(Row {
-            model: format!("kocrank {}", kind.as_str()),
+            model: name,
             fit_secs,
             metrics,
         });
@@ -341,7 +393,7 @@ fn compare(f: &Flags) -> Res<()> {
         .map(|r| r.fit_secs);
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
-        "{:<10} {:<18} {:>8} {:>9} {:>10} {:>11} {:>13}",
+        "{:<10} {:<24} {:>8} {:>9} {:>10} {:>11} {:>13}",
         "data",
         "model",
         "fit s",
@@ -353,7 +405,7 @@ fn compare(f: &Flags) -> Res<()> {
     for r in &rows {
         let ratio = base.map_or("-".to_string(), |b| format!("{:.2}", r.fit_secs / b));
         println!(
-            "{:<10} {:<18} {:>8.3} {:>9.4} {:>10.4} {:>11} {:>13}",
+            "{:<10} {:<24} {:>8.3} {:>9.4} {:>10.4} {:>11} {:>13}",
             label,
             r.model,
             r.fit_secs,
@@ -362,6 +414,16 @@ fn compare(f: &Flags) -> Res<()> {
             ratio,
             format!("{threads}/{cores}")
         );
+    }
+    if let Some(auto) = rows.iter().find(|r| r.model.starts_with("kocrank auto")) {
+        for r in rows.iter().filter(|r| r.model.starts_with("tuned ")) {
+            println!(
+                "{label}: {} / {}: NDCG@{k} ratio {:.3}",
+                auto.model,
+                r.model,
+                auto.metrics.ndcg / r.metrics.ndcg.max(f64::MIN_POSITIVE)
+            );
+        }
     }
     println!(
         "{} test promoters (with training orders), split {}, cpu: {}",
@@ -383,6 +445,7 @@ fn config_for(f: &Flags, kind: ModelKind) -> Res<Config> {
     cfg.ials.alpha = f.num("alpha", cfg.ials.alpha)?;
     cfg.ials.iterations = f.num("iterations", cfg.ials.iterations)?;
     cfg.ials.seed = f.num("seed", cfg.ials.seed)?;
+    cfg.auto.budget_seconds = f.num("budget", cfg.auto.budget_seconds)?;
     Ok(cfg)
 }
 

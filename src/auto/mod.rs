@@ -174,8 +174,7 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
     let mut reason = format!("best validation NDCG@20 of {} trials", scored.len());
     let mut final_blend: Option<(Config, Vec<(ModelKind, crate::model::Signal)>)> = None;
     let elapsed = started.elapsed().as_secs_f64();
-    let family_cost: f64 = leaders.iter().map(|&j| scored[j].trial.seconds).sum();
-    let stack_cost = 3.0 * family_cost + 2.0;
+    let stack_cost = stack_estimate(&scored);
     let want_stack = match config.auto.stack {
         Stack::Never => false,
         Stack::Always => true,
@@ -317,6 +316,20 @@ fn base_config(config: &Config, profile: &DataProfile, notes: &mut Vec<String>) 
     base
 }
 
+/// Seconds the stacking stage is expected to take: the leaders' components fitted
+/// once on the carved data, two learners, and the blend's refit on all the data.
+fn stack_estimate(scored: &[Scored]) -> f64 {
+    let leaders = leading(scored);
+    if leaders.len() < 2 {
+        return 0.0;
+    }
+    3.0 * leaders
+        .iter()
+        .map(|&j| scored[j].trial.seconds)
+        .sum::<f64>()
+        + 2.0
+}
+
 /// The index of the best trial (earliest among equals).
 fn best_index(scored: &[Scored]) -> Option<usize> {
     let mut best: Option<usize> = None;
@@ -424,7 +437,12 @@ impl Search<'_> {
             }
             let elapsed = started.elapsed().as_secs_f64();
             let expected = cost.get(&next.kind()).copied().unwrap_or(0.0);
-            let reserve = self.refit_reserve();
+            let reserve = self.refit_reserve()
+                + if auto.stack == Stack::Never {
+                    0.0
+                } else {
+                    stack_estimate(&self.scored)
+                };
             if !self.scored.is_empty() && elapsed + expected + reserve > budget {
                 self.notes.push(format!(
                     "search stopped by the time budget after {} trials ({} next, about {expected:.1} s)",

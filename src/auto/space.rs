@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 
 /// Most items EASE is fitted on inside `auto` (its fit is cubic in them); items with
 /// fewer orders are left out until the rest fit.
-pub const EASE_ITEMS: usize = 6_000;
+pub const EASE_ITEMS: usize = 4_000;
 
 /// One candidate: a whole configuration and the settings that tell it apart.
 #[derive(Debug, Clone)]
@@ -123,10 +123,7 @@ pub fn first_wave(
             "ease fitted on the items with at least {ease_min} orders (at most {EASE_ITEMS})"
         ));
     }
-    out.push(with(base, ModelKind::Ials, |c| {
-        c.ials.regularization = 1.0;
-        c.ials.alpha = 10.0;
-    }));
+    out.push(with(base, ModelKind::Ials, |_| {}));
     out
 }
 

@@ -21,7 +21,8 @@ pub struct Explanation {
     pub promoter_id: String,
     /// The item.
     pub item_id: String,
-    /// The model kind.
+    /// The model kind; for a model `auto` chose, `auto: ` and the chosen trial's label
+    /// (the blend names its components, e.g. `auto: blend of buy_again+item_knn`).
     pub model: String,
     /// 1-based position in her full list, or `None` when a rule leaves the item out.
     pub position: Option<usize>,
@@ -134,7 +135,10 @@ impl Ranker {
         Ok(Explanation {
             promoter_id: promoter_id.to_string(),
             item_id: item_id.to_string(),
-            model: m.kind().as_str().to_string(),
+            model: match m.selection() {
+                Some(sel) => format!("auto: {}", sel.chosen_label),
+                None => m.kind().as_str().to_string(),
+            },
             position,
             score,
             category: c.category_path(item).to_string(),

@@ -41,7 +41,9 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     );
     // EASE is left out: its closed form over every ordered item of the small world
     // takes minutes (see docs/demo.md); `kocrank evaluate --models ease` runs it.
+    // `auto` (the default model) comes first, with a one-minute budget here.
     let configs: Vec<Config> = [
+        ModelKind::Auto,
         ModelKind::Baseline,
         ModelKind::Popularity,
         ModelKind::Profile,
@@ -50,9 +52,10 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         ModelKind::Blend,
     ]
     .iter()
-    .map(|&m| Config {
-        model: m,
-        ..Config::default()
+    .map(|&m| {
+        let mut c = Config::with_model(m);
+        c.auto.budget_seconds = 60.0;
+        c
     })
     .collect();
     let cfg = EvalConfig {
@@ -68,6 +71,9 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
             config.model.as_str()
         ));
         let model = train(&split.train, config)?;
+        if let Some(sel) = model.selection() {
+            sp.suspend(|| println!("auto on the training part:\n{sel}\n"));
+        }
         let ranker = Ranker::new(model);
         reports.push(evaluate(&ranker, &split.test, &cfg)?);
         if config.model == ModelKind::Blend {

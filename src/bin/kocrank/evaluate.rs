@@ -27,8 +27,9 @@ pub enum ProtocolArg {
 pub struct Args {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Models to compare, comma-separated.
-    #[arg(long, default_value = "baseline,popularity", value_delimiter = ',')]
+    /// Models to compare, comma-separated (`auto` searches the others on a validation
+    /// split carved from the training part).
+    #[arg(long, default_value = "auto,popularity", value_delimiter = ',')]
     pub models: Vec<String>,
     /// A TOML or JSON config file shared by all models.
     #[arg(long)]
