@@ -236,7 +236,6 @@ pub(crate) fn fit_blend_learner(
     let per: Vec<(Vec<f32>, Vec<bool>)> = promoters
         .par_iter()
         .map(|&p| {
-            let positives: HashSet<u32> = labels.items(p).iter().copied().collect();
             let ctx = Context {
                 promoter: Some(p),
                 channel: data.promoters.channel_of(p),
@@ -250,6 +249,12 @@ pub(crate) fn fit_blend_learner(
             // circle's past items (the re-orders a good list must rank).
             let scores = features::component_scores(&ctx, &scorers, &all);
             let mask = pool_mask(&all, &scores, bc.candidates_per_component, ctx.history);
+            let positives: HashSet<u32> = labels
+                .items(p)
+                .iter()
+                .copied()
+                .filter(|&i| mask.get(i as usize).copied().unwrap_or(false))
+                .collect();
             let mut pool: Vec<u32> = (0..n_items).filter(|&i| mask[i as usize]).collect();
             pool.retain(|i| !positives.contains(i));
             let mut rng = ChaCha8Rng::seed_from_u64(bc.seed ^ (u64::from(p) << 20) ^ 0x9E37_79B9);

@@ -33,7 +33,7 @@
 pub mod carve;
 pub mod space;
 
-use crate::blend::Blend;
+use crate::blend::{Blend, Learner};
 use crate::config::{Config, ModelKind, Stack};
 use crate::data::{DataProfile, Dataset, History};
 use crate::error::Result;
@@ -175,6 +175,7 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
     let mut final_blend: Option<(Config, Vec<(ModelKind, crate::model::Signal)>)> = None;
     let elapsed = started.elapsed().as_secs_f64();
     let stack_cost = stack_estimate(&scored);
+    let mut blend_cfg = base.clone();
     let want_stack = match config.auto.stack {
         Stack::Never => false,
         Stack::Always => true,
@@ -189,7 +190,6 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
         progress(Progress::Stage(
             "stacking the leading candidates in a blend",
         ));
-        let mut blend_cfg = base.clone();
         blend_cfg.model = ModelKind::Blend;
         let mut kinds: Vec<ModelKind> = leaders.iter().map(|&j| scored[j].config.model).collect();
         if kinds.len() < 2 && !kinds.contains(&ModelKind::Popularity) {
@@ -209,39 +209,46 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
             config.auto.seed,
         ) {
             Ok(outcome) => {
-                let params = format!(
-                    "of {}",
-                    kinds
-                        .iter()
-                        .map(|k| k.as_str())
-                        .collect::<Vec<_>>()
-                        .join("+")
-                );
-                let trial = Trial {
-                    kind: ModelKind::Blend,
-                    params,
-                    stage: "stack".into(),
-                    ndcg: outcome.blend.0,
-                    lo: outcome.blend.1,
-                    hi: outcome.blend.2,
-                    promoters: outcome.promoters,
-                    seconds: t0.elapsed().as_secs_f64(),
-                };
-                progress(Progress::Trial(&trial));
-                let wins = outcome.blend.0 > outcome.single * (1.0 + MIN_GAIN);
-                notes.push(format!(
-                    "blend and best single model on the same {} held-out promoters: NDCG@20 {:.4} against {:.4}",
-                    outcome.promoters, outcome.blend.0, outcome.single
-                ));
-                trials.push(trial);
-                if wins || config.auto.stack == Stack::Always {
-                    chosen = trials.len() - 1;
-                    reason = if wins {
-                        "the blend beat the best single model on held-out promoters".into()
-                    } else {
-                        "auto.stack = \"always\"".into()
+                let of = kinds
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join("+");
+                let per = t0.elapsed().as_secs_f64() / outcome.learners.len().max(1) as f64;
+                let mut best_blend: Option<(usize, Learner, f64)> = None;
+                for &(learner, (ndcg, lo, hi)) in &outcome.learners {
+                    let trial = Trial {
+                        kind: ModelKind::Blend,
+                        params: format!("of {of} learner={}", learner_name(learner)),
+                        stage: "stack".into(),
+                        ndcg,
+                        lo,
+                        hi,
+                        promoters: outcome.promoters,
+                        seconds: per,
                     };
-                    final_blend = Some((blend_cfg, outcome.past_components));
+                    progress(Progress::Trial(&trial));
+                    trials.push(trial);
+                    if best_blend.map_or(true, |b| ndcg > b.2) {
+                        best_blend = Some((trials.len() - 1, learner, ndcg));
+                    }
+                }
+                if let Some((at, learner, ndcg)) = best_blend {
+                    let wins = ndcg > outcome.single * (1.0 + MIN_GAIN);
+                    notes.push(format!(
+                        "best blend and best single model on the same {} held-out promoters: NDCG@20 {ndcg:.4} against {:.4}",
+                        outcome.promoters, outcome.single
+                    ));
+                    if wins || config.auto.stack == Stack::Always {
+                        chosen = at;
+                        reason = if wins {
+                            "the blend beat the best single model on held-out promoters".into()
+                        } else {
+                            "auto.stack = \"always\"".into()
+                        };
+                        blend_cfg.blend.learner = learner;
+                        final_blend = Some((blend_cfg, outcome.past_components));
+                    }
                 }
             }
             Err(e) => notes.push(format!("blend not kept: {e}")),
@@ -528,10 +535,21 @@ fn ndcg_of(model: &Model, valid: &Dataset, cfg: &EvalConfig) -> Result<(f64, f64
     Ok((m, lo, hi, r.promoters))
 }
 
+/// The learners the stacking stage tries.
+const LEARNERS: [Learner; 2] = [Learner::Binary, Learner::Logistic];
+
+fn learner_name(l: Learner) -> &'static str {
+    match l {
+        Learner::Binary => "trees",
+        Learner::Lambdamart => "lambdamart",
+        Learner::Logistic => "logistic",
+    }
+}
+
 struct StackOutcome {
-    /// The blend's NDCG@20 and interval over all validation promoters, each scored by
-    /// the learner that did not see her.
-    blend: (f64, f64, f64),
+    /// Per learner, the blend's NDCG@20 and interval over all validation promoters,
+    /// each scored by the learner that did not see her.
+    learners: Vec<(Learner, (f64, f64, f64))>,
     /// The best single model's NDCG@20 on the same promoters.
     single: f64,
     promoters: usize,
@@ -573,42 +591,53 @@ fn stack(
     }
     let n_promoters = carved.train.promoters.len();
     let past_components = fit_components(&carved.train, carved_history, carved.now, cfg)?;
-    let (mut blend_ndcg, mut single_ndcg) = (Vec::new(), Vec::new());
-    for (learn, judge) in [(&folds[0], &folds[1]), (&folds[1], &folds[0])] {
-        let blend: Blend = fit_blend_learner(
-            &carved.train,
-            carved_history,
-            &past_components,
-            &learn.history(n_promoters),
-            carved.now,
-            cfg,
-        )?;
-        let model = Model::from_parts(
-            cfg.clone(),
-            Arc::clone(&carved.train.catalog),
-            Arc::clone(&carved.train.promoters),
-            carved_history.clone(),
-            end_of(carved_history).max(carved.now),
-            Some(blend_signal(blend, past_components.clone())),
-        )?;
-        let judge_set = Dataset {
-            orders: judge.clone(),
-            ..carved.valid.clone()
-        };
-        blend_ndcg.extend(ndcg_column(&model, &judge_set, eval_cfg)?);
-        if let Some(m) = best {
-            single_ndcg.extend(ndcg_column(m, &judge_set, eval_cfg)?);
+    let mut single_ndcg = Vec::new();
+    let mut learners = Vec::new();
+    let mut promoters = 0;
+    for (li, &learner) in LEARNERS.iter().enumerate() {
+        let mut cfg = cfg.clone();
+        cfg.blend.learner = learner;
+        let mut blend_ndcg = Vec::new();
+        for (learn, judge) in [(&folds[0], &folds[1]), (&folds[1], &folds[0])] {
+            let blend: Blend = fit_blend_learner(
+                &carved.train,
+                carved_history,
+                &past_components,
+                &learn.history(n_promoters),
+                carved.now,
+                &cfg,
+            )?;
+            let model = Model::from_parts(
+                cfg.clone(),
+                Arc::clone(&carved.train.catalog),
+                Arc::clone(&carved.train.promoters),
+                carved_history.clone(),
+                end_of(carved_history).max(carved.now),
+                Some(blend_signal(blend, past_components.clone())),
+            )?;
+            let judge_set = Dataset {
+                orders: judge.clone(),
+                ..carved.valid.clone()
+            };
+            blend_ndcg.extend(ndcg_column(&model, &judge_set, eval_cfg)?);
+            if li == 0 {
+                if let Some(m) = best {
+                    single_ndcg.extend(ndcg_column(m, &judge_set, eval_cfg)?);
+                }
+            }
         }
+        let n = blend_ndcg.len().max(1) as f64;
+        let mean = blend_ndcg.iter().sum::<f64>() / n;
+        let (lo, hi) = crate::eval::bootstrap::mean_intervals(&blend_ndcg, 1, &eval_cfg.bootstrap)
+            .first()
+            .map_or((mean, mean), |i| (i.lo, i.hi));
+        promoters = blend_ndcg.len();
+        learners.push((learner, (mean, lo, hi)));
     }
-    let n = blend_ndcg.len().max(1) as f64;
-    let mean = blend_ndcg.iter().sum::<f64>() / n;
-    let (lo, hi) = crate::eval::bootstrap::mean_intervals(&blend_ndcg, 1, &eval_cfg.bootstrap)
-        .first()
-        .map_or((mean, mean), |i| (i.lo, i.hi));
     Ok(StackOutcome {
-        blend: (mean, lo, hi),
+        learners,
         single: single_ndcg.iter().sum::<f64>() / single_ndcg.len().max(1) as f64,
-        promoters: blend_ndcg.len(),
+        promoters,
         past_components,
     })
 }
