@@ -51,6 +51,10 @@ pub struct AutoConfig {
     /// Promoters sampled for validation (their held-out orders are scored; the others'
     /// orders all train), at least 100. Default 5000.
     pub validation_promoters: usize,
+    /// Completed orders above which the search fits its trials on a seeded sample of
+    /// promoters (the validation ones and others up to about this many orders), at
+    /// least 10,000; the winner is refitted on everything. Default 5,000,000.
+    pub search_orders: usize,
     /// Whether to stack the best candidates in a blend. Default `auto`.
     pub stack: Stack,
     /// Seed of the carving, sampling and search. Default 0.
@@ -64,6 +68,7 @@ impl Default for AutoConfig {
             max_trials: 0,
             validation_share: 0.1,
             validation_promoters: 5000,
+            search_orders: 5_000_000,
             stack: Stack::Auto,
             seed: 0,
         }
@@ -97,6 +102,13 @@ impl AutoConfig {
             100.0,
             1e9,
             "[100, 1e9]",
+        )?;
+        check_range(
+            "auto.search_orders",
+            self.search_orders as f64,
+            1e4,
+            1e12,
+            "[10000, 1e12]",
         )
     }
 }

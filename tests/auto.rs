@@ -267,3 +267,81 @@ fn history_profile_counts_repeats_and_quantiles() {
     assert!(p.orders_per_promoter[0] <= p.orders_per_promoter[1]);
     assert!(p.orders_per_promoter[2] <= p.orders_per_promoter[3]);
 }
+
+#[test]
+fn a_bare_orders_log_profiles_as_nothing_beyond_promoter_item_time() {
+    use kocrank::data::{DatasetBuilder, OrderRecord};
+    let mut b = DatasetBuilder::new();
+    for (p, i, t) in [
+        ("a", "x", 10),
+        ("a", "y", 20),
+        ("b", "x", 30),
+        ("a", "x", 40),
+    ] {
+        b.push_order(&OrderRecord {
+            promoter_id: p,
+            item_id: i,
+            ts: 1_700_000_000 + t,
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    let d = b.finish().unwrap();
+    let p = kocrank::data::DataProfile::of(&d);
+    assert_eq!(p.present, kocrank::data::Present::default(), "{p}");
+    assert!(p
+        .to_string()
+        .contains("nothing beyond (promoter, item, time)"));
+    // Worked out by hand: 4 orders, 1 repeat (a re-orders x), 3 distinct pairs over
+    // 2 promoters × 2 items.
+    assert_eq!((p.orders, p.active_promoters, p.ordered_items), (4, 2, 2));
+    assert!((p.repeat_share - 0.25).abs() < 1e-12);
+    assert!((p.density - 0.75).abs() < 1e-12);
+    // Quantiles by nearest rank over the sorted counts [1, 3] (index rounded half up).
+    assert_eq!(p.orders_per_promoter, [1, 3, 3, 3]);
+}
+
+#[test]
+fn a_large_log_is_searched_on_a_sample_of_promoters() {
+    let w = generate(Scale::Tiny, 11).unwrap();
+    let d = &w.dataset;
+    let h = d.history();
+    let cfg = AutoConfig {
+        validation_promoters: 100,
+        search_orders: h.nnz() / 2,
+        ..AutoConfig::default()
+    };
+    let c = carve(d, &h, &cfg);
+    assert_eq!(c.holdout, Holdout::Temporal);
+    assert!(
+        c.description.contains("the search fits on"),
+        "{}",
+        c.description
+    );
+    let (ct, cv) = (c.train.history(), c.valid.history());
+    let active = |x: &History| {
+        (0..x.n_promoters() as u32)
+            .filter(|&p| x.count(p) > 0)
+            .count()
+    };
+    assert!(active(&ct) < active(&h));
+    // Every validating promoter keeps all her orders before the cut.
+    let cut = *c.valid.orders.ts.iter().min().unwrap();
+    for p in 0..h.n_promoters() as u32 {
+        if cv.count(p) > 0 {
+            let before = h.times(p).iter().filter(|&&t| t < cut).count();
+            assert_eq!(ct.count(p), before, "promoter {p}");
+        }
+    }
+    // Without the cap, every active promoter's orders before the cut train.
+    let all = carve(
+        d,
+        &h,
+        &AutoConfig {
+            validation_promoters: 100,
+            ..AutoConfig::default()
+        },
+    );
+    assert!(!all.description.contains("the search fits on"));
+    assert!(all.train.orders.len() > c.train.orders.len());
+}

@@ -13,6 +13,11 @@
 //! When more promoters are active than `validation_promoters`, a seeded sample of them
 //! validates; with a temporal cut the other promoters' orders after the cut are left
 //! out of the carved training set, so nothing after the cut trains.
+//!
+//! When the log holds more than `search_orders` completed orders, the carved training
+//! set keeps the validation promoters and a seeded sample of the others, added until
+//! it holds about `search_orders` orders: the search then fits each trial on that
+//! sample, and the winner is refitted on everything.
 
 use crate::config::AutoConfig;
 use crate::data::{Dataset, History, OrderStatus, Shares};
@@ -66,6 +71,33 @@ fn sampled(history: &History, cfg: &AutoConfig) -> Vec<bool> {
     keep
 }
 
+/// Which promoters' orders the carved training set keeps: all, or (for a log above
+/// `cfg.search_orders`) the validation promoters and a seeded sample of the others.
+fn search_sample(history: &History, validating: &[bool], cfg: &AutoConfig) -> Option<Vec<bool>> {
+    if history.nnz() <= cfg.search_orders {
+        return None;
+    }
+    let n = history.n_promoters();
+    let mut keep = validating.to_vec();
+    let mut total: usize = (0..n as u32)
+        .filter(|&p| keep[p as usize])
+        .map(|p| history.count(p))
+        .sum();
+    let mut others: Vec<(u64, u32)> = (0..n as u32)
+        .filter(|&p| !keep[p as usize] && history.count(p) > 0)
+        .map(|p| (mix(cfg.seed ^ 0x5A3F, u64::from(p)), p))
+        .collect();
+    others.sort_unstable();
+    for (_, p) in others {
+        if total >= cfg.search_orders {
+            break;
+        }
+        keep[p as usize] = true;
+        total += history.count(p);
+    }
+    Some(keep)
+}
+
 fn part(data: &Dataset, orders: crate::data::Orders, shares: Shares) -> Dataset {
     Dataset {
         catalog: Arc::clone(&data.catalog),
@@ -82,6 +114,20 @@ pub fn carve(data: &Dataset, history: &History, cfg: &AutoConfig) -> Carved {
     let keep = sampled(history, cfg);
     let is_sampled = |r: usize| keep.get(o.promoter[r] as usize).copied().unwrap_or(false);
     let end = crate::fit::end_of(history);
+    let sample = search_sample(history, &keep, cfg);
+    let in_search = |r: usize| {
+        sample.as_ref().map_or(true, |s| {
+            s.get(o.promoter[r] as usize).copied().unwrap_or(false)
+        })
+    };
+    let sampled_note = |train: &crate::data::Orders| match &sample {
+        Some(s) => format!(
+            "; the search fits on {} promoters ({} orders), the winner on all",
+            s.iter().filter(|&&k| k).count(),
+            train.len()
+        ),
+        None => String::new(),
+    };
 
     // Temporal: the cut at the (1 − share) quantile of the completed orders' times.
     let mut ts: Vec<i64> = (0..o.len())
@@ -99,15 +145,16 @@ pub fn carve(data: &Dataset, history: &History, cfg: &AutoConfig) -> Carved {
                 && history.times(p).last().is_some_and(|&t| t >= at)
         });
         if before * 2 >= n && warm {
-            let train = o.filter(|r| o.ts[r] < at);
+            let train = o.filter(|r| o.ts[r] < at && in_search(r));
             let valid = o.filter(|r| completed(r) && o.ts[r] >= at && is_sampled(r));
             let s = &data.shares;
             let description = format!(
-                "temporal: orders from {} on validate ({} orders of {} promoters), {} before train",
+                "temporal: orders from {} on validate ({} orders of {} promoters), {} before train{}",
                 crate::data::time::format_date(at),
                 valid.len(),
                 count_promoters(&valid),
-                train.len()
+                train.len(),
+                sampled_note(&train)
             );
             return Carved {
                 train: part(data, train, s.filter(|r| s.ts[r] < at)),
@@ -136,7 +183,7 @@ pub fn carve(data: &Dataset, history: &History, cfg: &AutoConfig) -> Carved {
         rows.shuffle(&mut rng);
         rows[..k].iter().for_each(|&r| held[r] = true);
     }
-    let train = o.filter(|r| !held[r]);
+    let train = o.filter(|r| !held[r] && in_search(r));
     let valid = o.filter(|r| held[r]);
     if valid.is_empty() {
         return Carved {
@@ -150,11 +197,12 @@ pub fn carve(data: &Dataset, history: &History, cfg: &AutoConfig) -> Carved {
         };
     }
     let description = format!(
-        "random: {} orders of {} promoters held out ({:.0}% of each history, at least one), {} train",
+        "random: {} orders of {} promoters held out ({:.0}% of each history, at least one), {} train{}",
         valid.len(),
         count_promoters(&valid),
         100.0 * cfg.validation_share,
-        train.len()
+        train.len(),
+        sampled_note(&train)
     );
     Carved {
         train: part(data, train, data.shares.clone()),

@@ -109,6 +109,8 @@ impl DataProfile {
             0.0
         };
         let orders = history.nnz();
+        // Items without a category get the path "unknown", without a brand brand 0.
+        let unknown = c.taxonomy.paths.get("unknown");
         DataProfile {
             items: c.len(),
             promoters: pr.len(),
@@ -125,8 +127,11 @@ impl DataProfile {
             },
             density: pairs as f64 / ((counts.len() * ordered_items).max(1) as f64),
             present: Present {
-                categories: c.category.iter().any(|p| p[0] != NO_CATEGORY),
-                brands: !c.brands.is_empty(),
+                categories: c
+                    .category
+                    .iter()
+                    .any(|p| p[0] != NO_CATEGORY && Some(p[0]) != unknown),
+                brands: c.brand.iter().any(|&b| b != 0),
                 prices: c.price_cents.iter().any(|&x| x > 0),
                 commissions: c.commission_rate.iter().any(|&x| x > 0.0),
                 ratings: c.reviews_total.iter().any(|&x| x > 0),
