@@ -23,17 +23,6 @@ use rayon::prelude::*;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// The training time of `history`: one second after its last order.
-pub(crate) fn end_of(history: &History) -> i64 {
-    history
-        .ts
-        .iter()
-        .copied()
-        .max()
-        .unwrap_or(0)
-        .saturating_add(1)
-}
-
 /// Checks that `data` can train anything: an item and a completed order.
 pub(crate) fn check_trainable(data: &Dataset, history: &History) -> Result<()> {
     if data.catalog.is_empty() {
@@ -54,7 +43,7 @@ pub(crate) fn fit(data: &Dataset, config: &Config) -> Result<Model> {
     config.validate()?;
     let history = data.history();
     check_trainable(data, &history)?;
-    let trained_until = end_of(&history);
+    let trained_until = history.end();
     let learned = fit_learned(data, &history, config)?;
     Model::from_parts(
         config.clone(),
@@ -136,7 +125,7 @@ fn fit_component(
 /// refitted on all the training orders.
 fn fit_blend(data: &Dataset, history: &History, config: &Config) -> Result<Signal> {
     let bc = &config.blend;
-    let now = end_of(history);
+    let now = history.end();
     let t_label = now - (bc.label_days * 86_400.0) as i64;
     let past = history.before(t_label);
     if past.nnz() == 0 {
@@ -165,7 +154,7 @@ fn fit_blend_on(
 ) -> Result<Signal> {
     let past_components = fit_components(data, past, t_label, config)?;
     let blend = fit_blend_learner(data, past, &past_components, labels, t_label, config)?;
-    let serving = fit_components(data, history, end_of(history), config)?;
+    let serving = fit_components(data, history, history.end(), config)?;
     Ok(blend_signal(blend, serving))
 }
 

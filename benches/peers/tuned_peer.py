@@ -19,8 +19,10 @@ Peers:
 - EASE in numpy (Steck 2019), on the items with the most orders when there are more
   than EASE_ITEMS (the dense inverse is cubic in them).
 
-All lists allow re-orders (filter_already_liked_items=False), as kocrank's
-evaluation counts repeats.
+Whether a list leaves out the promoter's own past items (implicit's
+filter_already_liked_items) is tuned like any other setting: kept where re-orders
+are the use (UCI's resellers), dropped where nobody re-buys (MovieLens). The first
+two trials of each family are its defaults with and without the filter.
 """
 
 import argparse
@@ -55,6 +57,13 @@ def matrix(df, shape):
         shape=shape,
         dtype=np.float32,
     )
+
+
+def hide(scores, seen_rows):
+    """Sets the scores of each row's past items to -inf (in place)."""
+    seen_rows = seen_rows.tocsr()
+    for r in range(scores.shape[0]):
+        scores[r, seen_rows.indices[seen_rows.indptr[r] : seen_rows.indptr[r + 1]]] = -np.inf
 
 
 def top_k(scores, k):
@@ -98,11 +107,13 @@ class Rp3beta:
         self.x = x
         return self
 
-    def recommend(self, users, k):
+    def recommend(self, users, k, seen=None):
         out = {}
         for s in range(0, len(users), 2048):
             u = users[s : s + 2048]
             scores = (self.x[u] @ self.w).toarray()
+            if seen is not None:
+                hide(scores, seen[u])
             for uu, row in zip(u, top_k(scores, k)):
                 out[int(uu)] = [int(i) for i in row]
         return out
@@ -126,15 +137,19 @@ class Ease:
         b = -p / np.diag(p)
         b[np.diag_indices_from(b)] = 0.0
         self.items, self.b, self.x = items, b.astype(np.float32), xs.tocsr().astype(np.float32)
+        self.n = counts.shape[1]
         return self
 
-    def recommend(self, users, k):
+    def recommend(self, users, k, seen=None):
         out = {}
         for s in range(0, len(users), 2048):
             u = users[s : s + 2048]
-            scores = self.x[u] @ self.b
-            for uu, row in zip(u, top_k(np.asarray(scores), k)):
-                out[int(uu)] = [int(self.items[i]) for i in row]
+            full = np.zeros((len(u), seen.shape[1] if seen is not None else self.n), dtype=np.float32)
+            full[:, self.items] = np.asarray(self.x[u] @ self.b)
+            if seen is not None:
+                hide(full, seen[u])
+            for uu, row in zip(u, top_k(full, k)):
+                out[int(uu)] = [int(i) for i in row]
         return out
 
 
@@ -168,16 +183,25 @@ class Implicit:
         self.m = m
         return self
 
-    def recommend(self, users, k):
-        ids, scores = self.model.recommend(users, self.m[users], N=k, filter_already_liked_items=False)
+    def recommend(self, users, k, seen=None):
+        ids, scores = self.model.recommend(
+            users, self.m[users], N=k, filter_already_liked_items=seen is not None
+        )
         out = {}
         for u, row_ids, row_scores in zip(users, ids, scores):
             out[int(u)] = [int(i) for i, s in zip(row_ids, row_scores) if i >= 0 and np.isfinite(s)]
         return out
 
 
-def draw(family, rng, first):
-    """Settings of one trial: the family's usual defaults first, then random."""
+def draw(family, rng, trial):
+    """Settings of one trial: the family's usual defaults (without, then with the
+    filter of past items) first, then random."""
+    p = draw_model(family, rng, trial < 2)
+    p["filter"] = trial == 1 if trial < 2 else bool(rng.integers(0, 2))
+    return p
+
+
+def draw_model(family, rng, first):
     lu = lambda lo, hi: float(math.exp(rng.uniform(math.log(lo), math.log(hi))))
     if family == "als":
         if first:
@@ -235,10 +259,10 @@ def main():
         t0 = time.perf_counter()
         best, best_p, trials = -1.0, None, 0
         while True:
-            p = draw(family, rng, trials == 0)
+            p = draw(family, rng, trials)
             t1 = time.perf_counter()
             m = build(family, p, a.threads, a.seed).fit(vtrain)
-            score = ndcg_at(m.recommend(vusers, a.k), truth, a.k)
+            score = ndcg_at(m.recommend(vusers, a.k, vtrain if p["filter"] else None), truth, a.k)
             trials += 1
             took = time.perf_counter() - t1
             print(f"{family:8} trial {trials:3}  NDCG@{a.k} {score:.4f}  {took:6.1f} s  {p}", flush=True)
@@ -250,7 +274,7 @@ def main():
         t1 = time.perf_counter()
         m = build(family, best_p, a.threads, a.seed).fit(train)
         fit = time.perf_counter() - t1
-        lists = m.recommend(tusers, a.k)
+        lists = m.recommend(tusers, a.k, train if best_p["filter"] else None)
         rows = [(u, r + 1, i) for u, l in lists.items() for r, i in enumerate(l)]
         pd.DataFrame(rows, columns=["promoter", "rank", "item"]).to_csv(
             os.path.join(a.work, f"tuned_{family}.csv"), index=False

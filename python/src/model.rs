@@ -51,7 +51,7 @@ fn promoter_ids(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     })
 }
 
-/// A configuration from `None` (defaults), a model name (`"profile"`), a dict (the
+/// A configuration from `None` (defaults: `model = "auto"`), a model name (`"profile"`), a dict (the
 /// configuration tree, as `train --explain-config` prints it) or TOML text.
 fn config_of(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Config> {
     let Some(config) = config.filter(|c| !c.is_none()) else {

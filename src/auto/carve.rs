@@ -113,7 +113,7 @@ pub fn carve(data: &Dataset, history: &History, cfg: &AutoConfig) -> Carved {
     let completed = |r: usize| o.status[r] == OrderStatus::Completed;
     let keep = sampled(history, cfg);
     let is_sampled = |r: usize| keep.get(o.promoter[r] as usize).copied().unwrap_or(false);
-    let end = crate::fit::end_of(history);
+    let end = history.end();
     let sample = search_sample(history, &keep, cfg);
     let in_search = |r: usize| {
         sample.as_ref().map_or(true, |s| {

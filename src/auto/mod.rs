@@ -39,7 +39,7 @@ use crate::data::{DataProfile, Dataset, History};
 use crate::error::Result;
 use crate::eval::bootstrap::BootstrapConfig;
 use crate::eval::{evaluate, EvalConfig};
-use crate::fit::{blend_signal, end_of, fit_blend_learner, fit_components};
+use crate::fit::{blend_signal, fit_blend_learner, fit_components};
 use crate::model::Model;
 use crate::rank::Ranker;
 use crate::selection::{Holdout, Selection, Trial};
@@ -261,6 +261,7 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
     )));
     let mut model = match final_blend {
         Some((cfg, past_components)) => {
+            let cfg = for_refit(&cfg);
             let labels = carved.valid.history();
             let blend = fit_blend_learner(
                 &carved.train,
@@ -270,7 +271,7 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
                 carved.now,
                 &cfg,
             )?;
-            let until = end_of(&history);
+            let until = history.end();
             let serving = fit_components(data, &history, until, &cfg)?;
             Model::from_parts(
                 cfg,
@@ -281,7 +282,7 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
                 Some(blend_signal(blend, serving)),
             )?
         }
-        None => crate::fit::fit(data, &scored[best].config)?,
+        None => crate::fit::fit(data, &for_refit(&scored[best].config))?,
     };
     let validation_promoters = {
         let mut p = carved.valid.orders.promoter.clone();
@@ -304,6 +305,18 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
         seconds: started.elapsed().as_secs_f64(),
     }));
     Ok(model)
+}
+
+/// A chosen configuration as refitted on all the data: EASE's item cap is lifted to
+/// its own default, since the whole log has more items above the order threshold the
+/// search chose than the carved part it was chosen on.
+fn for_refit(config: &Config) -> Config {
+    let mut c = config.clone();
+    c.ease.max_items = c
+        .ease
+        .max_items
+        .max(crate::signals::ease::EaseConfig::default().max_items);
+    c
 }
 
 /// The user's configuration with what the data cannot support turned off.
@@ -612,7 +625,7 @@ fn stack(
                 Arc::clone(&carved.train.catalog),
                 Arc::clone(&carved.train.promoters),
                 carved_history.clone(),
-                end_of(carved_history).max(carved.now),
+                carved_history.end().max(carved.now),
                 Some(blend_signal(blend, past_components.clone())),
             )?;
             let judge_set = Dataset {

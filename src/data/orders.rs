@@ -206,6 +206,12 @@ impl History {
         self.range(p).len()
     }
 
+    /// One second after the last entry (0 when empty): the training time of a model
+    /// fitted on this history, the reference of its time decay.
+    pub fn end(&self) -> i64 {
+        self.ts.iter().copied().max().unwrap_or(0).saturating_add(1)
+    }
+
     /// The entries strictly before time `t` (each promoter's prefix, as entries are in
     /// time order).
     pub fn before(&self, t: i64) -> History {

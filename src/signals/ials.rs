@@ -247,17 +247,6 @@ fn aggregate(
     });
 }
 
-/// The reference time of a training history: one second after its last order.
-fn reference_time(history: &History) -> i64 {
-    history
-        .ts
-        .iter()
-        .copied()
-        .max()
-        .unwrap_or(0)
-        .saturating_add(1)
-}
-
 /// Per-worker conjugate-gradient vectors, sized once.
 struct CgScratch {
     r: Vec<f32>,
@@ -462,7 +451,7 @@ impl Ials {
         n_promoters
             .checked_mul(k)
             .ok_or_else(|| too_big("promoter", n_promoters))?;
-        let now = reference_time(history);
+        let now = history.end();
         let mut by_promoter = Confidence::by_promoter(history, n_items, cfg, now);
         // Rows of promoters beyond the history (none ordered) stay empty.
         while by_promoter.indptr.len() < n_promoters + 1 {
@@ -653,7 +642,7 @@ impl Ials {
     /// + λ (‖X‖² + ‖Y‖²)` with `s_ui = x_uᵀ y_i`.
     pub fn loss(&self, history: &History) -> f64 {
         let k = self.cfg.factors;
-        let now = reference_time(history);
+        let now = history.end();
         let m = Confidence::by_promoter(history, self.n_items, &self.cfg, now);
         let yty = gram(&self.item_factors, k);
         let sq = |v: &[f32]| v.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>();
