@@ -44,7 +44,9 @@
 //! the same split in a local rayon pool of `--threads`, times `train`, ranks every test
 //! promoter through the [`Ranker`] (no rule removes an item: `exclude_purchased =
 //! never`, `in_stock_only = false`, as `implicit` runs with
-//! `filter_already_liked_items=False`, so both may recommend re-orders), reads
+//! `filter_already_liked_items=False`, so both may recommend re-orders; `auto` starts
+//! from `never` and chooses its exclusion rule on its validation split, as the tuned
+//! peers choose whether to filter items already bought), reads
 //! `implicit`'s lists and fit times from `WORK` (and the tuned peers' lists, when
 //! `tuned_peer.py` wrote them), scores every list with
 //! [`list_metrics`] against the promoter's completed test orders, and prints one table.

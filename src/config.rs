@@ -57,6 +57,11 @@ pub struct AutoConfig {
     pub search_orders: usize,
     /// Whether to stack the best candidates in a blend. Default `auto`.
     pub stack: Stack,
+    /// Whether auto also chooses `rules.exclude_purchased` (never, durables or always)
+    /// by the best model's validation NDCG@20: a log where nobody buys the same item
+    /// twice scores best with her past items left out, a log of re-buys with them
+    /// kept. `false` keeps the configured rule. Default `true`.
+    pub choose_exclusion: bool,
     /// Seed of the carving, sampling and search. Default 0.
     pub seed: u64,
 }
@@ -70,6 +75,7 @@ impl Default for AutoConfig {
             validation_promoters: 5000,
             search_orders: 5_000_000,
             stack: Stack::Auto,
+            choose_exclusion: true,
             seed: 0,
         }
     }

@@ -4,6 +4,7 @@
 use kocrank::auto::carve::carve;
 use kocrank::config::{AutoConfig, Stack};
 use kocrank::data::{Dataset, History, OrderStatus};
+use kocrank::rules::ExcludePurchased;
 use kocrank::selection::Holdout;
 use kocrank::synth::{generate, Scale};
 use kocrank::{train, Config, ModelKind, RankRequest, Ranker};
@@ -163,7 +164,16 @@ fn the_chosen_trial_is_the_best_on_validation_and_is_what_ships() {
     let model = train(&w.dataset, &cfg).unwrap();
     let sel = model.selection().unwrap();
     let chosen = &sel.trials[sel.chosen.unwrap()];
-    assert!(sel.trials.iter().all(|t| t.ndcg <= chosen.ndcg));
+    // The search's best, or an exclusion rule that beat it by the minimum gain; a rule
+    // that gained less is not chosen.
+    for t in &sel.trials {
+        let slack = if t.stage == "rule" {
+            1.0 + kocrank::auto::MIN_GAIN
+        } else {
+            1.0
+        };
+        assert!(t.ndcg <= chosen.ndcg * slack, "{sel}");
+    }
     assert_eq!(model.kind(), chosen.kind);
     assert_eq!(sel.chosen_label, chosen.label());
     // Refitted on everything: the model's history is the whole log's.
@@ -187,6 +197,64 @@ fn auto_stays_within_its_time_budget() {
     let sel = model.selection().unwrap();
     assert!(wall <= 3.3, "took {wall:.2} s for a 3 s budget:\n{sel}");
     assert!(sel.seconds <= wall);
+}
+
+/// A copy of `d` where each promoter ordered each item at most once (her first order
+/// of it kept).
+fn without_repeats(d: &Dataset) -> Dataset {
+    let o = &d.orders;
+    let mut seen = std::collections::HashSet::new();
+    let mut rows: Vec<usize> = (0..o.len()).collect();
+    rows.sort_by_key(|&r| (o.ts[r], r));
+    let mut keep = vec![false; o.len()];
+    for r in rows {
+        keep[r] = seen.insert((o.promoter[r], o.item[r]));
+    }
+    Dataset {
+        orders: o.filter(|r| keep[r]),
+        ..d.clone()
+    }
+}
+
+#[test]
+fn auto_leaves_out_past_items_only_where_nobody_buys_twice() {
+    let w = generate(Scale::Tiny, 5).unwrap();
+    let mut cfg = quick(6);
+    cfg.auto.stack = Stack::Never;
+    cfg.rules.exclude_purchased = ExcludePurchased::Never;
+    // The world re-orders consumables: showing past items again is kept.
+    let model = train(&w.dataset, &cfg).unwrap();
+    let sel = model.selection().unwrap();
+    assert_eq!(
+        model.config().rules.exclude_purchased,
+        ExcludePurchased::Never,
+        "{sel}"
+    );
+    assert!(sel.trials.iter().any(|t| t.stage == "rule"), "{sel}");
+    // The same log with every repeat removed: a past item is never bought again, and
+    // auto learns on validation to leave them out.
+    let once = without_repeats(&w.dataset);
+    let model = train(&once, &cfg).unwrap();
+    let sel = model.selection().unwrap();
+    assert_ne!(
+        model.config().rules.exclude_purchased,
+        ExcludePurchased::Never,
+        "{sel}"
+    );
+    assert!(sel.chosen_label.contains("exclude_purchased="), "{sel}");
+    // Turned off, the configured rule stays.
+    cfg.auto.choose_exclusion = false;
+    let model = train(&once, &cfg).unwrap();
+    assert_eq!(
+        model.config().rules.exclude_purchased,
+        ExcludePurchased::Never
+    );
+    assert!(model
+        .selection()
+        .unwrap()
+        .trials
+        .iter()
+        .all(|t| t.stage != "rule"));
 }
 
 /// A copy of `d` whose order times are squeezed into `span` seconds (order kept), or

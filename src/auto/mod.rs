@@ -15,12 +15,16 @@
 //!    (`auto.max_trials`), after [`PATIENCE`] trials without a gain of more than
 //!    [`MIN_GAIN`], or when the next trial and the final refit would overrun the time
 //!    budget (`auto.budget_seconds`).
-//! 4. **Stack** the best setting of the three leading families in the learned blend
+//! 4. **Choose the exclusion rule** (`auto.choose_exclusion`): the best model scored
+//!    with each `rules.exclude_purchased`; another rule than the configured one is kept
+//!    where it gains more than [`MIN_GAIN`].
+//! 5. **Stack** the best setting of the three leading families in the learned blend
 //!    ([`crate::blend`]), its learner trained on half the validation promoters'
 //!    held-out orders and scored on the other half against the best single model;
-//!    kept only where it wins there. Value (γ) and the trust demotion enter only
-//!    where the log has commissions and reviews.
-//! 5. **Refit** the winner on all the data. [`crate::Model::selection`] records every
+//!    kept only where it wins there by [`MIN_GAIN`] and by [`STACK_Z`] standard
+//!    errors. Value (γ) and the trust demotion enter only where the log has
+//!    commissions and reviews.
+//! 6. **Refit** the winner on all the data. [`crate::Model::selection`] records every
 //!    trial, its figure with a bootstrap interval and its time, and the reason for the
 //!    choice; the model file stores it.
 //!
@@ -42,6 +46,7 @@ use crate::eval::{evaluate, EvalConfig};
 use crate::fit::{blend_signal, fit_blend_learner, fit_components};
 use crate::model::Model;
 use crate::rank::Ranker;
+use crate::rules::ExcludePurchased;
 use crate::selection::{Holdout, Selection, Trial};
 use carve::{carve, mix, Carved};
 use space::{around, ease_min_orders, first_wave, take_section, Candidate};
@@ -55,6 +60,11 @@ pub const PATIENCE: usize = 8;
 
 /// The relative gain in validation NDCG@20 that counts as progress.
 pub const MIN_GAIN: f64 = 0.005;
+
+/// The blend, costlier to fit and to serve, replaces the best single model only where
+/// its paired gain on the held-out promoters is at least this many standard errors
+/// (the one-standard-error rule: under doubt, the simpler model).
+pub const STACK_Z: f64 = 1.0;
 
 /// Families whose best settings are refined and stacked.
 const LEADERS: usize = 3;
@@ -167,11 +177,46 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
         return Ok(model);
     };
 
-    // Stacking: the leading families' best settings in one blend.
     let mut trials: Vec<Trial> = scored.iter().map(|s| s.trial.clone()).collect();
-    let leaders = leading(&scored);
     let mut chosen = best;
     let mut reason = format!("best validation NDCG@20 of {} trials", scored.len());
+    let (mut scored, mut base, mut best_model) = (scored, base, best_model);
+
+    // The exclusion rule: the best model scored with each rule.
+    if config.auto.choose_exclusion {
+        if let Some(m) = best_model.take() {
+            progress(Progress::Stage("choosing exclude_purchased"));
+            let (rule, rule_trials) =
+                choose_exclusion(&scored[best], &m, &carved.valid, &eval_cfg, progress);
+            let current = base.rules.exclude_purchased;
+            for (r, t) in rule_trials {
+                trials.push(t);
+                if r == rule && r != current {
+                    chosen = trials.len() - 1;
+                    reason = format!(
+                        "best validation NDCG@20 of {} trials, with exclude_purchased = {}",
+                        scored.len(),
+                        r.as_str()
+                    );
+                }
+            }
+            if rule != current {
+                notes.push(format!(
+                    "exclude_purchased = {} scored best on validation (configured: {})",
+                    rule.as_str(),
+                    current.as_str()
+                ));
+            }
+            base.rules.exclude_purchased = rule;
+            scored[best].config.rules.exclude_purchased = rule;
+            let mut rules = m.config().rules.clone();
+            rules.exclude_purchased = rule;
+            best_model = Some(m.with_rules(rules)?);
+        }
+    }
+
+    // Stacking: the leading families' best settings in one blend.
+    let leaders = leading(&scored);
     let mut final_blend: Option<(Config, Vec<(ModelKind, crate::model::Signal)>)> = None;
     let elapsed = started.elapsed().as_secs_f64();
     let stack_cost = stack_estimate(&scored);
@@ -215,8 +260,8 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
                     .collect::<Vec<_>>()
                     .join("+");
                 let per = t0.elapsed().as_secs_f64() / outcome.learners.len().max(1) as f64;
-                let mut best_blend: Option<(usize, Learner, f64)> = None;
-                for &(learner, (ndcg, lo, hi)) in &outcome.learners {
+                let mut best_blend: Option<(usize, Learner, f64, f64)> = None;
+                for &(learner, (ndcg, lo, hi), z) in &outcome.learners {
                     let trial = Trial {
                         kind: ModelKind::Blend,
                         params: format!("of {of} learner={}", learner_name(learner)),
@@ -230,13 +275,13 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
                     progress(Progress::Trial(&trial));
                     trials.push(trial);
                     if best_blend.map_or(true, |b| ndcg > b.2) {
-                        best_blend = Some((trials.len() - 1, learner, ndcg));
+                        best_blend = Some((trials.len() - 1, learner, ndcg, z));
                     }
                 }
-                if let Some((at, learner, ndcg)) = best_blend {
-                    let wins = ndcg > outcome.single * (1.0 + MIN_GAIN);
+                if let Some((at, learner, ndcg, z)) = best_blend {
+                    let wins = ndcg > outcome.single * (1.0 + MIN_GAIN) && z >= STACK_Z;
                     notes.push(format!(
-                        "best blend and best single model on the same {} held-out promoters: NDCG@20 {ndcg:.4} against {:.4}",
+                        "best blend and best single model on the same {} held-out promoters: NDCG@20 {ndcg:.4} against {:.4}, a paired gain of {z:.2} standard errors",
                         outcome.promoters, outcome.single
                     ));
                     if wins || config.auto.stack == Stack::Always {
@@ -334,6 +379,49 @@ fn base_config(config: &Config, profile: &DataProfile, notes: &mut Vec<String>) 
         notes.push("no reviews: a blend demotes nothing for trust".into());
     }
     base
+}
+
+/// Scores `model`, the best trial's, under each exclusion rule other than its own and
+/// returns the rule to keep (another only where it gains more than [`MIN_GAIN`]) with
+/// the trials of the others. A rule that fails to score is left out.
+fn choose_exclusion(
+    best: &Scored,
+    model: &Model,
+    valid: &Dataset,
+    eval_cfg: &EvalConfig,
+    progress: &dyn Fn(Progress<'_>),
+) -> (ExcludePurchased, Vec<(ExcludePurchased, Trial)>) {
+    let current = model.config().rules.exclude_purchased;
+    let mut keep = (current, best.trial.ndcg);
+    let mut out = Vec::new();
+    for rule in ExcludePurchased::ALL.into_iter().filter(|&r| r != current) {
+        let t0 = Instant::now();
+        let mut rules = model.config().rules.clone();
+        rules.exclude_purchased = rule;
+        let Ok(m) = model.clone().with_rules(rules) else {
+            continue;
+        };
+        let Ok((ndcg, lo, hi, promoters)) = ndcg_of(&m, valid, eval_cfg) else {
+            continue;
+        };
+        let params = format!("{} exclude_purchased={}", best.trial.params, rule.as_str());
+        let trial = Trial {
+            kind: best.trial.kind,
+            params: params.trim().to_string(),
+            stage: "rule".into(),
+            ndcg,
+            lo,
+            hi,
+            promoters,
+            seconds: t0.elapsed().as_secs_f64(),
+        };
+        progress(Progress::Trial(&trial));
+        if ndcg > keep.1 * (1.0 + MIN_GAIN) {
+            keep = (rule, ndcg);
+        }
+        out.push((rule, trial));
+    }
+    (keep.0, out)
 }
 
 /// Seconds the stacking stage is expected to take: the leaders' components fitted
@@ -562,11 +650,33 @@ fn learner_name(l: Learner) -> &'static str {
 struct StackOutcome {
     /// Per learner, the blend's NDCG@20 and interval over all validation promoters,
     /// each scored by the learner that did not see her.
-    learners: Vec<(Learner, (f64, f64, f64))>,
+    /// and its paired gain over the best single model in standard errors.
+    learners: Vec<(Learner, (f64, f64, f64), f64)>,
     /// The best single model's NDCG@20 on the same promoters.
     single: f64,
     promoters: usize,
     past_components: Vec<(ModelKind, crate::model::Signal)>,
+}
+
+/// The mean of `a − b` over paired values in standard errors of that mean (0 when
+/// the columns differ in length or have fewer than two values; infinite when every
+/// difference is the same positive number).
+fn paired_z(a: &[f64], b: &[f64]) -> f64 {
+    if a.len() != b.len() || a.len() < 2 {
+        return 0.0;
+    }
+    let n = a.len() as f64;
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    let mean = d.iter().sum::<f64>() / n;
+    let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let se = (var / n).sqrt();
+    if se > 0.0 {
+        mean / se
+    } else if mean > 0.0 {
+        f64::INFINITY
+    } else {
+        0.0
+    }
 }
 
 /// Per-promoter NDCG@20 of `model` on `valid`, in the report's promoter order.
@@ -645,8 +755,12 @@ fn stack(
             .first()
             .map_or((mean, mean), |i| (i.lo, i.hi));
         promoters = blend_ndcg.len();
-        learners.push((learner, (mean, lo, hi)));
+        learners.push((learner, (mean, lo, hi), blend_ndcg));
     }
+    let learners = learners
+        .into_iter()
+        .map(|(l, m, col)| (l, m, paired_z(&col, &single_ndcg)))
+        .collect();
     Ok(StackOutcome {
         learners,
         single: single_ndcg.iter().sum::<f64>() / single_ndcg.len().max(1) as f64,

@@ -35,6 +35,22 @@ pub enum ExcludePurchased {
 }
 
 impl ExcludePurchased {
+    /// Every rule, weakest first.
+    pub const ALL: [ExcludePurchased; 3] = [
+        ExcludePurchased::Never,
+        ExcludePurchased::Durables,
+        ExcludePurchased::Always,
+    ];
+
+    /// The name `parse` reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExcludePurchased::Never => "never",
+            ExcludePurchased::Durables => "durables",
+            ExcludePurchased::Always => "always",
+        }
+    }
+
     /// Parses `never`, `durables` or `always`.
     pub fn parse(text: &str) -> Result<Self, String> {
         match text.trim().to_ascii_lowercase().as_str() {
