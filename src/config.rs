@@ -8,6 +8,7 @@
 //! ```
 
 use crate::blend::BlendConfig;
+pub use crate::data::network::NetworkConfig;
 use crate::error::{ConfigError, Error, Result};
 pub use crate::kind::ModelKind;
 use crate::rules::RulesConfig;
@@ -62,6 +63,11 @@ pub struct AutoConfig {
     /// twice scores best with her past items left out, a log of re-buys with them
     /// kept. `false` keeps the configured rule. Default `true`.
     pub choose_exclusion: bool,
+    /// Whether auto also tries ranking newcomers from their inviter's orders
+    /// (`network.inviter_orders = 50`, see [`crate::data::network`]) when the
+    /// configuration has it off, and keeps it where the validation promoters' paired
+    /// gain is at least [`crate::auto::STACK_Z`] standard errors. Default `true`.
+    pub choose_network: bool,
     /// Seed of the carving, sampling and search. Default 0.
     pub seed: u64,
 }
@@ -76,6 +82,7 @@ impl Default for AutoConfig {
             search_orders: 5_000_000,
             stack: Stack::Auto,
             choose_exclusion: true,
+            choose_network: true,
             seed: 0,
         }
     }
@@ -149,6 +156,8 @@ pub struct Config {
     pub rules: RulesConfig,
     /// The search of `model = "auto"`.
     pub auto: AutoConfig,
+    /// Newcomers ranked from their inviter's orders.
+    pub network: NetworkConfig,
 }
 
 impl Config {
@@ -168,6 +177,7 @@ impl Config {
         self.blend.validate()?;
         self.rules.validate()?;
         self.auto.validate()?;
+        self.network.validate()?;
         self.repurchase.validate()
     }
 

@@ -18,6 +18,7 @@ mod ials;
 mod ingest;
 mod invariants;
 mod model_file;
+mod network;
 mod profile;
 mod rank;
 mod replay;

@@ -18,6 +18,9 @@
 //! 4. **Choose the exclusion rule** (`auto.choose_exclusion`): the best model scored
 //!    with each `rules.exclude_purchased`; another rule than the configured one is kept
 //!    where it gains more than [`MIN_GAIN`].
+//!    Then, with `auto.choose_network`, newcomers ranked from their inviter's orders
+//!    ([`crate::data::network`]) against her segment's popularity, kept where the
+//!    paired gain on validation is at least [`STACK_Z`] standard errors.
 //! 5. **Stack** the best setting of the three leading families in the learned blend
 //!    ([`crate::blend`]), its learner trained on half the validation promoters'
 //!    held-out orders and scored on the other half against the best single model;
@@ -212,6 +215,35 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
             let mut rules = m.config().rules.clone();
             rules.exclude_purchased = rule;
             best_model = Some(m.with_rules(rules)?);
+        }
+    }
+
+    // Newcomers from their inviter's orders, where validation shows a gain.
+    if config.auto.choose_network && base.network.inviter_orders == 0 {
+        if let Some(m) = best_model.as_ref() {
+            progress(Progress::Stage("trying newcomers from their inviters"));
+            match choose_network(&trials[chosen], m, &carved.valid, &eval_cfg) {
+                Ok(Some((trial, network, kept, z, n_off))) => {
+                    progress(Progress::Trial(&trial));
+                    trials.push(trial);
+                    notes.push(format!(
+                        "newcomers ranked from their inviter's orders: validation NDCG@20 {:.4} against {n_off:.4}, a paired gain of {z:.2} standard errors ({})",
+                        trials[trials.len() - 1].ndcg,
+                        if kept { "kept" } else { "not kept" }
+                    ));
+                    if kept {
+                        chosen = trials.len() - 1;
+                        reason = format!("{reason}; newcomers ranked from their inviter's orders");
+                        base.network = network.clone();
+                        scored[best].config.network = network.clone();
+                        if let Some(m) = best_model.as_mut() {
+                            m.config.network = network;
+                        }
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => notes.push(format!("inviter borrowing not scored: {e}")),
+            }
         }
     }
 
@@ -422,6 +454,54 @@ fn choose_exclusion(
         out.push((rule, trial));
     }
     (keep.0, out)
+}
+
+/// The trial with inviter borrowing on, its settings, whether they are kept, the paired
+/// z and the figure without.
+type NetworkTrial = (Trial, crate::data::network::NetworkConfig, bool, f64, f64);
+
+/// Scores `model` (the one of trial `best`) with newcomers ranked from their
+/// inviter's orders against `model` as it is, on the same validation promoters. `None` when no validation promoter's list
+/// changes (no newcomer with an inviter who has orders). Returns the trial, the network
+/// settings, whether they are kept (a gain of [`MIN_GAIN`] of the figure and
+/// [`STACK_Z`] standard errors), the paired z and the figure without.
+fn choose_network(
+    best: &Trial,
+    model: &Model,
+    valid: &Dataset,
+    eval_cfg: &EvalConfig,
+) -> Result<Option<NetworkTrial>> {
+    let t0 = Instant::now();
+    let mut on = model.clone();
+    on.config.network.inviter_orders = 50;
+    let network = on.config.network.clone();
+    let off_col = ndcg_column(model, valid, eval_cfg)?;
+    let on_col = ndcg_column(&on, valid, eval_cfg)?;
+    if off_col.len() != on_col.len() || off_col == on_col {
+        return Ok(None);
+    }
+    let n = on_col.len().max(1) as f64;
+    let (mean_on, mean_off) = (
+        on_col.iter().sum::<f64>() / n,
+        off_col.iter().sum::<f64>() / n,
+    );
+    let z = paired_z(&on_col, &off_col);
+    let (lo, hi) = crate::eval::bootstrap::mean_intervals(&on_col, 1, &eval_cfg.bootstrap)
+        .first()
+        .map_or((mean_on, mean_on), |i| (i.lo, i.hi));
+    let params = format!("{} inviter_orders=50", best.params);
+    let trial = Trial {
+        kind: best.kind,
+        params: params.trim().to_string(),
+        stage: "network".into(),
+        ndcg: mean_on,
+        lo,
+        hi,
+        promoters: on_col.len(),
+        seconds: t0.elapsed().as_secs_f64(),
+    };
+    let kept = mean_on > mean_off * (1.0 + MIN_GAIN) && z >= STACK_Z;
+    Ok(Some((trial, network, kept, z, mean_off)))
 }
 
 /// Seconds the stacking stage is expected to take: the leaders' components fitted

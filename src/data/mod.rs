@@ -11,6 +11,7 @@ pub(crate) mod builder_support {
 }
 pub mod catalog;
 pub mod ids;
+pub mod network;
 pub mod orders;
 pub mod profile;
 pub mod promoters;

@@ -182,7 +182,9 @@ pub struct EvalReport {
     pub level: f64,
     /// Catalogue coverage per cut-off: distinct items shown / catalogue size.
     pub coverage: Vec<f64>,
-    /// Per channel, city tier and history segment.
+    /// Per channel, city tier, history segment and inviter (`not invited`, `inviter
+    /// with orders`: her inviter or the inviter's inviter has training orders, `inviter
+    /// without orders`).
     pub segments: Vec<SegmentMetrics>,
     /// Per-promoter values behind `overall` (not serialized).
     #[serde(skip)]
@@ -195,6 +197,7 @@ struct Case {
     channel: String,
     tier: String,
     history: &'static str,
+    inviter: &'static str,
 }
 
 /// Evaluates `ranker` on the orders of `test` (typically [`crate::data::Split::test`]).
@@ -285,6 +288,7 @@ pub fn evaluate(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> Result<Eva
             ("channel", &c.channel),
             ("city_tier", &c.tier),
             ("history", &c.history.to_string()),
+            ("inviter", &c.inviter.to_string()),
         ] {
             let e = seg
                 .entry((dim.to_string(), name.clone()))
@@ -475,7 +479,30 @@ fn build_cases(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> (Vec<Case>,
                 test.promoters.tier_of(tp as u32),
             ),
         };
+        // Whether her inviter (or the inviter's inviter) has orders the model holds,
+        // whom a newcomer is ranked from.
+        let invited_by =
+            mp.and_then(|p| model.promoters().inviter.get(p as usize).copied().flatten());
+        let inviter = match invited_by {
+            None => "not invited",
+            Some(_)
+                if crate::data::network::lender(
+                    model.promoters(),
+                    model.history(),
+                    invited_by,
+                    &crate::data::network::NetworkConfig {
+                        inviter_orders: 1,
+                        ..Default::default()
+                    },
+                )
+                .is_some() =>
+            {
+                "inviter with orders"
+            }
+            Some(_) => "inviter without orders",
+        };
         cases.push(Case {
+            inviter,
             promoter_id: pid.to_string(),
             relevant,
             channel: channel.as_str().to_string(),

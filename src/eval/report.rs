@@ -445,6 +445,7 @@ impl Report<'_> {
             ("channel", "channel"),
             ("city_tier", "city tier"),
             ("history", "training history"),
+            ("inviter", "inviter"),
         ] {
             let groups: Vec<BarGroup> = first
                 .segments

@@ -54,6 +54,11 @@ pub struct Explanation {
     pub filtered_by: Vec<String>,
     /// The blend's score breakdown, when the model is a blend.
     pub breakdown: Option<Vec<Contribution>>,
+    /// For a promoter with no orders of her own, the promoter (her inviter, or the
+    /// inviter's inviter) whose orders she is ranked from; the order counts above are
+    /// then that promoter's ([`crate::data::network`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub borrowed_from: Option<String>,
 }
 
 impl Ranker {
@@ -112,7 +117,7 @@ impl Ranker {
             filtered_by.push("out of stock".to_string());
         }
         let durable = m.repurchase().is_durable(c, item);
-        let bought = item_orders > 0;
+        let bought = resolved.own.contains(&item);
         match resolved.exclude_purchased {
             ExcludePurchased::Always if bought => {
                 filtered_by.push("her circle already bought it".into())
@@ -168,6 +173,10 @@ impl Ranker {
             circle,
             filtered_by,
             breakdown: m.breakdown(&ctx, item),
+            borrowed_from: resolved
+                .lender
+                .and_then(|l| m.promoters().ids.name(l))
+                .map(str::to_string),
         })
     }
 }
@@ -230,20 +239,30 @@ impl fmt::Display for Explanation {
                 self.quality * 100.0
             )?;
         }
+        let group = match &self.borrowed_from {
+            Some(l) => {
+                writeln!(
+                    f,
+                    "- no orders of her own: ranked from the orders of {l}, who invited her (or her inviter)"
+                )?;
+                format!("{l}'s group")
+            }
+            None => "her group".to_string(),
+        };
         if self.category_orders > 0 {
             writeln!(
                 f,
-                "- her group bought {} {} times in {} days",
+                "- {group} bought {} {} times in {} days",
                 self.category, self.category_orders, EXPLAIN_DAYS
             )?;
         }
         match self.days_since_item {
             Some(d) if self.cycle_days > 0.0 => writeln!(
                 f,
-                "- her group ordered it {} times; the last one {d:.0} days ago (groups re-buy this every {:.0} days)",
+                "- {group} ordered it {} times; the last one {d:.0} days ago (groups re-buy this every {:.0} days)",
                 self.item_orders, self.cycle_days
             )?,
-            Some(d) => writeln!(f, "- her group ordered it {} times; the last one {d:.0} days ago", self.item_orders)?,
+            Some(d) => writeln!(f, "- {group} ordered it {} times; the last one {d:.0} days ago", self.item_orders)?,
             None => {}
         }
         if !self.circle.is_empty() {
@@ -254,7 +273,7 @@ impl fmt::Display for Explanation {
                 .collect();
             writeln!(
                 f,
-                "- her group's top categories in {} days: {}",
+                "- {group}'s top categories in {} days: {}",
                 EXPLAIN_DAYS,
                 parts.join(", ")
             )?;

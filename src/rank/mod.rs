@@ -9,6 +9,7 @@
 
 mod dense;
 mod explain;
+mod newcomer;
 mod overlay;
 mod shared;
 
@@ -18,7 +19,7 @@ pub use explain::{Explanation, EXPLAIN_DAYS};
 pub use overlay::ItemUpdate;
 pub use shared::SharedRanker;
 
-use crate::data::{Channel, CityTier};
+use crate::data::{network, Channel, CityTier};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::rules::rerank::{self, Env, Moved, Pick};
@@ -59,6 +60,10 @@ pub struct RankRequest {
     pub k: usize,
     /// Channel of a promoter the model does not know (ignored for known promoters).
     pub channel: Option<Channel>,
+    /// The inviter of a promoter the model does not know (ignored for known
+    /// promoters, whose inviter the model has): she is ranked from her inviter's orders
+    /// ([`crate::data::network`]). An id the model does not know is an error.
+    pub inviter_id: Option<String>,
     /// City tier 1..=6 of a promoter the model does not know.
     pub city_tier: Option<CityTier>,
     /// Rank only these items (external ids); `None` ranks the whole catalogue.
@@ -120,6 +125,11 @@ pub struct Ranked {
 #[derive(Debug, Clone)]
 pub(crate) struct Resolved<'a> {
     pub ctx: Context<'a>,
+    /// Her own orders (with recent ones folded in): what the rules treat as bought.
+    /// `ctx.history` differs from it when she borrows her inviter's orders.
+    pub own: &'a [u32],
+    /// The promoter whose orders `ctx.history` holds when she borrows them.
+    pub lender: Option<u32>,
     pub k: usize,
     pub exclude_purchased: ExcludePurchased,
     pub in_stock_only: bool,
@@ -219,10 +229,25 @@ impl Ranker {
                 .collect::<Result<_>>()?,
         };
         let promoter = m.promoters.ids.get(&req.promoter_id);
+        let inviter = match (&req.inviter_id, promoter) {
+            (Some(id), None) => {
+                Some(
+                    m.promoters
+                        .ids
+                        .get(id.trim())
+                        .ok_or_else(|| Error::InvalidRequest {
+                            field: "inviter_id",
+                            message: format!("unknown promoter \"{id}\" (not in the model)"),
+                        })?,
+                )
+            }
+            _ => None,
+        };
         let mut resolved = self.resolve(promoter, req.k);
         if promoter.is_none() {
             resolved.ctx.channel = req.channel.unwrap_or(Channel::Other);
             resolved.ctx.city_tier = req.city_tier.unwrap_or(0);
+            self.borrow(&mut resolved, inviter);
         }
         if let Some(rules) = &req.rules {
             resolved.rules = rules;
@@ -240,13 +265,14 @@ impl Ranker {
         let folded: Vec<(i64, u32)>;
         let (f_items, f_ts): (Vec<u32>, Vec<i64>);
         if !req.recent_orders.is_empty() {
-            let mut all: Vec<(i64, u32)> = resolved
-                .ctx
-                .history_ts
-                .iter()
-                .copied()
-                .zip(resolved.ctx.history.iter().copied())
-                .collect();
+            // Her own orders, not borrowed ones: with orders of her own she no longer
+            // borrows.
+            let (own, own_ts) = match promoter {
+                Some(p) => (m.history.items(p), m.history.times(p)),
+                None => (&[][..], &[][..]),
+            };
+            let mut all: Vec<(i64, u32)> =
+                own_ts.iter().copied().zip(own.iter().copied()).collect();
             for o in &req.recent_orders {
                 let i = m
                     .catalog
@@ -268,6 +294,8 @@ impl Ranker {
             f_ts = folded.iter().map(|x| x.0).collect();
             resolved.ctx.history = &f_items;
             resolved.ctx.history_ts = &f_ts;
+            resolved.own = &f_items;
+            resolved.lender = None;
             resolved.ctx.fold_in = true;
             if let Some(&(last, _)) = folded.last() {
                 resolved.ctx.now = resolved.ctx.now.max(last + 1);
@@ -302,7 +330,7 @@ impl Ranker {
             ),
             None => (Channel::Other, 0, &[][..], &[][..]),
         };
-        Resolved {
+        let mut r = Resolved {
             ctx: Context {
                 promoter,
                 channel,
@@ -312,11 +340,36 @@ impl Ranker {
                 now: m.trained_until,
                 fold_in: promoter.is_none(),
             },
+            own: history,
+            lender: None,
             k,
             exclude_purchased: m.config.rules.exclude_purchased,
             in_stock_only: m.config.rules.in_stock_only,
             rules: &m.config.rules,
+        };
+        if let Some(p) = promoter {
+            if history.is_empty() {
+                let inviter = m.promoters.inviter.get(p as usize).copied().flatten();
+                self.borrow(&mut r, inviter);
+            }
         }
+        r
+    }
+
+    /// Gives a promoter with no orders of her own her inviter's (or, one level up, the
+    /// inviter's inviter's) last orders as the context's history; see
+    /// [`crate::data::network`]. Her own history, which the rules read, stays empty.
+    fn borrow<'a>(&'a self, r: &mut Resolved<'a>, inviter: Option<u32>) {
+        let m = &*self.model;
+        let cfg = &m.config.network;
+        let Some(lender) = network::lender(&m.promoters, &m.history, inviter, cfg) else {
+            return;
+        };
+        let (items, ts) = network::borrowed(&m.history, lender, cfg);
+        r.ctx.history = items;
+        r.ctx.history_ts = ts;
+        r.ctx.fold_in = true;
+        r.lender = Some(lender);
     }
 
     /// The pipeline proper: score, filter, select. `scores` is scratch of
@@ -329,7 +382,23 @@ impl Ranker {
         extra_drop: impl Fn(u32) -> bool,
     ) -> Vec<Pick> {
         let m = &*self.model;
-        m.scorer().score(&r.ctx, candidates, scores);
+        if r.own.is_empty() && m.kind() != crate::ModelKind::Baseline {
+            let borrowed = if r.lender.is_some() {
+                r.ctx.history
+            } else {
+                &[]
+            };
+            newcomer::score(
+                m,
+                r.ctx.channel,
+                r.ctx.city_tier,
+                borrowed,
+                candidates,
+                scores,
+            );
+        } else {
+            m.scorer().score(&r.ctx, candidates, scores);
+        }
         let filters = Filters::new(m, r);
         if !r.rules.reranks() {
             // Filters are asked only about items that would enter the list: the same
@@ -418,10 +487,9 @@ impl<'a> Filters<'a> {
     pub(crate) fn new(m: &'a Model, r: &Resolved<'_>) -> Filters<'a> {
         let mut bought: Vec<u32> = match r.exclude_purchased {
             ExcludePurchased::Never => Vec::new(),
-            ExcludePurchased::Always => r.ctx.history.to_vec(),
+            ExcludePurchased::Always => r.own.to_vec(),
             ExcludePurchased::Durables => r
-                .ctx
-                .history
+                .own
                 .iter()
                 .copied()
                 .filter(|&i| m.repurchase.is_durable(&m.catalog, i))

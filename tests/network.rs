@@ -1,0 +1,191 @@
+//! The promoter network: newcomers ranked from their segment's popularity, tilted
+//! toward their inviter's categories when borrowing is on.
+
+use kocrank::data::network::NetworkConfig;
+use kocrank::data::{Dataset, DatasetBuilder, ItemRecord, OrderRecord, PromoterRecord};
+use kocrank::synth::{generate, Scale};
+use kocrank::{train, Config, Error, ModelKind, RankRequest, Ranker};
+
+/// Ten items in each of two top-level categories; thirty promoters buy only `a`
+/// items, so the segment's popularity favours them; `ann` buys only `b` items; `bea`
+/// (invited by `ann`) and `cat` (invited by `bea`) have no orders; `dot` is invited by
+/// nobody.
+fn two_camps() -> Dataset {
+    let mut b = DatasetBuilder::new();
+    for camp in ["a", "b"] {
+        for j in 0..10 {
+            let id = format!("{camp}{j}");
+            let cat = format!("{camp}/x/y");
+            b.push_item(&ItemRecord {
+                item_id: &id,
+                category: Some(&cat),
+                ..Default::default()
+            })
+            .unwrap();
+        }
+    }
+    b.push_promoter(&PromoterRecord {
+        promoter_id: "ann",
+        ..Default::default()
+    })
+    .unwrap();
+    for (p, inv) in [("bea", "ann"), ("cat", "bea")] {
+        b.push_promoter(&PromoterRecord {
+            promoter_id: p,
+            inviter_id: Some(inv),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    b.push_promoter(&PromoterRecord {
+        promoter_id: "dot",
+        ..Default::default()
+    })
+    .unwrap();
+    let t0 = 1_700_000_000;
+    for p in 0..30 {
+        let pid = format!("p{p}");
+        b.push_promoter(&PromoterRecord {
+            promoter_id: &pid,
+            ..Default::default()
+        })
+        .unwrap();
+        for j in 0..5 {
+            let item = format!("a{}", (p + j) % 10);
+            b.push_order(&OrderRecord {
+                promoter_id: &pid,
+                item_id: &item,
+                ts: t0 + (p * 10 + j) as i64 * 3600,
+                ..Default::default()
+            })
+            .unwrap();
+        }
+    }
+    for j in 0..8 {
+        let item = format!("b{j}");
+        b.push_order(&OrderRecord {
+            promoter_id: "ann",
+            item_id: &item,
+            ts: t0 + j * 3600,
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    b.finish().unwrap()
+}
+
+fn config(kind: ModelKind, inviter_orders: usize) -> Config {
+    let mut c = Config::with_model(kind);
+    c.network = NetworkConfig {
+        inviter_orders,
+        prior_orders: 1.0,
+        ..NetworkConfig::default()
+    };
+    c
+}
+
+fn top(ranker: &Ranker, req: &RankRequest) -> Vec<String> {
+    ranker
+        .rank(req)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.item_id)
+        .collect()
+}
+
+fn camp(list: &[String]) -> String {
+    list.iter().map(|i| &i[..1]).collect()
+}
+
+#[test]
+fn an_inviter_tilts_a_newcomers_list_toward_her_circles_categories() {
+    let d = two_camps();
+    for kind in [ModelKind::Popularity, ModelKind::ItemKnn] {
+        let off = Ranker::new(train(&d, &config(kind, 0)).unwrap());
+        let on = Ranker::new(train(&d, &config(kind, 50)).unwrap());
+        let bea = RankRequest::new("bea", 5);
+        // Off: her segment's popularity, the `a` camp.
+        assert_eq!(camp(&top(&off, &bea)), "aaaaa", "{kind}");
+        // On: her inviter bought only `b` items, and they lead.
+        assert_eq!(camp(&top(&on, &bea)), "bbbbb", "{kind}");
+        // One level up the chain: `cat`'s inviter `bea` has no orders, `ann` has.
+        assert_eq!(camp(&top(&on, &RankRequest::new("cat", 5))), "bbbbb");
+        let mut no_chain = config(kind, 50);
+        no_chain.network.follow_chain = false;
+        let no_chain = Ranker::new(train(&d, &no_chain).unwrap());
+        assert_eq!(camp(&top(&no_chain, &RankRequest::new("cat", 5))), "aaaaa");
+        // Nobody invited `dot`: popularity either way.
+        let dot = RankRequest::new("dot", 5);
+        assert_eq!(top(&on, &dot), top(&off, &dot));
+        // An unknown promoter naming her inviter gets what a known invitee gets.
+        let mut newcomer = RankRequest::new("someone-new", 5);
+        newcomer.inviter_id = Some("ann".into());
+        assert_eq!(top(&on, &newcomer), top(&on, &bea));
+    }
+}
+
+#[test]
+fn an_unknown_inviter_id_is_named_in_the_error() {
+    let d = two_camps();
+    let ranker = Ranker::new(train(&d, &config(ModelKind::Popularity, 50)).unwrap());
+    let mut req = RankRequest::new("someone-new", 5);
+    req.inviter_id = Some("ghost".into());
+    match ranker.rank(&req) {
+        Err(Error::InvalidRequest { field, message }) => {
+            assert_eq!(field, "inviter_id");
+            assert!(message.contains("ghost"), "{message}");
+        }
+        other => panic!("expected an invalid request, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_newcomer_never_gets_less_than_her_segments_popularity() {
+    // Whatever the model, a promoter with no orders (known or not) gets the list the
+    // popularity model gives her: a learned model's cold start cannot fall below it.
+    let w = generate(Scale::Tiny, 11).unwrap();
+    let h = w.dataset.history();
+    let empty: Vec<&str> = (0..w.dataset.promoters.len() as u32)
+        .filter(|&p| h.count(p) == 0)
+        .take(5)
+        .map(|p| w.dataset.promoters.ids.name(p).unwrap())
+        .collect();
+    assert!(
+        !empty.is_empty(),
+        "the tiny world has promoters with no orders"
+    );
+    let pop = Ranker::new(train(&w.dataset, &Config::with_model(ModelKind::Popularity)).unwrap());
+    for kind in [ModelKind::ItemKnn, ModelKind::Ials, ModelKind::Profile] {
+        let m = Ranker::new(train(&w.dataset, &Config::with_model(kind)).unwrap());
+        for id in &empty {
+            let req = RankRequest::new(*id, 10);
+            assert_eq!(top(&m, &req), top(&pop, &req), "{kind} {id}");
+        }
+        let mut unknown = RankRequest::new("someone-new", 10);
+        unknown.channel = Some(kocrank::data::Channel::Reseller);
+        unknown.city_tier = Some(3);
+        assert_eq!(top(&m, &unknown), top(&pop, &unknown), "{kind}");
+        // A promoter with orders is not ranked by popularity.
+        let most = (0..w.dataset.promoters.len() as u32)
+            .max_by_key(|&p| (h.count(p), std::cmp::Reverse(p)))
+            .unwrap();
+        let known = w.dataset.promoters.ids.name(most).unwrap();
+        let req = RankRequest::new(known, 10);
+        assert_ne!(top(&m, &req), top(&pop, &req), "{kind}");
+    }
+}
+
+#[test]
+fn nothing_changes_when_the_log_has_no_inviters() {
+    let w = generate(Scale::Tiny, 12).unwrap();
+    let mut d = w.dataset.clone();
+    let mut promoters = (*d.promoters).clone();
+    promoters.inviter.iter_mut().for_each(|x| *x = None);
+    d.promoters = std::sync::Arc::new(promoters);
+    let off = Ranker::new(train(&d, &config(ModelKind::ItemKnn, 0)).unwrap());
+    let on = Ranker::new(train(&d, &config(ModelKind::ItemKnn, 50)).unwrap());
+    for p in 0..d.promoters.len().min(200) as u32 {
+        let req = RankRequest::new(d.promoters.ids.name(p).unwrap(), 10);
+        assert_eq!(top(&on, &req), top(&off, &req));
+    }
+}
