@@ -8,6 +8,7 @@
 //! ```
 
 use crate::blend::BlendConfig;
+pub use crate::data::events::EventWeights;
 pub use crate::data::network::NetworkConfig;
 use crate::error::{ConfigError, Error, Result};
 pub use crate::kind::ModelKind;
@@ -158,6 +159,8 @@ pub struct Config {
     pub auto: AutoConfig,
     /// Newcomers ranked from their inviter's orders.
     pub network: NetworkConfig,
+    /// What each kind of event weighs for the models that learn from interactions.
+    pub events: EventWeights,
 }
 
 impl Config {
@@ -178,6 +181,7 @@ impl Config {
         self.rules.validate()?;
         self.auto.validate()?;
         self.network.validate()?;
+        self.events.validate()?;
         self.repurchase.validate()
     }
 

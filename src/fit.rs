@@ -44,7 +44,7 @@ pub(crate) fn fit(data: &Dataset, config: &Config) -> Result<Model> {
     let history = data.history();
     check_trainable(data, &history)?;
     let trained_until = history.end();
-    let learned = fit_learned(data, &history, config)?;
+    let learned = fit_learned(data, &history, i64::MAX, config)?;
     Model::from_parts(
         config.clone(),
         Arc::clone(&data.catalog),
@@ -56,8 +56,17 @@ pub(crate) fn fit(data: &Dataset, config: &Config) -> Result<Model> {
 }
 
 /// Fits the model's scorer when it is a learned one (stored in the model file), or
-/// returns `None` for the cheap ones that [`Model::from_parts`] fits itself.
-fn fit_learned(data: &Dataset, history: &History, config: &Config) -> Result<Option<Signal>> {
+/// returns `None` for the cheap ones that [`Model::from_parts`] fits itself. The
+/// interaction models fit on the events of `data` before `until` as `config.events`
+/// weighs them ([`crate::data::events`]); `history` is the completed orders before it.
+fn fit_learned(
+    data: &Dataset,
+    history: &History,
+    until: i64,
+    config: &Config,
+) -> Result<Option<Signal>> {
+    let interactions =
+        || crate::data::events::training_history(data, history, until, &config.events);
     match config.model {
         ModelKind::Auto => Err(Error::InvalidRequest {
             field: "model",
@@ -67,19 +76,19 @@ fn fit_learned(data: &Dataset, history: &History, config: &Config) -> Result<Opt
             Ok(None)
         }
         ModelKind::Ials => Ok(Some(Signal::Ials(Ials::fit(
-            history,
+            &interactions(),
             data.catalog.len(),
             data.promoters.len(),
             &config.ials,
             &|_, _| {},
         )?))),
         ModelKind::ItemKnn => Ok(Some(Signal::ItemKnn(ItemKnn::fit(
-            history,
+            &interactions(),
             data.catalog.len(),
             &config.item_knn,
         )))),
         ModelKind::Ease => Ok(Some(Signal::Ease(Ease::fit(
-            history,
+            &interactions(),
             data.catalog.len(),
             &config.ease,
         )?))),
@@ -111,7 +120,7 @@ fn fit_component(
         model: kind,
         ..config.clone()
     };
-    fit_learned(data, history, &cfg)?.ok_or_else(|| {
+    fit_learned(data, history, now, &cfg)?.ok_or_else(|| {
         Error::Unsupported(format!(
             "blend component {} cannot be fitted",
             kind.as_str()

@@ -11,6 +11,7 @@ mod auto;
 mod blend;
 mod cf;
 mod eval;
+mod events;
 #[cfg(feature = "io")]
 mod hostile;
 mod ials;

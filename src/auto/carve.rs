@@ -183,8 +183,19 @@ pub fn carve(data: &Dataset, history: &History, cfg: &AutoConfig) -> Carved {
         rows.shuffle(&mut rng);
         rows[..k].iter().for_each(|&r| held[r] = true);
     }
-    let train = o.filter(|r| !held[r] && in_search(r));
+    // The held-out (promoter, item) pairs leave no other trace in training: their
+    // shares and refunded or cancelled orders go too, since the event weights may read
+    // them (her other completed orders of the item stay: re-orders are history).
+    let pairs: std::collections::HashSet<(u32, u32)> = (0..o.len())
+        .filter(|&r| held[r])
+        .map(|r| (o.promoter[r], o.item[r]))
+        .collect();
+    let train = o.filter(|r| {
+        !held[r] && in_search(r) && (completed(r) || !pairs.contains(&(o.promoter[r], o.item[r])))
+    });
     let valid = o.filter(|r| held[r]);
+    let s = &data.shares;
+    let train_shares = s.filter(|r| !pairs.contains(&(s.promoter[r], s.item[r])));
     if valid.is_empty() {
         return Carved {
             description:
@@ -205,7 +216,7 @@ pub fn carve(data: &Dataset, history: &History, cfg: &AutoConfig) -> Carved {
         sampled_note(&train)
     );
     Carved {
-        train: part(data, train, data.shares.clone()),
+        train: part(data, train, train_shares),
         valid: part(data, valid, Shares::default()),
         holdout: Holdout::Random,
         description,

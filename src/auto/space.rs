@@ -71,6 +71,21 @@ pub fn describe(c: &Config) -> String {
     }
 }
 
+/// [`describe`], with the event weights when they are not the default.
+fn describe_all(c: &Config) -> String {
+    let d = describe(c);
+    let e = &c.events;
+    if e.is_plain() || !interaction_model(c.model) {
+        return d;
+    }
+    format!("{d} share={}", fmt(e.share))
+}
+
+/// The families that fit on weighted interactions ([`crate::data::events`]).
+fn interaction_model(kind: ModelKind) -> bool {
+    matches!(kind, ModelKind::ItemKnn | ModelKind::Ease | ModelKind::Ials)
+}
+
 fn with(base: &Config, kind: ModelKind, edit: impl FnOnce(&mut Config)) -> Candidate {
     let mut config = Config {
         model: kind,
@@ -78,7 +93,7 @@ fn with(base: &Config, kind: ModelKind, edit: impl FnOnce(&mut Config)) -> Candi
     };
     edit(&mut config);
     Candidate {
-        params: describe(&config),
+        params: describe_all(&config),
         config,
     }
 }
@@ -124,8 +139,15 @@ pub fn first_wave(
         ));
     }
     out.push(with(base, ModelKind::Ials, |_| {}));
+    if profile.present.shares && base.events.share == 0.0 {
+        // Shares as interactions: tried on item-to-item, refined by the moves.
+        out.push(with(base, ModelKind::ItemKnn, |c| c.events.share = SHARE));
+    }
     out
 }
+
+/// The share weight of the first wave's share trial.
+const SHARE: f64 = 0.2;
 
 /// A random move around `c` within its family, seeded by `(seed, step)`.
 pub fn around(c: &Candidate, seed: u64, step: u64) -> Candidate {
@@ -197,15 +219,26 @@ pub fn around(c: &Candidate, seed: u64, step: u64) -> Candidate {
         }
         _ => {}
     }
+    // A candidate that reads shares may move its share weight instead (one in four).
+    if interaction_model(config.model) && config.events.share != 0.0 && rng.random_bool(0.25) {
+        config = c.config.clone();
+        config.events.share = pick(&mut rng, &[0.05, 0.1, 0.2, 0.5, 1.0]);
+    }
     Candidate {
-        params: describe(&config),
+        params: describe_all(&config),
         config,
     }
 }
 
 /// Copies the section of `kind` from `from` into `to` (the settings a blend component
 /// keeps from its best trial).
+///
+/// The components of a blend share one `[events]` section: the first interaction
+/// family's (leaders come best first) that reads more than completed orders.
 pub fn take_section(to: &mut Config, from: &Config, kind: ModelKind) {
+    if interaction_model(kind) && to.events.is_plain() {
+        to.events = from.events.clone();
+    }
     match kind {
         ModelKind::Popularity => to.popularity = from.popularity.clone(),
         ModelKind::BuyAgain => to.buy_again = from.buy_again.clone(),

@@ -10,6 +10,7 @@ pub(crate) mod builder_support {
     pub(crate) use super::builder::{check_item_values, ItemRecord};
 }
 pub mod catalog;
+pub mod events;
 pub mod ids;
 pub mod network;
 pub mod orders;

@@ -132,6 +132,11 @@ pub struct History {
     pub ts: Vec<i64>,
     /// Units per entry.
     pub quantity: Vec<u32>,
+    /// Weight per entry, empty when every entry weighs 1 (completed orders). Only the
+    /// training interactions of [`crate::data::events`] carry weights: shares and
+    /// refunded or cancelled orders beside the completed ones, for the models that
+    /// learn from interactions (iALS, item-to-item, EASE).
+    pub weight: Vec<f32>,
 }
 
 impl History {
@@ -169,6 +174,7 @@ impl History {
             ts: rows.iter().map(|&r| orders.ts[r]).collect(),
             quantity: rows.iter().map(|&r| orders.quantity[r]).collect(),
             indptr: counts,
+            weight: Vec::new(),
         }
     }
 
@@ -199,6 +205,16 @@ impl History {
     /// Order times of promoter `p`, aligned with [`History::items`].
     pub fn times(&self, p: u32) -> &[i64] {
         &self.ts[self.range(p)]
+    }
+
+    /// Entry weights of promoter `p`, aligned with [`History::items`]; `None` when
+    /// every entry weighs 1.
+    pub fn weights(&self, p: u32) -> Option<&[f32]> {
+        if self.weight.is_empty() {
+            None
+        } else {
+            self.weight.get(self.range(p))
+        }
     }
 
     /// Number of completed orders of promoter `p`.

@@ -917,6 +917,7 @@ impl HistoryColumns {
             item,
             ts,
             quantity,
+            weight: Vec::new(),
         })
     }
 }

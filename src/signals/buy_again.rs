@@ -172,6 +172,7 @@ mod tests {
             item: vec![2, 2, 1],
             ts: vec![0, 86_400, 100 * 86_400],
             quantity: vec![1, 1, 1],
+            weight: Vec::new(),
         };
         let promoters = Promoters::default();
         let now = 101 * 86_400;

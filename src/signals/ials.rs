@@ -162,6 +162,7 @@ impl Confidence {
             aggregate(
                 history.items(p),
                 history.times(p),
+                history.weights(p),
                 now,
                 cfg.half_life_secs(),
                 n_items,
@@ -221,6 +222,7 @@ impl Confidence {
 fn aggregate(
     items: &[u32],
     ts: &[i64],
+    weights: Option<&[f32]>,
     now: i64,
     half_life: Option<f64>,
     n_items: usize,
@@ -235,7 +237,10 @@ fn aggregate(
             (Some(h), Some(&t)) => super::popularity::decay(now - t, h),
             _ => 1.0,
         };
-        out.push((i, w));
+        let e = weights
+            .and_then(|w| w.get(j))
+            .map_or(1.0, |&e| f64::from(e));
+        out.push((i, w * e));
     }
     out.sort_by_key(|&(i, _)| i);
     out.dedup_by(|cur, kept| {
@@ -245,6 +250,10 @@ fn aggregate(
         }
         same
     });
+    // A refund weighed below zero can cancel a pair out: no preference is left.
+    if weights.is_some() {
+        out.retain(|&(_, r)| r > 0.0);
+    }
 }
 
 /// Per-worker conjugate-gradient vectors, sized once.
@@ -605,6 +614,7 @@ impl Ials {
         aggregate(
             items,
             ts,
+            None,
             now,
             self.cfg.half_life_secs(),
             self.n_items,
@@ -806,6 +816,7 @@ mod tests {
             quantity: vec![1; item.len()],
             item,
             ts,
+            weight: Vec::new(),
         }
     }
 
@@ -951,6 +962,7 @@ mod tests {
         aggregate(
             &[3, 1, 3],
             &[now - 86_400, now, now],
+            None,
             now,
             Some(86_400.0),
             10,
@@ -959,7 +971,7 @@ mod tests {
         assert_eq!(pairs.len(), 2);
         assert_eq!(pairs[0], (1, 1.0));
         assert!((pairs[1].1 - 1.5).abs() < 1e-12);
-        aggregate(&[3, 12], &[0, 0], now, None, 10, &mut pairs);
+        aggregate(&[3, 12], &[0, 0], None, now, None, 10, &mut pairs);
         assert_eq!(pairs, vec![(3, 1.0)]);
     }
 

@@ -225,29 +225,37 @@ impl Csr {
     }
 }
 
-/// The promoter × item matrix of completed-order counts (items ≥ `n_items` skipped).
+/// The promoter × item matrix of completed-order counts, or of summed entry weights
+/// when the history carries them (pairs summing to zero or less left out; items ≥
+/// `n_items` skipped).
 pub(crate) fn count_matrix(history: &History, n_items: usize) -> (Vec<usize>, Vec<u32>, Vec<f32>) {
     let mut ptr = Vec::with_capacity(history.n_promoters() + 1);
     ptr.push(0);
     let mut col = Vec::with_capacity(history.nnz());
     let mut val = Vec::with_capacity(history.nnz());
-    let mut row: Vec<u32> = Vec::new();
+    let mut row: Vec<(u32, f32)> = Vec::new();
     for p in 0..history.n_promoters() as u32 {
         row.clear();
+        let weights = history.weights(p);
         row.extend(
             history
                 .items(p)
                 .iter()
-                .copied()
-                .filter(|&i| (i as usize) < n_items),
+                .enumerate()
+                .filter(|&(_, &i)| (i as usize) < n_items)
+                .map(|(j, &i)| (i, weights.and_then(|w| w.get(j)).map_or(1.0, |&w| w))),
         );
-        row.sort_unstable();
+        row.sort_unstable_by_key(|&(i, _)| i);
         let mut k = 0;
         while k < row.len() {
-            let i = row[k];
-            let run = row[k..].iter().take_while(|&&x| x == i).count();
-            col.push(i);
-            val.push(run as f32);
+            let i = row[k].0;
+            let run = row[k..].iter().take_while(|&&(x, _)| x == i).count();
+            let v: f32 = row[k..k + run].iter().map(|&(_, w)| w).sum();
+            // A refund weighed below zero can cancel a pair out.
+            if v > 0.0 {
+                col.push(i);
+                val.push(v);
+            }
             k += run;
         }
         ptr.push(col.len());

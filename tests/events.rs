@@ -1,0 +1,210 @@
+//! Per-event weights: shares, refunds, cancellations and units in what the
+//! interaction models fit.
+
+use kocrank::auto::carve::carve;
+use kocrank::config::AutoConfig;
+use kocrank::data::events::{training_history, EventWeights};
+use kocrank::data::{Dataset, DatasetBuilder, ItemRecord, OrderRecord, OrderStatus, ShareRecord};
+use kocrank::selection::Holdout;
+use kocrank::signals::item_knn::{ItemKnn, ItemKnnConfig};
+use kocrank::synth::{generate, Scale};
+use kocrank::{train, Config, ModelKind, RankRequest, Ranker};
+
+/// Ten promoters each order `a` and `c`; each shares `b` (never ordered); each
+/// refunds one `c`; one order of `d` is for 3 units.
+fn log() -> Dataset {
+    let mut b = DatasetBuilder::new();
+    for id in ["a", "b", "c", "d"] {
+        b.push_item(&ItemRecord {
+            item_id: id,
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    let t0 = 1_700_000_000;
+    for p in 0..10 {
+        let pid = format!("p{p}");
+        let t = t0 + p * 86_400;
+        for (item, status, dt) in [
+            ("a", "completed", 0),
+            ("c", "completed", 60),
+            ("c", "refunded", 120),
+        ] {
+            b.push_order(&OrderRecord {
+                promoter_id: &pid,
+                item_id: item,
+                ts: t + dt,
+                status: Some(status),
+                ..Default::default()
+            })
+            .unwrap();
+        }
+        b.push_share(&ShareRecord {
+            promoter_id: &pid,
+            item_id: "b",
+            ts: t + 30,
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    b.push_order(&OrderRecord {
+        promoter_id: "p0",
+        item_id: "d",
+        ts: t0 + 200,
+        quantity: Some(3),
+        ..Default::default()
+    })
+    .unwrap();
+    b.finish().unwrap()
+}
+
+fn neighbours_of(d: &Dataset, item: &str, events: &EventWeights) -> Vec<String> {
+    let h = d.history();
+    let t = training_history(d, &h, i64::MAX, events);
+    let cfg = ItemKnnConfig {
+        half_life_days: 0.0,
+        ..ItemKnnConfig::default()
+    };
+    let knn = ItemKnn::fit(&t, d.catalog.len(), &cfg);
+    let (n, s) = knn.neighbours(d.catalog.ids.get(item).unwrap());
+    n.iter()
+        .zip(s)
+        .filter(|(_, &s)| s > 0.0)
+        .map(|(&j, _)| d.catalog.ids.name(j).unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_share_weight_makes_shared_items_neighbours() {
+    let d = log();
+    let plain = EventWeights::default();
+    assert!(!neighbours_of(&d, "a", &plain).contains(&"b".to_string()));
+    let shares = EventWeights {
+        share: 0.5,
+        ..EventWeights::default()
+    };
+    assert!(neighbours_of(&d, "a", &shares).contains(&"b".to_string()));
+}
+
+#[test]
+fn a_refund_weighed_minus_one_takes_the_order_back() {
+    let d = log();
+    assert!(neighbours_of(&d, "a", &EventWeights::default()).contains(&"c".to_string()));
+    let refunds = EventWeights {
+        refunded: -1.0,
+        ..EventWeights::default()
+    };
+    assert!(!neighbours_of(&d, "a", &refunds).contains(&"c".to_string()));
+    // Half a refund leaves half a preference.
+    let half = EventWeights {
+        refunded: -0.5,
+        ..EventWeights::default()
+    };
+    assert!(neighbours_of(&d, "a", &half).contains(&"c".to_string()));
+}
+
+#[test]
+fn entries_carry_the_weights_as_specified() {
+    let d = log();
+    let h = d.history();
+    let cfg = EventWeights {
+        order: 2.0,
+        share: 0.25,
+        refunded: -0.5,
+        cancelled: 0.0,
+        quantity: true,
+    };
+    let t = training_history(&d, &h, i64::MAX, &cfg);
+    let p0 = d.promoters.ids.get("p0").unwrap();
+    let name = |i: u32| d.catalog.ids.name(i).unwrap();
+    let got: Vec<(&str, f32)> = t
+        .items(p0)
+        .iter()
+        .zip(t.weights(p0).unwrap())
+        .map(|(&i, &w)| (name(i), w))
+        .collect();
+    // In time order: a, the share of b, c, the refund of c, 3 units of d.
+    assert_eq!(
+        got,
+        vec![("a", 2.0), ("b", 0.25), ("c", 2.0), ("c", -0.5), ("d", 6.0)]
+    );
+    // Events at or after `until` are left out.
+    let early = training_history(&d, &h, 1_700_000_000 + 31, &cfg);
+    assert_eq!(early.items(p0).len(), 2);
+    // The default is the completed orders themselves.
+    assert_eq!(
+        *training_history(&d, &h, i64::MAX, &EventWeights::default()),
+        h
+    );
+}
+
+#[test]
+fn bad_weights_are_refused_naming_the_field() {
+    let e = Config::from_toml_str("[events]\nshare = 50.0\n").unwrap_err();
+    assert!(e.to_string().contains("events.share"), "{e}");
+    let e = Config::from_toml_str("[events]\norder = 0.0\n").unwrap_err();
+    assert!(e.to_string().contains("events.order"), "{e}");
+}
+
+#[test]
+fn nothing_changes_when_the_log_has_no_shares() {
+    let w = generate(Scale::Tiny, 13).unwrap();
+    let mut d = w.dataset.clone();
+    d.shares = Default::default();
+    let mut cfg = Config::with_model(ModelKind::ItemKnn);
+    let plain = Ranker::new(train(&d, &cfg).unwrap());
+    cfg.events.share = 0.5;
+    let with = Ranker::new(train(&d, &cfg).unwrap());
+    for p in 0..d.promoters.len().min(100) as u32 {
+        let req = RankRequest::new(d.promoters.ids.name(p).unwrap(), 10);
+        let a: Vec<u32> = plain.rank(&req).unwrap().iter().map(|r| r.item).collect();
+        let b: Vec<u32> = with.rank(&req).unwrap().iter().map(|r| r.item).collect();
+        assert_eq!(a, b);
+    }
+    // With the world's shares, the fitted model differs.
+    let with_shares = Ranker::new(train(&w.dataset, &cfg).unwrap());
+    let plain_shares =
+        Ranker::new(train(&w.dataset, &Config::with_model(ModelKind::ItemKnn)).unwrap());
+    let differs = (0..w.dataset.promoters.len().min(100) as u32).any(|p| {
+        let req = RankRequest::new(w.dataset.promoters.ids.name(p).unwrap(), 10);
+        let a: Vec<u32> = plain_shares
+            .rank(&req)
+            .unwrap()
+            .iter()
+            .map(|r| r.item)
+            .collect();
+        let b: Vec<u32> = with_shares
+            .rank(&req)
+            .unwrap()
+            .iter()
+            .map(|r| r.item)
+            .collect();
+        a != b
+    });
+    assert!(differs);
+}
+
+#[test]
+fn a_random_holdout_leaves_no_share_or_refund_of_a_held_out_pair_in_training() {
+    let w = generate(Scale::Tiny, 14).unwrap();
+    let mut d = w.dataset.clone();
+    // No usable time order: every event at one instant.
+    d.orders.ts.iter_mut().for_each(|t| *t = 1_700_000_000);
+    d.shares.ts.iter_mut().for_each(|t| *t = 1_700_000_000);
+    let h = d.history();
+    let c = carve(&d, &h, &AutoConfig::default());
+    assert_eq!(c.holdout, Holdout::Random);
+    let v = &c.valid.orders;
+    let held: std::collections::HashSet<(u32, u32)> =
+        (0..v.len()).map(|r| (v.promoter[r], v.item[r])).collect();
+    assert!(!held.is_empty());
+    let s = &c.train.shares;
+    assert!((0..s.len()).all(|r| !held.contains(&(s.promoter[r], s.item[r]))));
+    let o = &c.train.orders;
+    assert!((0..o.len())
+        .all(|r| o.status[r] == OrderStatus::Completed
+            || !held.contains(&(o.promoter[r], o.item[r]))));
+    // The world has shares of held-out pairs to remove.
+    let all = &d.shares;
+    assert!((0..all.len()).any(|r| held.contains(&(all.promoter[r], all.item[r]))));
+}
