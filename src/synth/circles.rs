@@ -24,9 +24,6 @@ const ACTIVITY_SIGMA: f64 = 1.1;
 /// Fraction of promoters who stop sharing at some time in the period.
 const CHURN: f64 = 0.12;
 
-/// Weight a same-channel inviter's taste gets in the invitee's taste prior.
-const INVITER_TASTE: f64 = 0.3;
-
 /// Builds the promoter table and fills the per-promoter columns of `truth`.
 pub(crate) fn build(
     cfg: &SynthConfig,
@@ -89,7 +86,9 @@ pub(crate) fn build(
             });
         for k in 0..N_TOPS {
             let m = match inviter_taste {
-                Some(t) => (1.0 - INVITER_TASTE) * mean[k] + INVITER_TASTE * f64::from(t[k]),
+                Some(t) => {
+                    (1.0 - cfg.inviter_taste) * mean[k] + cfg.inviter_taste * f64::from(t[k])
+                }
                 None => mean[k],
             };
             alpha[k] = cfg.taste_concentration * m.max(1e-4);

@@ -55,6 +55,10 @@ pub struct SynthConfig {
     pub tier_mix: [f64; 6],
     /// Fraction of promoters who joined with an inviter's code, in `[0, 1]`.
     pub invited_fraction: f64,
+    /// Weight of a same-channel inviter's taste in an invitee's taste prior (the rest
+    /// is her channel's mean), in `[0, 1]`: how much invited circles look alike.
+    /// Default 0.3.
+    pub inviter_taste: f64,
     /// Fraction of promoters who share almost nothing (0–2 orders), in `[0, 1]`.
     pub dormant_fraction: f64,
     /// Fraction of items listed in the last 30 days, in `[0, 1]`.
@@ -93,6 +97,7 @@ impl SynthConfig {
             channel_mix: [0.52, 0.38, 0.04, 0.025, 0.025, 0.01],
             tier_mix: [0.09, 0.13, 0.26, 0.19, 0.15, 0.18],
             invited_fraction: 0.85,
+            inviter_taste: 0.3,
             dormant_fraction: 0.08,
             new_item_fraction: 0.06,
             in_stock_fraction: 0.95,
@@ -175,6 +180,13 @@ impl SynthConfig {
         check_range(
             "synth.invited_fraction",
             self.invited_fraction,
+            0.0,
+            1.0,
+            "[0, 1]",
+        )?;
+        check_range(
+            "synth.inviter_taste",
+            self.inviter_taste,
             0.0,
             1.0,
             "[0, 1]",

@@ -52,7 +52,8 @@
 //!   12 around the channel mean (mothers: fresh 21%, home 16%, underwear 14%, baby 13%;
 //!   couriers: snacks 18%, 3C 16%; service workers: home 22%, appliances 12%; shop
 //!   guides: beauty 22%, underwear 16%, apparel 12%); a same-channel inviter's taste
-//!   gets 30% of the prior mean, so invited circles resemble their inviter's.
+//!   gets `inviter_taste` (default 30%) of the prior mean, so invited circles resemble
+//!   their inviter's.
 //! - *Price band:* centre `exp(0.1 (3.5 − tier) + 0.2 N)` times a leaf's median price,
 //!   log-width 0.35–0.65.
 //! - *Brands:* one or two favourite brands in each category weighing ≥ 10%, and a

@@ -25,6 +25,10 @@ pub struct Args {
     /// Promoters per written chunk (bounds memory for the large world).
     #[arg(long, default_value_t = 20_000)]
     pub chunk: usize,
+    /// How much an invitee's taste follows a same-channel inviter's, in [0, 1]
+    /// (default 0.3: 30% of her taste's prior mean). Recorded in world.json.
+    #[arg(long)]
+    pub inviter_taste: Option<f64>,
 }
 
 /// Table file formats on the command line.
@@ -55,7 +59,10 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         FileFormat::Arrow => Format::Ipc,
     };
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
-    let cfg = SynthConfig::for_scale(scale);
+    let mut cfg = SynthConfig::for_scale(scale);
+    if let Some(x) = a.inviter_taste {
+        cfg.inviter_taste = x;
+    }
     let gen = Generator::new(&cfg, a.seed)?;
     let mut writer = DatasetWriter::create(&a.out, format, gen.catalog(), gen.promoters())?;
     let n = gen.promoters().len();
