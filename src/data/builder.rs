@@ -334,12 +334,7 @@ impl DatasetBuilder {
         let status = OrderStatus::parse(r.status.unwrap_or("completed"))
             .map_err(|m| RowFault::new("status", m))?;
         // Resolve ids last, so that a faulty row creates no item or promoter.
-        if self.items_declared {
-            self.check_known_item(r.item_id)?;
-        }
-        if self.promoters_declared {
-            self.check_known_promoter(r.promoter_id)?;
-        }
+        self.check_ids(r.item_id, r.promoter_id)?;
         let item = self.resolve_item(r.item_id)?;
         let promoter = self.resolve_promoter(r.promoter_id)?;
         let price = self
@@ -366,6 +361,22 @@ impl DatasetBuilder {
         o.order_id.push(opt_id(&mut o.order_ids, r.order_id));
         o.buyer.push(opt_id(&mut o.buyer_ids, r.buyer_id));
         o.group.push(opt_id(&mut o.group_ids, r.group_id));
+        Ok(())
+    }
+
+    /// Checks both ids of an order or share row before either is created: an empty
+    /// id, or one missing from a table that was given, is a fault and adds nothing.
+    fn check_ids(&self, item_id: &str, promoter_id: &str) -> Result<(), RowFault> {
+        if self.items_declared {
+            self.check_known_item(item_id)?;
+        } else {
+            require_id("item_id", item_id)?;
+        }
+        if self.promoters_declared {
+            self.check_known_promoter(promoter_id)?;
+        } else {
+            require_id("promoter_id", promoter_id)?;
+        }
         Ok(())
     }
 
@@ -397,12 +408,7 @@ impl DatasetBuilder {
     /// As for [`DatasetBuilder::push_order`]: empty or unknown ids, a bad timestamp.
     pub fn push_share(&mut self, r: &ShareRecord<'_>) -> Result<(), RowFault> {
         let ts = ts_fault("ts", r.ts)?;
-        if self.items_declared {
-            self.check_known_item(r.item_id)?;
-        }
-        if self.promoters_declared {
-            self.check_known_promoter(r.promoter_id)?;
-        }
+        self.check_ids(r.item_id, r.promoter_id)?;
         let item = self.resolve_item(r.item_id)?;
         let promoter = self.resolve_promoter(r.promoter_id)?;
         let s = &mut self.shares;
@@ -679,5 +685,37 @@ mod tests {
             .unwrap_err();
         assert_eq!(f.column, "promoter_id");
         assert_eq!(b.n_items(), 0, "a rejected order creates no item");
+    }
+
+    #[test]
+    fn row_with_an_empty_promoter_creates_no_item() {
+        let mut b = DatasetBuilder::new();
+        for (promoter_id, item_id) in [("  ", "x"), ("p", "")] {
+            let order = OrderRecord {
+                promoter_id,
+                item_id,
+                ts: 5,
+                ..Default::default()
+            };
+            let share = ShareRecord {
+                promoter_id,
+                item_id,
+                ts: 5,
+                ..Default::default()
+            };
+            assert!(b.push_order(&order).is_err());
+            assert!(b.push_share(&share).is_err());
+        }
+        assert_eq!((b.n_items(), b.n_promoters()), (0, 0));
+        b.push_order(&OrderRecord {
+            promoter_id: "p",
+            item_id: "y",
+            ts: 5,
+            ..Default::default()
+        })
+        .unwrap();
+        let ds = b.finish().unwrap();
+        assert_eq!(ds.catalog.ids.name(0), Some("y"));
+        assert_eq!(ds.catalog.len(), 1);
     }
 }
