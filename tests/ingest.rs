@@ -547,7 +547,7 @@ fn lenient_counts_add_up_and_rejects_file_lists_bad_rows() {
     );
     assert_eq!(
         lines[3],
-        "orders.csv,2,item_id,\"unknown item \"\"B\"\" (not in the items table)\""
+        "orders.csv,2,item_id,\"item \"\"B\"\" is left out: its item row was rejected (row 2)\""
     );
     assert!(
         lines[4].starts_with("orders.csv,3,ts,\"cannot read \"\"yesterday\"\""),
@@ -574,6 +574,43 @@ fn lenient_counts_add_up_and_rejects_file_lists_bad_rows() {
     let json = serde_json::to_value(r).unwrap();
     assert_eq!(json["tables"][1]["rejected"], 4);
     assert_eq!(json["tables"][1]["format"], "csv");
+}
+
+#[test]
+fn knock_on_rejects_name_the_rejected_row() {
+    let dir = tmp();
+    let promoters = put(&dir, "promoters.csv", "promoter_id,city_tier\np1,9\np2,1\n");
+    let items = put(&dir, "items.csv", "item_id,price\nA,-3\nB,100\n");
+    let orders = put(
+        &dir,
+        "orders.csv",
+        "promoter_id,item_id,ts\np1,B,5\np2,A,6\np2,B,7\np2,C,8\n",
+    );
+    let files = DataFiles::orders(&orders)
+        .with_items(&items)
+        .with_promoters(&promoters);
+    let loaded = read_dataset(&files, &ReadOptions::lenient()).unwrap();
+    let reasons: Vec<(u64, &str)> = loaded
+        .report
+        .rejects
+        .iter()
+        .filter(|r| r.file.ends_with("orders.csv"))
+        .map(|r| (r.row, r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            (
+                1,
+                "promoter \"p1\" is left out: her promoter row was rejected (row 1)"
+            ),
+            (
+                2,
+                "item \"A\" is left out: its item row was rejected (row 1)"
+            ),
+            (4, "unknown item \"C\" (not in the items table)"),
+        ]
+    );
 }
 
 #[test]

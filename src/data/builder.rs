@@ -12,6 +12,7 @@ use super::shares::Shares;
 use super::time::check_ts;
 use super::Dataset;
 use crate::error::{Error, Location, Result};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A rule broken by one row: the column at fault and what was wrong.
@@ -150,6 +151,10 @@ pub struct DatasetBuilder {
     unit_price_sum: Vec<(f64, u64)>,
     /// Items created from orders because no catalogue was given.
     auto_items: Vec<u32>,
+    /// Ids of item rows that were rejected, with their 1-based row (lenient reading).
+    rejected_items: HashMap<Box<str>, u64>,
+    /// Ids of promoter rows that were rejected, with their 1-based row.
+    rejected_promoters: HashMap<Box<str>, u64>,
 }
 
 fn require_id<'a>(column: &'static str, id: &'a str) -> Result<&'a str, RowFault> {
@@ -247,6 +252,25 @@ impl DatasetBuilder {
         self.inviter_names.resize(p.ids.len() - 1, None);
         self.inviter_names.push(inviter);
         Ok(())
+    }
+
+    /// Records that the item row of `id`, 1-based `row` of the items table, was left
+    /// out (lenient reading), so that an order or share naming the item is rejected
+    /// for that reason rather than as an unknown item.
+    pub fn reject_item_row(&mut self, id: &str, row: u64) {
+        let id = id.trim();
+        if !id.is_empty() {
+            self.rejected_items.entry(Box::from(id)).or_insert(row);
+        }
+    }
+
+    /// Records that the promoter row of `id`, 1-based `row` of the promoters table, was
+    /// left out, as [`DatasetBuilder::reject_item_row`] does for items.
+    pub fn reject_promoter_row(&mut self, id: &str, row: u64) {
+        let id = id.trim();
+        if !id.is_empty() {
+            self.rejected_promoters.entry(Box::from(id)).or_insert(row);
+        }
     }
 
     fn resolve_item(&mut self, id: &str) -> Result<u32, RowFault> {
@@ -383,10 +407,13 @@ impl DatasetBuilder {
     fn check_known_item(&self, id: &str) -> Result<(), RowFault> {
         let id = require_id("item_id", id)?;
         if self.catalog.ids.get(id).is_none() {
-            return Err(RowFault::new(
-                "item_id",
-                format!("unknown item \"{id}\" (not in the items table)"),
-            ));
+            let message = match self.rejected_items.get(id) {
+                Some(row) => {
+                    format!("item \"{id}\" is left out: its item row was rejected (row {row})")
+                }
+                None => format!("unknown item \"{id}\" (not in the items table)"),
+            };
+            return Err(RowFault::new("item_id", message));
         }
         Ok(())
     }
@@ -394,10 +421,13 @@ impl DatasetBuilder {
     fn check_known_promoter(&self, id: &str) -> Result<(), RowFault> {
         let id = require_id("promoter_id", id)?;
         if self.promoters.ids.get(id).is_none() {
-            return Err(RowFault::new(
-                "promoter_id",
-                format!("unknown promoter \"{id}\" (not in the promoters table)"),
-            ));
+            let message = match self.rejected_promoters.get(id) {
+                Some(row) => format!(
+                    "promoter \"{id}\" is left out: her promoter row was rejected (row {row})"
+                ),
+                None => format!("unknown promoter \"{id}\" (not in the promoters table)"),
+            };
+            return Err(RowFault::new("promoter_id", message));
         }
         Ok(())
     }
