@@ -497,6 +497,30 @@ fn parquet_types_convert_with_checks() {
     );
 }
 
+#[test]
+fn repeated_header_column_is_refused_naming_it() {
+    let dir = tmp();
+    // Which `ts` holds the order time cannot be told: both modes refuse the file.
+    let orders = put(
+        &dir,
+        "orders.csv",
+        "promoter_id,item_id,ts,ts\np1,A,2011-10-01,2011-10-05\n",
+    );
+    let files = DataFiles::orders(&orders);
+    let want = "orders.csv: column \"ts\": the header names column \"ts\" 2 times (columns 3 and 4); keep one";
+    assert_eq!(strip(&dir, strict(&files).unwrap_err()), want);
+    let lenient = read_dataset(&files, &ReadOptions::lenient()).unwrap_err();
+    assert_eq!(strip(&dir, lenient), want);
+    // Spaces around a name do not make it another column.
+    let orders = put(
+        &dir,
+        "orders.csv",
+        "promoter_id, item_id,item_id,ts\np1,A,B,5\n",
+    );
+    let e = strip(&dir, strict(&DataFiles::orders(&orders)).unwrap_err());
+    assert!(e.contains("\"item_id\" 2 times (columns 2 and 3)"), "{e}");
+}
+
 // ---------------------------------------------------------------- lenient mode
 
 #[test]
