@@ -73,6 +73,22 @@ fn part_path(dir: &Path, part: usize, format: Format) -> PathBuf {
     dir.join(format!("part-{part:05}.{}", format.extension()))
 }
 
+/// Whether `name` is the temporary file of a part, the run key or the manifest that a
+/// killed run left behind: `.part-00003.csv.tmp-4242` (part files) or
+/// `.manifest.json.4242.tmp` (the small JSON files).
+fn is_stray_temp(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.') else {
+        return false;
+    };
+    let ours = ["part-", "run.json.", "manifest.json."]
+        .iter()
+        .any(|p| rest.starts_with(p));
+    let pid_suffix = rest
+        .rsplit_once(".tmp-")
+        .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+    ours && (rest.ends_with(".tmp") || pid_suffix)
+}
+
 fn ids_crc(ids: &[String]) -> u32 {
     let mut h = crc32fast::Hasher::new();
     for id in ids {
@@ -167,8 +183,8 @@ where
         .flatten()
     {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') && name.ends_with(".tmp") {
-            let _ = std::fs::remove_file(entry.path());
+        if is_stray_temp(&name) {
+            std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
         }
     }
     let (mut parts_written, mut rows_written) = (0usize, 0usize);
@@ -213,4 +229,31 @@ where
             .map_err(|e| Error::Unsupported(e.to_string()))
     })?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_stray_temp;
+
+    #[test]
+    fn stray_temporary_files_are_told_from_parts() {
+        for stray in [
+            ".part-00003.csv.tmp-4242",
+            ".part-00000.parquet.tmp-1",
+            ".manifest.json.4242.tmp",
+            ".run.json.77.tmp",
+        ] {
+            assert!(is_stray_temp(stray), "{stray}");
+        }
+        for kept in [
+            "part-00003.csv",
+            "manifest.json",
+            "run.json",
+            ".part-00003.csv.tmp-",
+            ".notes.tmp",
+            ".part-1.csv.tmp-12a",
+        ] {
+            assert!(!is_stray_temp(kept), "{kept}");
+        }
+    }
 }
