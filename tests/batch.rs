@@ -290,3 +290,39 @@ fn fused_scan_equals_per_request_ranking() {
     assert!(ranker.dense_scan().is_none());
     assert!(kocrank::batch::rank_many(&ranker, &ids, 0, |_| {}).is_err());
 }
+
+fn tiny_ranker(kind: kocrank::ModelKind) -> kocrank::Ranker {
+    use kocrank::{synth, train, Config, Ranker};
+    let world = synth::generate(synth::Scale::Tiny, 2).unwrap();
+    Ranker::new(train(&world.dataset, &Config::with_model(kind)).unwrap())
+}
+
+fn tiny_ids(ranker: &kocrank::Ranker) -> Vec<String> {
+    ranker
+        .model()
+        .promoters()
+        .ids
+        .names()
+        .map(String::from)
+        .collect()
+}
+
+/// A run refused for its settings writes nothing, so the corrected run starts clean.
+#[test]
+fn refused_settings_leave_no_run_behind() {
+    use kocrank::batch::{rank_to_parts, PartsOptions};
+    let ranker = tiny_ranker(kocrank::ModelKind::Popularity);
+    let ids = tiny_ids(&ranker);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lists");
+    let bad = PartsOptions {
+        k: 0,
+        ..Default::default()
+    };
+    let e = rank_to_parts(&ranker, &ids, &out, &bad, |_| {}).unwrap_err();
+    assert!(e.to_string().contains("outside 1..="), "{e}");
+    assert!(!out.join("run.json").exists());
+    let fixed = PartsOptions { k: 3, ..bad };
+    let report = rank_to_parts(&ranker, &ids, &out, &fixed, |_| {}).unwrap();
+    assert_eq!(report.rows_written, ids.len() * 3);
+}

@@ -7,7 +7,7 @@ use super::{rank_chunks, Progress};
 use crate::atomic::write_atomic;
 use crate::error::{Error, Result};
 use crate::io::{write_ranked, Format, RankedList};
-use crate::rank::Ranker;
+use crate::rank::{check_k, Ranker};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -102,8 +102,9 @@ fn ids_crc(ids: &[String]) -> u32 {
 /// missing), then writes `manifest.json`. Same rows as [`Ranker::rank`] per promoter.
 ///
 /// # Errors
-/// [`Error::InvalidRequest`] when `dir` already holds a run and `resume` is off, or a
-/// run with different settings; [`Error::Io`] naming the file that cannot be written;
+/// [`Error::InvalidRequest`] when `k` is outside 1..=[`crate::rank::MAX_K`] (checked
+/// before anything is written), when `dir` already holds a run and `resume` is off, or
+/// a run with different settings; [`Error::Io`] naming the file that cannot be written;
 /// errors of [`Ranker::rank`].
 ///
 /// # Examples
@@ -132,7 +133,9 @@ where
     P: Fn(Progress) + Sync,
 {
     let t0 = Instant::now();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    // Settings are checked before anything is written: a refused run leaves no trace
+    // that would stand in the way of the corrected one.
+    check_k(opts.k)?;
     let key = RunKey {
         k: opts.k,
         chunk: opts.chunk.max(1),
@@ -140,6 +143,7 @@ where
         format: opts.format.extension().to_string(),
         ids_crc32: ids_crc(promoter_ids),
     };
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let key_path = dir.join("run.json");
     let existing_parts = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
