@@ -307,6 +307,47 @@ fn tiny_ids(ranker: &kocrank::Ranker) -> Vec<String> {
         .collect()
 }
 
+/// Parts ranked by one model are never finished by another: the resume is refused,
+/// and the message names both models.
+#[test]
+fn resume_refuses_another_model() {
+    use kocrank::batch::{rank_to_parts, PartsOptions};
+    use kocrank::ModelKind;
+    let by_profile = tiny_ranker(ModelKind::Profile);
+    let by_popularity = tiny_ranker(ModelKind::Popularity);
+    let ids = tiny_ids(&by_profile);
+    let dir = tempfile::tempdir().unwrap();
+    let opts = PartsOptions {
+        k: 5,
+        chunk: 64,
+        format: kocrank::io::Format::Csv,
+        resume: true,
+    };
+    rank_to_parts(&by_profile, &ids, dir.path(), &opts, |_| {}).unwrap();
+    // An unfinished run: the last part and the manifest are missing.
+    let last = parts(dir.path()).pop().unwrap();
+    std::fs::remove_file(dir.path().join(last)).unwrap();
+    std::fs::remove_file(dir.path().join("manifest.json")).unwrap();
+    let before = parts(dir.path());
+    let e = rank_to_parts(&by_popularity, &ids, dir.path(), &opts, |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("profile") && e.contains("popularity"), "{e}");
+    assert_eq!(parts(dir.path()), before, "nothing is written");
+    // The same model, loaded back from its file, finishes the run.
+    let bytes = kocrank::model_file::to_bytes(by_profile.model()).unwrap();
+    let again = kocrank::model_file::from_bytes(&bytes, "m.kocrank".as_ref()).unwrap();
+    let report = rank_to_parts(
+        &kocrank::Ranker::new(again),
+        &ids,
+        dir.path(),
+        &opts,
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(report.parts_written, 1);
+}
+
 /// A run refused for its settings writes nothing, so the corrected run starts clean.
 #[test]
 fn refused_settings_leave_no_run_behind() {

@@ -7,6 +7,7 @@ use super::{rank_chunks, Progress};
 use crate::atomic::write_atomic;
 use crate::error::{Error, Result};
 use crate::io::{write_ranked, Format, RankedList};
+use crate::model_file::fingerprint;
 use crate::rank::{check_k, Ranker};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -67,6 +68,10 @@ struct RunKey {
     promoters: usize,
     format: String,
     ids_crc32: u32,
+    /// The model's kind and fingerprint ([`crate::model_file::fingerprint`]), e.g.
+    /// `profile 1a2b3c4d`; empty in a run folder written before it was recorded.
+    #[serde(default)]
+    model: String,
 }
 
 fn part_path(dir: &Path, part: usize, format: Format) -> PathBuf {
@@ -104,8 +109,9 @@ fn ids_crc(ids: &[String]) -> u32 {
 /// # Errors
 /// [`Error::InvalidRequest`] when `k` is outside 1..=[`crate::rank::MAX_K`] (checked
 /// before anything is written), when `dir` already holds a run and `resume` is off, or
-/// a run with different settings; [`Error::Io`] naming the file that cannot be written;
-/// errors of [`Ranker::rank`].
+/// a run with different settings or ranked by another model (told by its kind and
+/// [`crate::model_file::fingerprint`], both named in the message); [`Error::Io`]
+/// naming the file that cannot be written; errors of [`Ranker::rank`].
 ///
 /// # Examples
 /// ```
@@ -136,12 +142,14 @@ where
     // Settings are checked before anything is written: a refused run leaves no trace
     // that would stand in the way of the corrected one.
     check_k(opts.k)?;
+    let model = ranker.model();
     let key = RunKey {
         k: opts.k,
         chunk: opts.chunk.max(1),
         promoters: promoter_ids.len(),
         format: opts.format.extension().to_string(),
         ids_crc32: ids_crc(promoter_ids),
+        model: format!("{} {:08x}", model.kind(), fingerprint(model)?),
     };
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let key_path = dir.join("run.json");
@@ -163,6 +171,21 @@ where
                 e.to_string(),
             )
         })?;
+        if old.model != key.model {
+            let was = if old.model.is_empty() {
+                "an unrecorded model".to_string()
+            } else {
+                format!("model {}", old.model)
+            };
+            return Err(Error::InvalidRequest {
+                field: "resume",
+                message: format!(
+                    "{} holds parts ranked by {was}, not by this model ({}); resume needs the same model, or use an empty folder",
+                    dir.display(),
+                    key.model
+                ),
+            });
+        }
         if old != key {
             return Err(Error::InvalidRequest {
                 field: "resume",
@@ -192,7 +215,6 @@ where
         }
     }
     let (mut parts_written, mut rows_written) = (0usize, 0usize);
-    let model = ranker.model();
     let cold_start = promoter_ids
         .iter()
         .filter(|id| model.promoters().ids.get(id).is_none())
