@@ -129,6 +129,9 @@ pub struct Model {
     pub(crate) item_stats: ItemStats,
     pub(crate) signal: Signal,
     pub(crate) selection: Option<Arc<crate::selection::Selection>>,
+    /// The fingerprint of the model file this model was loaded from (see
+    /// [`crate::model_file::fingerprint`]); `None` for a model built in memory.
+    pub(crate) file_fingerprint: Option<u32>,
 }
 
 impl Model {
@@ -227,6 +230,7 @@ impl Model {
             item_stats,
             signal,
             selection: None,
+            file_fingerprint: None,
         })
     }
 

@@ -111,6 +111,9 @@ fn killed_run_leaves_whole_parts_and_resume_completes_equal() {
     let refused = kocrank(&[&args[..], &["cut"]].concat(), d);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("resume"));
+    // What a run killed while writing leaves behind (the kill above may or may not
+    // have caught one): resume removes it.
+    std::fs::write(d.join("cut/.part-00249.csv.tmp-99999"), "promoter_id,ra").unwrap();
     let resumed = kocrank(&[&args[..], &["cut", "--resume"]].concat(), d);
     assert!(
         resumed.status.success(),
@@ -129,7 +132,10 @@ fn killed_run_leaves_whole_parts_and_resume_completes_equal() {
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    assert!(
+        names.iter().all(|n| !n.starts_with('.')),
+        "temporary files left: {names:?}"
+    );
     assert!(d.join("cut/manifest.json").exists());
 
     // A resume with other settings is refused.
@@ -283,4 +289,81 @@ fn fused_scan_equals_per_request_ranking() {
     let ranker = Ranker::new(train(&world.dataset, &cfg).unwrap());
     assert!(ranker.dense_scan().is_none());
     assert!(kocrank::batch::rank_many(&ranker, &ids, 0, |_| {}).is_err());
+}
+
+fn tiny_ranker(kind: kocrank::ModelKind) -> kocrank::Ranker {
+    use kocrank::{synth, train, Config, Ranker};
+    let world = synth::generate(synth::Scale::Tiny, 2).unwrap();
+    Ranker::new(train(&world.dataset, &Config::with_model(kind)).unwrap())
+}
+
+fn tiny_ids(ranker: &kocrank::Ranker) -> Vec<String> {
+    ranker
+        .model()
+        .promoters()
+        .ids
+        .names()
+        .map(String::from)
+        .collect()
+}
+
+/// Parts ranked by one model are never finished by another: the resume is refused,
+/// and the message names both models.
+#[test]
+fn resume_refuses_another_model() {
+    use kocrank::batch::{rank_to_parts, PartsOptions};
+    use kocrank::ModelKind;
+    let by_profile = tiny_ranker(ModelKind::Profile);
+    let by_popularity = tiny_ranker(ModelKind::Popularity);
+    let ids = tiny_ids(&by_profile);
+    let dir = tempfile::tempdir().unwrap();
+    let opts = PartsOptions {
+        k: 5,
+        chunk: 64,
+        format: kocrank::io::Format::Csv,
+        resume: true,
+    };
+    rank_to_parts(&by_profile, &ids, dir.path(), &opts, |_| {}).unwrap();
+    // An unfinished run: the last part and the manifest are missing.
+    let last = parts(dir.path()).pop().unwrap();
+    std::fs::remove_file(dir.path().join(last)).unwrap();
+    std::fs::remove_file(dir.path().join("manifest.json")).unwrap();
+    let before = parts(dir.path());
+    let e = rank_to_parts(&by_popularity, &ids, dir.path(), &opts, |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("profile") && e.contains("popularity"), "{e}");
+    assert_eq!(parts(dir.path()), before, "nothing is written");
+    // The same model, loaded back from its file, finishes the run.
+    let bytes = kocrank::model_file::to_bytes(by_profile.model()).unwrap();
+    let again = kocrank::model_file::from_bytes(&bytes, "m.kocrank".as_ref()).unwrap();
+    let report = rank_to_parts(
+        &kocrank::Ranker::new(again),
+        &ids,
+        dir.path(),
+        &opts,
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(report.parts_written, 1);
+}
+
+/// A run refused for its settings writes nothing, so the corrected run starts clean.
+#[test]
+fn refused_settings_leave_no_run_behind() {
+    use kocrank::batch::{rank_to_parts, PartsOptions};
+    let ranker = tiny_ranker(kocrank::ModelKind::Popularity);
+    let ids = tiny_ids(&ranker);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lists");
+    let bad = PartsOptions {
+        k: 0,
+        ..Default::default()
+    };
+    let e = rank_to_parts(&ranker, &ids, &out, &bad, |_| {}).unwrap_err();
+    assert!(e.to_string().contains("outside 1..="), "{e}");
+    assert!(!out.join("run.json").exists());
+    let fixed = PartsOptions { k: 3, ..bad };
+    let report = rank_to_parts(&ranker, &ids, &out, &fixed, |_| {}).unwrap();
+    assert_eq!(report.rows_written, ids.len() * 3);
 }

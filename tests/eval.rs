@@ -94,3 +94,47 @@ fn empty_test_is_a_clear_error() {
     .unwrap_err();
     assert!(e.to_string().contains("no cut-off"));
 }
+
+/// The automatic split tests the last window up to the end of the last, partial day:
+/// no order is in neither part. An explicit split counts what falls after its window.
+#[test]
+fn auto_split_keeps_the_last_partial_day() {
+    use kocrank::data::{DatasetBuilder, OrderRecord};
+    let t0 = 1_700_006_400; // a UTC midnight
+    let times = [
+        t0 + 10 * 3600,
+        t0 + 20 * DAY + 10 * 3600,
+        t0 + 45 * DAY + 3 * 3600,
+        t0 + 45 * DAY + 22 * 3600,
+    ];
+    let mut b = DatasetBuilder::new();
+    for (n, ts) in times.into_iter().enumerate() {
+        b.push_order(&OrderRecord {
+            promoter_id: if n % 2 == 0 { "p1" } else { "p2" },
+            item_id: "x",
+            ts,
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    let ds = b.finish().unwrap();
+    let at = ds.last_window_start(30 * DAY).unwrap();
+    assert_eq!(
+        at,
+        t0 + 16 * DAY,
+        "the window ends at the midnight after the last order"
+    );
+    let split = ds.split(at, 30 * DAY).unwrap();
+    assert_eq!(split.train.orders.ts, vec![times[0]]);
+    assert_eq!(split.test.orders.ts, times[1..].to_vec());
+    assert_eq!(split.excluded, 0);
+    let early = ds.split(t0 + 10 * DAY, 20 * DAY).unwrap();
+    assert_eq!(
+        (
+            early.train.orders.len(),
+            early.test.orders.len(),
+            early.excluded
+        ),
+        (1, 1, 2)
+    );
+}

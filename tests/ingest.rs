@@ -497,6 +497,30 @@ fn parquet_types_convert_with_checks() {
     );
 }
 
+#[test]
+fn repeated_header_column_is_refused_naming_it() {
+    let dir = tmp();
+    // Which `ts` holds the order time cannot be told: both modes refuse the file.
+    let orders = put(
+        &dir,
+        "orders.csv",
+        "promoter_id,item_id,ts,ts\np1,A,2011-10-01,2011-10-05\n",
+    );
+    let files = DataFiles::orders(&orders);
+    let want = "orders.csv: column \"ts\": the header names column \"ts\" 2 times (columns 3 and 4); keep one";
+    assert_eq!(strip(&dir, strict(&files).unwrap_err()), want);
+    let lenient = read_dataset(&files, &ReadOptions::lenient()).unwrap_err();
+    assert_eq!(strip(&dir, lenient), want);
+    // Spaces around a name do not make it another column.
+    let orders = put(
+        &dir,
+        "orders.csv",
+        "promoter_id, item_id,item_id,ts\np1,A,B,5\n",
+    );
+    let e = strip(&dir, strict(&DataFiles::orders(&orders)).unwrap_err());
+    assert!(e.contains("\"item_id\" 2 times (columns 2 and 3)"), "{e}");
+}
+
 // ---------------------------------------------------------------- lenient mode
 
 #[test]
@@ -547,7 +571,7 @@ fn lenient_counts_add_up_and_rejects_file_lists_bad_rows() {
     );
     assert_eq!(
         lines[3],
-        "orders.csv,2,item_id,\"unknown item \"\"B\"\" (not in the items table)\""
+        "orders.csv,2,item_id,\"item \"\"B\"\" is left out: its item row was rejected (row 2)\""
     );
     assert!(
         lines[4].starts_with("orders.csv,3,ts,\"cannot read \"\"yesterday\"\""),
@@ -574,6 +598,43 @@ fn lenient_counts_add_up_and_rejects_file_lists_bad_rows() {
     let json = serde_json::to_value(r).unwrap();
     assert_eq!(json["tables"][1]["rejected"], 4);
     assert_eq!(json["tables"][1]["format"], "csv");
+}
+
+#[test]
+fn knock_on_rejects_name_the_rejected_row() {
+    let dir = tmp();
+    let promoters = put(&dir, "promoters.csv", "promoter_id,city_tier\np1,9\np2,1\n");
+    let items = put(&dir, "items.csv", "item_id,price\nA,-3\nB,100\n");
+    let orders = put(
+        &dir,
+        "orders.csv",
+        "promoter_id,item_id,ts\np1,B,5\np2,A,6\np2,B,7\np2,C,8\n",
+    );
+    let files = DataFiles::orders(&orders)
+        .with_items(&items)
+        .with_promoters(&promoters);
+    let loaded = read_dataset(&files, &ReadOptions::lenient()).unwrap();
+    let reasons: Vec<(u64, &str)> = loaded
+        .report
+        .rejects
+        .iter()
+        .filter(|r| r.file.ends_with("orders.csv"))
+        .map(|r| (r.row, r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            (
+                1,
+                "promoter \"p1\" is left out: her promoter row was rejected (row 1)"
+            ),
+            (
+                2,
+                "item \"A\" is left out: its item row was rejected (row 1)"
+            ),
+            (4, "unknown item \"C\" (not in the items table)"),
+        ]
+    );
 }
 
 #[test]

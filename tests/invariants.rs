@@ -14,16 +14,17 @@ fn rankers() -> &'static Vec<Ranker> {
         ModelKind::ALL
             .iter()
             .map(|&m| {
-                Ranker::new(
-                    train(
-                        &world.dataset,
-                        &Config {
-                            model: m,
-                            ..Config::default()
-                        },
-                    )
-                    .unwrap(),
-                )
+                let mut config = Config {
+                    model: m,
+                    ..Config::default()
+                };
+                // A few trials keep `auto` quick; what it chose is ranked as any model.
+                config.auto.max_trials = 4;
+                let model = train(&world.dataset, &config).unwrap();
+                if m == ModelKind::Auto {
+                    assert!(model.selection().is_some(), "auto searched");
+                }
+                Ranker::new(model)
             })
             .collect()
     })
@@ -39,11 +40,12 @@ fn exclude_rule() -> impl Strategy<Value = Option<ExcludePurchased>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    // About 24 cases for each of the 9 models.
+    #![proptest_config(ProptestConfig::with_cases(216))]
 
     #[test]
     fn lists_respect_k_candidates_filters_and_order(
-        model in 0usize..3,
+        model in 0usize..ModelKind::ALL.len(),
         promoter in 0u32..260,
         k in 1usize..60,
         cand in proptest::collection::vec(0u32..600, 0..80),
@@ -52,7 +54,7 @@ proptest! {
         exclude_purchased in exclude_rule(),
         in_stock_only in proptest::option::of(any::<bool>()),
     ) {
-        let ranker = &rankers()[model % rankers().len()];
+        let ranker = &rankers()[model];
         let m = ranker.model();
         let n_items = m.catalog().len() as u32;
         let name = |i: u32| m.catalog().ids.name(i % n_items).unwrap().to_string();
@@ -94,22 +96,39 @@ proptest! {
     }
 }
 
+/// The property above draws from one ranker per model kind (`auto` being the one
+/// that searched).
+#[test]
+fn every_model_kind_is_ranked() {
+    assert_eq!(rankers().len(), ModelKind::ALL.len());
+    for (ranker, kind) in rankers().iter().zip(ModelKind::ALL) {
+        let m = ranker.model();
+        if kind == ModelKind::Auto {
+            assert!(m.selection().is_some());
+        } else {
+            assert_eq!(m.kind(), kind);
+            assert!(m.selection().is_none());
+        }
+    }
+}
+
 #[test]
 fn same_list_whatever_the_thread_count() {
-    let ranker = &rankers()[2];
-    let ids: Vec<String> = ranker
-        .model()
-        .promoters()
-        .ids
-        .names()
-        .map(String::from)
-        .collect();
-    let run = |threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| kocrank::batch::rank_many(ranker, &ids, 10, |_| {}).unwrap())
-    };
-    assert_eq!(run(1), run(2));
+    for ranker in rankers() {
+        let ids: Vec<String> = ranker
+            .model()
+            .promoters()
+            .ids
+            .names()
+            .map(String::from)
+            .collect();
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| kocrank::batch::rank_many(ranker, &ids, 10, |_| {}).unwrap())
+        };
+        assert_eq!(run(1), run(2), "{}", ranker.model().kind());
+    }
 }

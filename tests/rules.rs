@@ -115,7 +115,9 @@ proptest! {
             }
             if r.moved_by.iter().any(|x| x == "exploration") {
                 let listed = c.listed_at[i].unwrap();
-                prop_assert!(listed >= m.trained_until() - (rules.exploration.new_days * DAY as f64) as i64, "an exploration slot holds an old item");
+                // New means listed within `new_days` of the start of the ranking day.
+                let today = m.trained_until() - m.trained_until().rem_euclid(DAY);
+                prop_assert!(listed >= today - (rules.exploration.new_days * DAY as f64) as i64, "an exploration slot holds an old item");
             }
         }
         if rules.category_cap > 0 {
@@ -286,4 +288,21 @@ fn exploration_draws_change_by_day_not_by_call() {
                 .collect::<Vec<_>>()
     });
     assert!(differs);
+    // The day is the request's, not the model's: two times of one day draw alike, and
+    // the draws of other days differ at least once among a few.
+    let drawn = |now: i64| {
+        let mut r = req.clone();
+        r.now = Some(now);
+        let list = ranker.rank(&r).unwrap();
+        list.iter()
+            .filter(|x| x.moved_by == ["exploration"])
+            .map(|x| x.item)
+            .collect::<Vec<_>>()
+    };
+    let t = m.trained_until() + 3 * DAY;
+    let day = t - t.rem_euclid(DAY);
+    let today = drawn(day + 60);
+    assert_eq!(today.len(), 3);
+    assert_eq!(today, drawn(day + DAY - 60));
+    assert!((1..6).any(|d| drawn(day + d * DAY) != today));
 }

@@ -244,6 +244,14 @@ async fn rank(
 /// ranking on the pool, the library's checks (k, city tier, item ids) as 422s.
 async fn rank_with(app: &App, mut req: RankRequest) -> Result<Json<ListResponse>, ApiError> {
     let snapshot = app.shared.load();
+    // Exploration draws anew each day of the request: a live service ranks at the
+    // clock's time unless the request names one.
+    if req.now.is_none() {
+        req.now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .and_then(|d| i64::try_from(d.as_secs()).ok());
+    }
     if req.candidates.is_none() {
         req.candidates = app.nightly.candidates(&req.promoter_id, &snapshot);
     }

@@ -105,12 +105,8 @@ pub fn duration(value: &Bound<'_, PyAny>, field: &'static str) -> PyResult<i64> 
     ))
 }
 
-/// The split time `auto` stands for: the last `window` of the data, starting at
-/// midnight UTC (as the command line's `--split-at auto`).
+/// The split time `auto` stands for: the last `window` of the data, ending at the
+/// first midnight UTC after its last order (as the command line's `--split-at auto`).
 pub fn auto_split(ds: &Dataset, window: i64) -> kocrank::Result<i64> {
-    let (_, last) = ds
-        .orders
-        .time_range()
-        .ok_or_else(|| Error::Empty("the dataset has no orders to split".into()))?;
-    Ok((last + 1 - window).div_euclid(86_400) * 86_400)
+    ds.last_window_start(window)
 }

@@ -7,7 +7,8 @@ use super::{rank_chunks, Progress};
 use crate::atomic::write_atomic;
 use crate::error::{Error, Result};
 use crate::io::{write_ranked, Format, RankedList};
-use crate::rank::Ranker;
+use crate::model_file::fingerprint;
+use crate::rank::{check_k, Ranker};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -67,10 +68,30 @@ struct RunKey {
     promoters: usize,
     format: String,
     ids_crc32: u32,
+    /// The model's kind and fingerprint ([`crate::model_file::fingerprint`]), e.g.
+    /// `profile 1a2b3c4d`; empty in a run folder written before it was recorded.
+    #[serde(default)]
+    model: String,
 }
 
 fn part_path(dir: &Path, part: usize, format: Format) -> PathBuf {
     dir.join(format!("part-{part:05}.{}", format.extension()))
+}
+
+/// Whether `name` is the temporary file of a part, the run key or the manifest that a
+/// killed run left behind: `.part-00003.csv.tmp-4242` (part files) or
+/// `.manifest.json.4242.tmp` (the small JSON files).
+fn is_stray_temp(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.') else {
+        return false;
+    };
+    let ours = ["part-", "run.json.", "manifest.json."]
+        .iter()
+        .any(|p| rest.starts_with(p));
+    let pid_suffix = rest
+        .rsplit_once(".tmp-")
+        .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+    ours && (rest.ends_with(".tmp") || pid_suffix)
 }
 
 fn ids_crc(ids: &[String]) -> u32 {
@@ -86,9 +107,11 @@ fn ids_crc(ids: &[String]) -> u32 {
 /// missing), then writes `manifest.json`. Same rows as [`Ranker::rank`] per promoter.
 ///
 /// # Errors
-/// [`Error::InvalidRequest`] when `dir` already holds a run and `resume` is off, or a
-/// run with different settings; [`Error::Io`] naming the file that cannot be written;
-/// errors of [`Ranker::rank`].
+/// [`Error::InvalidRequest`] when `k` is outside 1..=[`crate::rank::MAX_K`] (checked
+/// before anything is written), when `dir` already holds a run and `resume` is off, or
+/// a run with different settings or ranked by another model (told by its kind and
+/// [`crate::model_file::fingerprint`], both named in the message); [`Error::Io`]
+/// naming the file that cannot be written; errors of [`Ranker::rank`].
 ///
 /// # Examples
 /// ```
@@ -116,14 +139,19 @@ where
     P: Fn(Progress) + Sync,
 {
     let t0 = Instant::now();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    // Settings are checked before anything is written: a refused run leaves no trace
+    // that would stand in the way of the corrected one.
+    check_k(opts.k)?;
+    let model = ranker.model();
     let key = RunKey {
         k: opts.k,
         chunk: opts.chunk.max(1),
         promoters: promoter_ids.len(),
         format: opts.format.extension().to_string(),
         ids_crc32: ids_crc(promoter_ids),
+        model: format!("{} {:08x}", model.kind(), fingerprint(model)?),
     };
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let key_path = dir.join("run.json");
     let existing_parts = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
@@ -143,6 +171,21 @@ where
                 e.to_string(),
             )
         })?;
+        if old.model != key.model {
+            let was = if old.model.is_empty() {
+                "an unrecorded model".to_string()
+            } else {
+                format!("model {}", old.model)
+            };
+            return Err(Error::InvalidRequest {
+                field: "resume",
+                message: format!(
+                    "{} holds parts ranked by {was}, not by this model ({}); resume needs the same model, or use an empty folder",
+                    dir.display(),
+                    key.model
+                ),
+            });
+        }
         if old != key {
             return Err(Error::InvalidRequest {
                 field: "resume",
@@ -167,12 +210,11 @@ where
         .flatten()
     {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') && name.ends_with(".tmp") {
-            let _ = std::fs::remove_file(entry.path());
+        if is_stray_temp(&name) {
+            std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
         }
     }
     let (mut parts_written, mut rows_written) = (0usize, 0usize);
-    let model = ranker.model();
     let cold_start = promoter_ids
         .iter()
         .filter(|id| model.promoters().ids.get(id).is_none())
@@ -213,4 +255,31 @@ where
             .map_err(|e| Error::Unsupported(e.to_string()))
     })?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_stray_temp;
+
+    #[test]
+    fn stray_temporary_files_are_told_from_parts() {
+        for stray in [
+            ".part-00003.csv.tmp-4242",
+            ".part-00000.parquet.tmp-1",
+            ".manifest.json.4242.tmp",
+            ".run.json.77.tmp",
+        ] {
+            assert!(is_stray_temp(stray), "{stray}");
+        }
+        for kept in [
+            "part-00003.csv",
+            "manifest.json",
+            "run.json",
+            ".part-00003.csv.tmp-",
+            ".notes.tmp",
+            ".part-1.csv.tmp-12a",
+        ] {
+            assert!(!is_stray_temp(kept), "{kept}");
+        }
+    }
 }

@@ -12,6 +12,7 @@ use super::shares::Shares;
 use super::time::check_ts;
 use super::Dataset;
 use crate::error::{Error, Location, Result};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A rule broken by one row: the column at fault and what was wrong.
@@ -150,6 +151,10 @@ pub struct DatasetBuilder {
     unit_price_sum: Vec<(f64, u64)>,
     /// Items created from orders because no catalogue was given.
     auto_items: Vec<u32>,
+    /// Ids of item rows that were rejected, with their 1-based row (lenient reading).
+    rejected_items: HashMap<Box<str>, u64>,
+    /// Ids of promoter rows that were rejected, with their 1-based row.
+    rejected_promoters: HashMap<Box<str>, u64>,
 }
 
 fn require_id<'a>(column: &'static str, id: &'a str) -> Result<&'a str, RowFault> {
@@ -249,6 +254,25 @@ impl DatasetBuilder {
         Ok(())
     }
 
+    /// Records that the item row of `id`, 1-based `row` of the items table, was left
+    /// out (lenient reading), so that an order or share naming the item is rejected
+    /// for that reason rather than as an unknown item.
+    pub fn reject_item_row(&mut self, id: &str, row: u64) {
+        let id = id.trim();
+        if !id.is_empty() {
+            self.rejected_items.entry(Box::from(id)).or_insert(row);
+        }
+    }
+
+    /// Records that the promoter row of `id`, 1-based `row` of the promoters table, was
+    /// left out, as [`DatasetBuilder::reject_item_row`] does for items.
+    pub fn reject_promoter_row(&mut self, id: &str, row: u64) {
+        let id = id.trim();
+        if !id.is_empty() {
+            self.rejected_promoters.entry(Box::from(id)).or_insert(row);
+        }
+    }
+
     fn resolve_item(&mut self, id: &str) -> Result<u32, RowFault> {
         let id = require_id("item_id", id)?;
         if let Some(i) = self.catalog.ids.get(id) {
@@ -334,12 +358,7 @@ impl DatasetBuilder {
         let status = OrderStatus::parse(r.status.unwrap_or("completed"))
             .map_err(|m| RowFault::new("status", m))?;
         // Resolve ids last, so that a faulty row creates no item or promoter.
-        if self.items_declared {
-            self.check_known_item(r.item_id)?;
-        }
-        if self.promoters_declared {
-            self.check_known_promoter(r.promoter_id)?;
-        }
+        self.check_ids(r.item_id, r.promoter_id)?;
         let item = self.resolve_item(r.item_id)?;
         let promoter = self.resolve_promoter(r.promoter_id)?;
         let price = self
@@ -369,13 +388,32 @@ impl DatasetBuilder {
         Ok(())
     }
 
+    /// Checks both ids of an order or share row before either is created: an empty
+    /// id, or one missing from a table that was given, is a fault and adds nothing.
+    fn check_ids(&self, item_id: &str, promoter_id: &str) -> Result<(), RowFault> {
+        if self.items_declared {
+            self.check_known_item(item_id)?;
+        } else {
+            require_id("item_id", item_id)?;
+        }
+        if self.promoters_declared {
+            self.check_known_promoter(promoter_id)?;
+        } else {
+            require_id("promoter_id", promoter_id)?;
+        }
+        Ok(())
+    }
+
     fn check_known_item(&self, id: &str) -> Result<(), RowFault> {
         let id = require_id("item_id", id)?;
         if self.catalog.ids.get(id).is_none() {
-            return Err(RowFault::new(
-                "item_id",
-                format!("unknown item \"{id}\" (not in the items table)"),
-            ));
+            let message = match self.rejected_items.get(id) {
+                Some(row) => {
+                    format!("item \"{id}\" is left out: its item row was rejected (row {row})")
+                }
+                None => format!("unknown item \"{id}\" (not in the items table)"),
+            };
+            return Err(RowFault::new("item_id", message));
         }
         Ok(())
     }
@@ -383,10 +421,13 @@ impl DatasetBuilder {
     fn check_known_promoter(&self, id: &str) -> Result<(), RowFault> {
         let id = require_id("promoter_id", id)?;
         if self.promoters.ids.get(id).is_none() {
-            return Err(RowFault::new(
-                "promoter_id",
-                format!("unknown promoter \"{id}\" (not in the promoters table)"),
-            ));
+            let message = match self.rejected_promoters.get(id) {
+                Some(row) => format!(
+                    "promoter \"{id}\" is left out: her promoter row was rejected (row {row})"
+                ),
+                None => format!("unknown promoter \"{id}\" (not in the promoters table)"),
+            };
+            return Err(RowFault::new("promoter_id", message));
         }
         Ok(())
     }
@@ -397,12 +438,7 @@ impl DatasetBuilder {
     /// As for [`DatasetBuilder::push_order`]: empty or unknown ids, a bad timestamp.
     pub fn push_share(&mut self, r: &ShareRecord<'_>) -> Result<(), RowFault> {
         let ts = ts_fault("ts", r.ts)?;
-        if self.items_declared {
-            self.check_known_item(r.item_id)?;
-        }
-        if self.promoters_declared {
-            self.check_known_promoter(r.promoter_id)?;
-        }
+        self.check_ids(r.item_id, r.promoter_id)?;
         let item = self.resolve_item(r.item_id)?;
         let promoter = self.resolve_promoter(r.promoter_id)?;
         let s = &mut self.shares;
@@ -679,5 +715,37 @@ mod tests {
             .unwrap_err();
         assert_eq!(f.column, "promoter_id");
         assert_eq!(b.n_items(), 0, "a rejected order creates no item");
+    }
+
+    #[test]
+    fn row_with_an_empty_promoter_creates_no_item() {
+        let mut b = DatasetBuilder::new();
+        for (promoter_id, item_id) in [("  ", "x"), ("p", "")] {
+            let order = OrderRecord {
+                promoter_id,
+                item_id,
+                ts: 5,
+                ..Default::default()
+            };
+            let share = ShareRecord {
+                promoter_id,
+                item_id,
+                ts: 5,
+                ..Default::default()
+            };
+            assert!(b.push_order(&order).is_err());
+            assert!(b.push_share(&share).is_err());
+        }
+        assert_eq!((b.n_items(), b.n_promoters()), (0, 0));
+        b.push_order(&OrderRecord {
+            promoter_id: "p",
+            item_id: "y",
+            ts: 5,
+            ..Default::default()
+        })
+        .unwrap();
+        let ds = b.finish().unwrap();
+        assert_eq!(ds.catalog.ids.name(0), Some("y"));
+        assert_eq!(ds.catalog.len(), 1);
     }
 }

@@ -57,6 +57,10 @@ pub struct Split {
     pub at: i64,
     /// The test window length (seconds).
     pub window: i64,
+    /// Orders at or after `at + window`: in neither part (0 when the window reaches
+    /// past the last order, as with [`Dataset::last_window_start`]). Train, test and
+    /// these add up to every order.
+    pub excluded: usize,
 }
 
 impl Dataset {
@@ -112,6 +116,7 @@ impl Dataset {
                 time::format_date(end)
             )));
         }
+        let excluded = o.ts.iter().filter(|&&t| t >= end).count();
         let s = &self.shares;
         let train = Dataset {
             catalog: Arc::clone(&self.catalog),
@@ -130,7 +135,39 @@ impl Dataset {
             test,
             at,
             window,
+            excluded,
         })
+    }
+
+    /// The split time that makes the test window the last `window` of the data (what
+    /// `--split-at auto` and Python's `split(at="auto")` use): the window ends at the
+    /// first UTC midnight after the last order, so the last, partial day is tested and
+    /// no order falls after the window.
+    ///
+    /// # Errors
+    /// [`Error::Empty`] when there is no order, or `window` is not positive.
+    ///
+    /// # Examples
+    /// ```
+    /// # use kocrank::synth::{generate, Scale};
+    /// let ds = generate(Scale::Tiny, 7).unwrap().dataset;
+    /// let at = ds.last_window_start(30 * 86_400).unwrap();
+    /// let split = ds.split(at, 30 * 86_400).unwrap();
+    /// assert_eq!(split.excluded, 0);
+    /// assert_eq!(split.train.orders.len() + split.test.orders.len(), ds.orders.len());
+    /// ```
+    pub fn last_window_start(&self, window: i64) -> Result<i64> {
+        if window <= 0 {
+            return Err(Error::Empty(format!(
+                "test window must be positive, got {window} s"
+            )));
+        }
+        let (_, last) = self
+            .orders
+            .time_range()
+            .ok_or_else(|| Error::Empty("the dataset has no orders to split".into()))?;
+        let end = (last.div_euclid(time::DAY) + 1) * time::DAY;
+        Ok(end.saturating_sub(window))
     }
 
     /// A one-line summary: counts of items, promoters, orders and shares, and time span.

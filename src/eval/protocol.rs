@@ -175,6 +175,7 @@ pub fn leave_last_out(ds: &Dataset) -> Result<Split> {
         test,
         at: train_end + 1,
         window: (test_end + 1 - test_start).max(1),
+        excluded: 0,
     })
 }
 

@@ -240,6 +240,11 @@ fn read_items(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> R
             })
         };
         let outcome = push();
+        if outcome.is_err() {
+            if let Ok(Some(item_id)) = id.id(row) {
+                b.reject_item_row(&item_id, (t.first_row + row) as u64 + 1);
+            }
+        }
         tally.record(t, row, outcome)?;
     }
     Ok(())
@@ -273,6 +278,8 @@ fn read_promoters(
         let outcome = push();
         if outcome.is_ok() {
             rows.push((t.first_row + row) as u64 + 1);
+        } else if let Ok(Some(promoter_id)) = id.id(row) {
+            b.reject_promoter_row(&promoter_id, (t.first_row + row) as u64 + 1);
         }
         tally.record(t, row, outcome)?;
     }

@@ -9,7 +9,7 @@ use super::columns::Field;
 use super::format::Format;
 use super::frame::{format_error, read_frame};
 use super::schema::{canonical, Col, ALIASES};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use polars::prelude::{DataFrame, ParquetReader, SerReader};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -35,6 +35,7 @@ fn match_columns(
     schema: &'static [Col],
     skip: &[String],
 ) -> Result<Matched> {
+    refuse_repeated_columns(display, names, schema)?;
     let mut pick: Vec<Option<usize>> = vec![None; schema.len()];
     for alias_pass in [false, true] {
         for (i, name) in names.iter().enumerate() {
@@ -73,6 +74,48 @@ fn match_columns(
         .map(|p| p.and_then(|i| names.get(i)).map(|n| n.trim().to_string()))
         .collect();
     Ok(Matched { chosen, ignored })
+}
+
+/// Refuses a header that names one schema column (or one alias) twice, as in
+/// `ts,ts`: which of the two holds the values is anyone's guess. The CSV reader renames
+/// the second one to `ts_duplicated_0`, and names are compared trimmed.
+fn refuse_repeated_columns(display: &str, names: &[String], schema: &[Col]) -> Result<()> {
+    let base = |name: &str| -> String {
+        let name = name.trim();
+        match name.rsplit_once("_duplicated_") {
+            Some((b, n))
+                if !n.is_empty()
+                    && n.bytes().all(|c| c.is_ascii_digit())
+                    && names.iter().any(|m| m.trim() == b) =>
+            {
+                b.to_string()
+            }
+            _ => name.to_string(),
+        }
+    };
+    let bases: Vec<String> = names.iter().map(|n| base(n)).collect();
+    for (i, name) in bases.iter().enumerate() {
+        if !schema.iter().any(|c| c.name == canonical(name)) {
+            continue;
+        }
+        let at: Vec<String> = bases
+            .iter()
+            .enumerate()
+            .filter(|(_, other)| *other == name)
+            .map(|(j, _)| (j + 1).to_string())
+            .collect();
+        if at.len() > 1 && at.first() == Some(&(i + 1).to_string()) {
+            return Err(Error::invalid(
+                Location::source(display).column(name.as_str()),
+                format!(
+                    "the header names column \"{name}\" {} times (columns {}); keep one",
+                    at.len(),
+                    at.join(" and ")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The alias a file used for a schema column, if its name is one.

@@ -118,6 +118,7 @@ pub fn load(path: &Path) -> Result<Model> {
         head.extend_from_slice(&rest);
     }
     let entries = parse_table(&head, total, path)?;
+    let fp = table_fingerprint(&entries);
     let mut bodies: Vec<(String, Vec<u8>)> = Vec::with_capacity(entries.len());
     let mut history = None;
     for e in entries {
@@ -158,6 +159,61 @@ pub fn load(path: &Path) -> Result<Model> {
             },
         }
     })
+    .map(|m| Model {
+        file_fingerprint: Some(fp),
+        ..m
+    })
+}
+
+/// A fingerprint of a model's content: a CRC-32 over its model file's section table,
+/// that is each section's name, length and CRC-32. A model loaded from a file has the
+/// fingerprint of that file (read from its table, nothing is re-encoded); a model built
+/// in memory is encoded once to compute it. Two models with different fingerprints
+/// were trained differently (or on different data), so their lists may differ.
+///
+/// # Errors
+/// Only if the model cannot be encoded (as [`to_bytes`]).
+///
+/// # Examples
+/// ```
+/// # use kocrank::{synth, train, Config, model_file, ModelKind};
+/// # let world = synth::generate(synth::Scale::Tiny, 1).unwrap();
+/// let a = train(&world.dataset, &Config::with_model(ModelKind::Baseline))?;
+/// let b = train(&world.dataset, &Config::with_model(ModelKind::Popularity))?;
+/// assert_ne!(model_file::fingerprint(&a)?, model_file::fingerprint(&b)?);
+/// let back = model_file::from_bytes(&model_file::to_bytes(&a)?, "a.kocrank".as_ref())?;
+/// assert_eq!(model_file::fingerprint(&back)?, model_file::fingerprint(&a)?);
+/// # Ok::<(), kocrank::Error>(())
+/// ```
+pub fn fingerprint(model: &Model) -> Result<u32> {
+    if let Some(fp) = model.file_fingerprint {
+        return Ok(fp);
+    }
+    let entries: Vec<Entry> = encode_sections(model)?
+        .iter()
+        .map(|(name, body)| Entry {
+            name: (*name).to_string(),
+            off: 0,
+            len: body.len() as u64,
+            crc: crc32fast::hash(body),
+        })
+        .collect();
+    Ok(table_fingerprint(&entries))
+}
+
+/// CRC-32 over the names, lengths and checksums of a section table.
+fn table_fingerprint(entries: &[Entry]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    for e in entries {
+        let mut n = [0u8; 16];
+        let name = e.name.as_bytes();
+        let take = name.len().min(16);
+        n[..take].copy_from_slice(&name[..take]);
+        h.update(&n);
+        h.update(&e.len.to_le_bytes());
+        h.update(&e.crc.to_le_bytes());
+    }
+    h.finalize()
 }
 
 /// CRC-32 of a section as it lies in the file at `path`.
@@ -323,6 +379,7 @@ fn check_crc(e: &Entry, body: &[u8], path: &Path) -> Result<()> {
 /// As [`load`].
 pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
     let entries = parse_table(bytes, bytes.len() as u64, path)?;
+    let fp = table_fingerprint(&entries);
     let mut found: Vec<(String, &[u8])> = Vec::with_capacity(entries.len());
     for e in entries {
         // In bounds: parse_table checked every section against the length.
@@ -342,6 +399,10 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
         let cols = HistoryColumns::read(&mut d)?;
         d.finish()?;
         cols.check(n_items, n_promoters)
+    })
+    .map(|m| Model {
+        file_fingerprint: Some(fp),
+        ..m
     })
 }
 

@@ -181,6 +181,20 @@ impl Ranker {
     }
 }
 
+/// The category's re-buy cycle in words: in days, in hours when under a day, and said
+/// to be unknown when it is (0 or not a number).
+fn cycle_words(days: f64) -> String {
+    if !days.is_finite() || days <= 0.0 {
+        "no re-buy cycle is known for this category".to_string()
+    } else if days >= 1.0 {
+        format!("groups re-buy this every {days:.0} days")
+    } else if days * 24.0 >= 1.0 {
+        format!("groups re-buy this every {:.0} hours", days * 24.0)
+    } else {
+        "groups re-buy this within the hour".to_string()
+    }
+}
+
 fn thousands(n: u32) -> String {
     let s = n.to_string();
     let mut out = String::new();
@@ -256,14 +270,13 @@ impl fmt::Display for Explanation {
                 self.category, self.category_orders, EXPLAIN_DAYS
             )?;
         }
-        match self.days_since_item {
-            Some(d) if self.cycle_days > 0.0 => writeln!(
+        if let Some(d) = self.days_since_item {
+            writeln!(
                 f,
-                "- {group} ordered it {} times; the last one {d:.0} days ago (groups re-buy this every {:.0} days)",
-                self.item_orders, self.cycle_days
-            )?,
-            Some(d) => writeln!(f, "- {group} ordered it {} times; the last one {d:.0} days ago", self.item_orders)?,
-            None => {}
+                "- {group} ordered it {} times; the last one {d:.0} days ago ({})",
+                self.item_orders,
+                cycle_words(self.cycle_days)
+            )?;
         }
         if !self.circle.is_empty() {
             let parts: Vec<String> = self
@@ -290,5 +303,59 @@ impl fmt::Display for Explanation {
             writeln!(f, "- score parts: {}", text.join(", "))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bought_before(cycle_days: f64) -> String {
+        Explanation {
+            promoter_id: "p1".into(),
+            item_id: "shrimp".into(),
+            model: "blend".into(),
+            position: Some(3),
+            score: Some(0.5),
+            category: "fresh/seafood".into(),
+            price: 10.0,
+            commission_rate: 0.1,
+            reviews: (0, 0),
+            quality: 0.9,
+            seller: "marketplace".into(),
+            category_orders: 0,
+            item_orders: 7,
+            days_since_item: Some(2.0),
+            cycle_days,
+            circle: Vec::new(),
+            filtered_by: Vec::new(),
+            breakdown: None,
+            borrowed_from: None,
+        }
+        .to_string()
+    }
+
+    #[test]
+    fn short_or_unknown_cycles_read_as_such() {
+        let line = |cycle| {
+            let text = bought_before(cycle);
+            let line = text
+                .lines()
+                .find(|l| l.contains("ordered it 7 times"))
+                .map(String::from);
+            line.unwrap_or_default()
+        };
+        assert!(
+            line(0.3).ends_with("(groups re-buy this every 7 hours)"),
+            "{}",
+            line(0.3)
+        );
+        assert!(line(0.01).ends_with("(groups re-buy this within the hour)"));
+        assert!(line(0.0).ends_with("(no re-buy cycle is known for this category)"));
+        assert!(line(f64::NAN).ends_with("(no re-buy cycle is known for this category)"));
+        assert!(line(12.4).ends_with("(groups re-buy this every 12 days)"));
+        for c in [0.3, 0.01, 0.0] {
+            assert!(!line(c).contains("every 0 "), "{}", line(c));
+        }
     }
 }

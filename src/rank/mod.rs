@@ -81,6 +81,11 @@ pub struct RankRequest {
     /// diversity, boosts, exploration); `exclude_purchased` and `in_stock_only` above
     /// still override these when set.
     pub rules: Option<RulesConfig>,
+    /// The time of the request, unix seconds. The exploration slots draw by its UTC day
+    /// (the same list all day, new draws the next) and count new items back from it.
+    /// `None` takes the model's training end (or her last recent order, if later), so
+    /// a service that wants exploration to move day by day passes the clock here.
+    pub now: Option<i64>,
 }
 
 /// An order that arrived after training, for [`RankRequest::recent_orders`].
@@ -134,6 +139,8 @@ pub(crate) struct Resolved<'a> {
     pub exclude_purchased: ExcludePurchased,
     pub in_stock_only: bool,
     pub rules: &'a RulesConfig,
+    /// The time the rules rank at (exploration's day and new-item window).
+    pub now: i64,
 }
 
 /// An immutable snapshot of a model, shared across threads. Cloning is cheap.
@@ -198,7 +205,8 @@ impl Ranker {
     /// # Errors
     /// [`Error::InvalidRequest`] when `k` is 0 or above [`MAX_K`], when `city_tier` is
     /// outside 1..=6, or when a candidate or recent-order item id is not in the
-    /// catalogue (the message names it), or a recent order's time is out of range.
+    /// catalogue (the message names it), or a recent order's time or `now` is out of
+    /// range.
     pub fn rank(&self, req: &RankRequest) -> Result<Vec<Ranked>> {
         check_k(req.k)?;
         if let Some(t) = req.city_tier {
@@ -301,6 +309,13 @@ impl Ranker {
                 resolved.ctx.now = resolved.ctx.now.max(last + 1);
             }
         }
+        resolved.now = match req.now {
+            Some(t) => crate::data::time::check_ts(t).map_err(|message| Error::InvalidRequest {
+                field: "now",
+                message,
+            })?,
+            None => resolved.ctx.now,
+        };
         // Sorted, so that the common case (no exclusions) costs one length check per
         // candidate, not a hash.
         let mut exclude: Vec<u32> = req
@@ -346,6 +361,7 @@ impl Ranker {
             exclude_purchased: m.config.rules.exclude_purchased,
             in_stock_only: m.config.rules.in_stock_only,
             rules: &m.config.rules,
+            now: m.trained_until,
         };
         if let Some(p) = promoter {
             if history.is_empty() {
@@ -423,7 +439,7 @@ impl Ranker {
         let env = Env {
             catalog: &m.catalog,
             stats: &m.item_stats,
-            now: r.ctx.now,
+            now: r.now,
             key: r.ctx.promoter.map_or_else(
                 || 1 << 40 | (r.ctx.channel as u64) << 8 | u64::from(r.ctx.city_tier),
                 u64::from,

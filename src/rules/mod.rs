@@ -91,7 +91,8 @@ pub struct Exploration {
     /// Positions reserved for new items, 0 = off (default). At most a third of `k`
     /// are used.
     pub slots: usize,
-    /// An item listed fewer than this many days before the ranking time is new.
+    /// An item listed fewer than this many days before the start (UTC) of the ranking
+    /// day is new.
     /// Default 30.
     pub new_days: f64,
     /// How many of the promoter's best-scored new items compete for the slots.
@@ -99,8 +100,9 @@ pub struct Exploration {
     pub pool: usize,
     /// Weight, in item-days, of the category prior on an item's order rate. Default 30.
     pub prior_days: f64,
-    /// Seed; with the promoter and the day it fixes the draws, so a list is the same
-    /// all day and changes the next. Default 0.
+    /// Seed; with the promoter and the UTC day of the request
+    /// ([`crate::RankRequest::now`]) it fixes the draws, so a list is the same all day
+    /// and changes the next. Default 0.
     pub seed: u64,
 }
 

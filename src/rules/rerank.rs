@@ -418,7 +418,10 @@ fn explore(
 ) -> Vec<u32> {
     let e = &rules.exploration;
     let c = env.catalog;
-    let since = env.now - (e.new_days * DAY as f64) as i64;
+    // Everything counts from the start of the request's day, so that the draws (and
+    // which items are new) hold all day.
+    let today = env.now - env.now.rem_euclid(DAY);
+    let since = today - (e.new_days * DAY as f64) as i64;
     let mut new: Vec<(u32, f32)> = candidates
         .iter()
         .zip(scores)
@@ -454,7 +457,7 @@ fn explore(
                 .copied()
                 .flatten()
                 .unwrap_or(env.now);
-            let days = ((env.now - listed) as f64 / DAY as f64).max(0.0);
+            let days = ((today - listed) as f64 / DAY as f64).max(0.0);
             let shape = (e.prior_days * rate + orders).max(1e-3);
             let theta = dist::gamma(&mut rng, shape) / (e.prior_days + days);
             (theta, i)

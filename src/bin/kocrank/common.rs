@@ -1,6 +1,6 @@
 //! Pieces shared by the subcommands: data arguments, split parsing, progress.
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kocrank::data::time::{format_date, parse_duration, parse_ts};
 use kocrank::io::{read_dataset, DataFiles, LoadReport, ReadOptions};
@@ -134,15 +134,10 @@ impl DataArgs {
 }
 
 /// Parses `--split-at`: unix seconds, an ISO date, or `auto` (the last `window` of
-/// the data is the test window).
+/// the data, up to the midnight after its last order, is the test window).
 pub fn split_time(text: &str, ds: &Dataset, window: i64) -> anyhow::Result<i64> {
     if text.eq_ignore_ascii_case("auto") {
-        let (_, last) = ds
-            .orders
-            .time_range()
-            .context("the dataset has no orders to split")?;
-        let at = (last + 1 - window).div_euclid(86_400) * 86_400;
-        return Ok(at);
+        return Ok(ds.last_window_start(window)?);
     }
     parse_ts(text).map_err(|m| anyhow::anyhow!("--split-at: {m}"))
 }

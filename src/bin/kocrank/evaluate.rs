@@ -131,6 +131,16 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let protocol = match a.protocol {
         ProtocolArg::Temporal => {
             let at = split_time(&a.split_at, &ds, win)?;
+            let end = at.saturating_add(win);
+            let ts = &ds.orders.ts;
+            let train = ts.iter().filter(|&&t| t < at).count();
+            let after = ts.iter().filter(|&&t| t >= end).count();
+            ui.note(format!(
+                "split at {}: {train} orders train, {} test (before {}), {after} after the test window (left out)",
+                date(at),
+                ts.len() - train - after,
+                date(end)
+            ));
             Protocol::Temporal { at, window: win }
         }
         ProtocolArg::Rolling => Protocol::Rolling {
