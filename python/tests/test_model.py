@@ -145,7 +145,7 @@ def test_evaluate_has_the_segment_breakdown(model, split):
     overall = report.filter(pl.col("dimension") == "overall").sort("k")
     assert overall["k"].to_list() == [5, 10, 20]
     assert overall["segment"].to_list() == ["all"] * 3
-    assert set(report["dimension"]) == {"overall", "channel", "city_tier", "history"}
+    assert set(report["dimension"]) == {"overall", "channel", "city_tier", "history", "inviter"}
     assert ((report["ndcg"] >= 0) & (report["ndcg"] <= 1)).all()
     assert (overall["ndcg_lo"] <= overall["ndcg"]).all()
     assert (overall["ndcg"] <= overall["ndcg_hi"]).all()
