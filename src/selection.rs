@@ -26,7 +26,9 @@ pub struct Trial {
     pub kind: ModelKind,
     /// Its settings that differ between trials, e.g. `weighting=rp3beta alpha=1 beta=0.5`.
     pub params: String,
-    /// `search` for a single model, `stack` for the blend of the best ones.
+    /// `search` for a single model, `rule` for the best one under another
+    /// `exclude_purchased`, `network` for it with newcomers ranked from their
+    /// inviter's orders, `stack` for the blend of the best ones.
     pub stage: String,
     /// NDCG@20 on the validation promoters it was scored on.
     pub ndcg: f64,

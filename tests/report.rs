@@ -140,3 +140,36 @@ fn replayed_lists_get_their_own_chart() {
     assert!(html.contains("her &lt;own&gt; browsing") && !html.contains("her <own>"));
     assert!(!html.contains("NaN"));
 }
+
+#[test]
+fn an_auto_model_shows_what_it_tried_and_chose() {
+    let w = kocrank::synth::generate(kocrank::synth::Scale::Tiny, 21).unwrap();
+    let split = w.dataset.split(w.suggested_split(), 30 * DAY).unwrap();
+    let mut auto = Config::default();
+    auto.auto.max_trials = 4;
+    let reps = compare(
+        &split,
+        &[auto, Config::with_model(ModelKind::Popularity)],
+        &EvalConfig::default(),
+    )
+    .unwrap();
+    let sel = reps[0]
+        .selection
+        .clone()
+        .expect("auto's report carries its selection");
+    assert!(reps[1].selection.is_none());
+    let html = Report {
+        reports: &reps,
+        ..Report::default()
+    }
+    .html();
+    assert_eq!(
+        html.matches("<h2>What auto tried").count(),
+        1,
+        "one table, for auto only"
+    );
+    for t in &sel.trials {
+        assert!(html.contains(&format!("{:.4}", t.ndcg)), "{}", t.label());
+    }
+    assert!(html.contains(&format!("★ {}", sel.chosen_label)));
+}

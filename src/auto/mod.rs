@@ -92,6 +92,9 @@ pub enum Progress<'a> {
 struct Scored {
     trial: Trial,
     config: Config,
+    /// The fit's share of the trial's time (the rest is ranking the validation
+    /// promoters), what a refit on more orders grows with.
+    fit_seconds: f64,
 }
 
 /// Trains with `model = "auto"` (see the module docs); `progress` hears each step.
@@ -190,8 +193,21 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
     if config.auto.choose_exclusion {
         if let Some(m) = best_model.take() {
             progress(Progress::Stage("choosing exclude_purchased"));
-            let (rule, rule_trials) =
-                choose_exclusion(&scored[best], &m, &carved.valid, &eval_cfg, progress);
+            // Each rule ranks the validation promoters once more; the refit comes after.
+            let per_rule = (scored[best].trial.seconds - scored[best].fit_seconds).max(0.0);
+            let refit = 1.5 * refit_scale(data, &carved) * scored[best].fit_seconds + 0.5;
+            let fits = |n: usize| {
+                started.elapsed().as_secs_f64() + (n as f64 + 1.0) * per_rule + refit <= budget
+            };
+            let (rule, rule_trials) = choose_exclusion(
+                &scored[best],
+                &m,
+                &carved.valid,
+                &eval_cfg,
+                progress,
+                &fits,
+                &mut notes,
+            );
             let current = base.rules.exclude_purchased;
             for (r, t) in rule_trials {
                 trials.push(t);
@@ -228,8 +244,9 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
                     progress(Progress::Trial(&trial));
                     trials.push(trial);
                     notes.push(format!(
-                        "newcomers ranked from their inviter's orders: validation NDCG@20 {:.4} against {n_off:.4}, a paired gain of {z:.2} standard errors ({})",
+                        "newcomers ranked from their inviter's orders: NDCG@20 {:.4} against {n_off:.4} on {} validation newcomers, a paired gain of {z:.2} standard errors ({})",
                         trials[trials.len() - 1].ndcg,
+                        trials[trials.len() - 1].promoters,
                         if kept { "kept" } else { "not kept" }
                     ));
                     if kept {
@@ -416,18 +433,28 @@ fn base_config(config: &Config, profile: &DataProfile, notes: &mut Vec<String>) 
 
 /// Scores `model`, the best trial's, under each exclusion rule other than its own and
 /// returns the rule to keep (another only where it gains more than [`MIN_GAIN`]) with
-/// the trials of the others. A rule that fails to score is left out.
+/// the trials of the others. A rule that fails to score is left out, and one that
+/// `time_for(0)` says would overrun the budget is left out with a note.
 fn choose_exclusion(
     best: &Scored,
     model: &Model,
     valid: &Dataset,
     eval_cfg: &EvalConfig,
     progress: &dyn Fn(Progress<'_>),
+    time_for: &dyn Fn(usize) -> bool,
+    notes: &mut Vec<String>,
 ) -> (ExcludePurchased, Vec<(ExcludePurchased, Trial)>) {
     let current = model.config().rules.exclude_purchased;
     let mut keep = (current, best.trial.ndcg);
     let mut out = Vec::new();
     for rule in ExcludePurchased::ALL.into_iter().filter(|&r| r != current) {
+        if !time_for(0) {
+            notes.push(format!(
+                "exclude_purchased = {} not tried: no time left in the budget",
+                rule.as_str()
+            ));
+            continue;
+        }
         let t0 = Instant::now();
         let mut rules = model.config().rules.clone();
         rules.exclude_purchased = rule;
@@ -462,8 +489,9 @@ fn choose_exclusion(
 type NetworkTrial = (Trial, crate::data::network::NetworkConfig, bool, f64, f64);
 
 /// Scores `model` (the one of trial `best`) with newcomers ranked from their
-/// inviter's orders against `model` as it is, on the same validation promoters. `None` when no validation promoter's list
-/// changes (no newcomer with an inviter who has orders). Returns the trial, the network
+/// inviter's orders against `model` as it is, on the validation promoters whose list
+/// changes: those with no orders in the carved training set whose inviter has some.
+/// `None` when there is none. Returns the trial, the network
 /// settings, whether they are kept (a gain of [`MIN_GAIN`] of the figure and
 /// [`STACK_Z`] standard errors), the paired z and the figure without.
 fn choose_network(
@@ -476,6 +504,30 @@ fn choose_network(
     let mut on = model.clone();
     on.config.network.inviter_orders = 50;
     let network = on.config.network.clone();
+    // Only newcomers whose inviter (or hers) has orders get another list: they alone
+    // are scored.
+    let h = model.history();
+    let pr = model.promoters();
+    let newcomer = |p: u32| {
+        h.count(p) == 0
+            && crate::data::network::lender(
+                pr,
+                h,
+                pr.inviter.get(p as usize).copied().flatten(),
+                &network,
+            )
+            .is_some()
+    };
+    let v = &valid.orders;
+    let orders = v.filter(|r| newcomer(v.promoter[r]));
+    if orders.is_empty() {
+        return Ok(None);
+    }
+    let valid = Dataset {
+        orders,
+        ..valid.clone()
+    };
+    let valid = &valid;
     let off_col = ndcg_column(model, valid, eval_cfg)?;
     let on_col = ndcg_column(&on, valid, eval_cfg)?;
     if off_col.len() != on_col.len() || off_col == on_col {
@@ -507,17 +559,18 @@ fn choose_network(
 
 /// Seconds the stacking stage is expected to take: the leaders' components fitted
 /// once on the carved data, two learners, and the blend's refit on all the data.
-/// `scale` is how many times more orders the refit sees than a trial.
+/// `scale` is how many times more orders the refit sees than a trial's fit.
 fn stack_estimate(scored: &[Scored], scale: f64) -> f64 {
     let leaders = leading(scored);
     if leaders.len() < 2 {
         return 0.0;
     }
-    (2.0 + scale)
-        * leaders
-            .iter()
-            .map(|&j| scored[j].trial.seconds)
-            .sum::<f64>()
+    // Components fitted on the carved data and two learners judged (about twice the
+    // leaders' trials), then the components refitted on everything.
+    leaders
+        .iter()
+        .map(|&j| 2.0 * scored[j].trial.seconds + scale * scored[j].fit_seconds)
+        .sum::<f64>()
         + 2.0
 }
 
@@ -638,6 +691,11 @@ impl Search<'_> {
             let elapsed = started.elapsed().as_secs_f64();
             let expected = cost.get(&next.kind()).copied().unwrap_or(0.0);
             let reserve = self.refit_reserve()
+                + if auto.choose_exclusion {
+                    self.rule_reserve()
+                } else {
+                    0.0
+                }
                 + if auto.stack == Stack::Never {
                     0.0
                 } else {
@@ -653,7 +711,7 @@ impl Search<'_> {
             }
             let t0 = Instant::now();
             match self.score(&next) {
-                Ok((trial, model)) => {
+                Ok((trial, model, fit_seconds)) => {
                     cost.insert(next.kind(), t0.elapsed().as_secs_f64());
                     progress(Progress::Trial(&trial));
                     let gain = trial.ndcg > best.max(0.0) * (1.0 + MIN_GAIN);
@@ -667,6 +725,7 @@ impl Search<'_> {
                     self.scored.push(Scored {
                         trial,
                         config: next.config,
+                        fit_seconds,
                     });
                 }
                 Err(e) => {
@@ -679,14 +738,23 @@ impl Search<'_> {
 
     /// Time to keep for refitting the best so far on all the data.
     fn refit_reserve(&self) -> f64 {
+        best_index(&self.scored)
+            .map_or(0.0, |b| 1.5 * self.scale * self.scored[b].fit_seconds + 0.5)
+    }
+
+    /// Time to keep for scoring the best so far under the two other exclusion rules.
+    fn rule_reserve(&self) -> f64 {
         best_index(&self.scored).map_or(0.0, |b| {
-            1.5 * self.scale * self.scored[b].trial.seconds + 0.5
+            let s = &self.scored[b];
+            2.0 * (s.trial.seconds - s.fit_seconds).max(0.0)
         })
     }
 
-    fn score(&self, c: &Candidate) -> Result<(Trial, Model)> {
+    /// Fits and scores a candidate; returns its trial, the model and the fit's seconds.
+    fn score(&self, c: &Candidate) -> Result<(Trial, Model, f64)> {
         let t0 = Instant::now();
         let model = crate::fit::fit(&self.carved.train, &c.config)?;
+        let fit_seconds = t0.elapsed().as_secs_f64();
         let (ndcg, lo, hi, promoters) = ndcg_of(&model, &self.carved.valid, self.eval_cfg)?;
         Ok((
             Trial {
@@ -700,6 +768,7 @@ impl Search<'_> {
                 seconds: t0.elapsed().as_secs_f64(),
             },
             model,
+            fit_seconds,
         ))
     }
 }

@@ -189,6 +189,9 @@ pub struct EvalReport {
     /// Per-promoter values behind `overall` (not serialized).
     #[serde(skip)]
     pub per_promoter: PromoterMetrics,
+    /// What `auto` tried and chose, for a model it chose (the HTML report shows it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<crate::selection::Selection>,
 }
 
 struct Case {
@@ -323,6 +326,7 @@ pub fn evaluate(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> Result<Eva
         .collect();
     let n_items = catalog.len().max(1) as f64;
     Ok(EvalReport {
+        selection: model.selection().cloned(),
         model: match model.selection() {
             Some(_) => format!("auto:{}", model.kind()),
             None => model.kind().as_str().to_string(),

@@ -146,6 +146,7 @@ impl Report<'_> {
         }
         self.figures_table(&mut out);
         self.paired_table(&mut out);
+        self.selections(&mut out);
         self.charts(&mut out);
         self.segments(&mut out);
         self.rolling(&mut out);
@@ -249,6 +250,46 @@ impl Report<'_> {
                 out.push_str("</tr>");
             }
             out.push_str("</table>");
+        }
+    }
+
+    /// For each model `auto` chose: the data profile in brief, the validation split,
+    /// every trial with its figure, interval and time, the choice and the notes.
+    fn selections(&self, out: &mut String) {
+        for r in self.reports {
+            let Some(sel) = &r.selection else {
+                continue;
+            };
+            let _ = write!(
+                out,
+                "<h2>What auto tried for {}</h2><p class=\"note\">Validation: {}. Chosen: <b>{}</b> ({}), {:.1} s of a {:.0} s budget.</p>",
+                escape(&r.model),
+                escape(&sel.validation),
+                escape(&sel.chosen_label),
+                escape(&sel.reason),
+                sel.seconds,
+                sel.budget_seconds
+            );
+            out.push_str("<table><tr><th>trial</th><th>stage</th><th>NDCG@20</th><th>95% interval</th><th>promoters</th><th>seconds</th></tr>");
+            for (j, t) in sel.trials.iter().enumerate() {
+                let chosen = sel.chosen == Some(j);
+                let _ = write!(
+                    out,
+                    "<tr><td>{}{}</td><td>{}</td><td>{:.4}</td><td>[{:.4}, {:.4}]</td><td>{}</td><td>{:.1}</td></tr>",
+                    if chosen { "★ " } else { "" },
+                    escape(&t.label()),
+                    escape(&t.stage),
+                    t.ndcg,
+                    t.lo,
+                    t.hi,
+                    t.promoters,
+                    t.seconds
+                );
+            }
+            out.push_str("</table>");
+            for n in &sel.notes {
+                let _ = write!(out, "<p class=\"note\">{}</p>", escape(n));
+            }
         }
     }
 
