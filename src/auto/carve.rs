@@ -120,6 +120,12 @@ pub fn carve(data: &Dataset, history: &History, cfg: &AutoConfig) -> Carved {
             s.get(o.promoter[r] as usize).copied().unwrap_or(false)
         })
     };
+    // Shares follow the search sample too.
+    let share_in_search = |p: u32| {
+        sample
+            .as_ref()
+            .map_or(true, |s| s.get(p as usize).copied().unwrap_or(false))
+    };
     let sampled_note = |train: &crate::data::Orders| match &sample {
         Some(s) => format!(
             "; the search fits on {} promoters ({} orders), the winner on all",
@@ -157,7 +163,11 @@ pub fn carve(data: &Dataset, history: &History, cfg: &AutoConfig) -> Carved {
                 sampled_note(&train)
             );
             return Carved {
-                train: part(data, train, s.filter(|r| s.ts[r] < at)),
+                train: part(
+                    data,
+                    train,
+                    s.filter(|r| s.ts[r] < at && share_in_search(s.promoter[r])),
+                ),
                 valid: part(data, valid, Shares::default()),
                 holdout: Holdout::Temporal,
                 description,
@@ -195,7 +205,8 @@ pub fn carve(data: &Dataset, history: &History, cfg: &AutoConfig) -> Carved {
     });
     let valid = o.filter(|r| held[r]);
     let s = &data.shares;
-    let train_shares = s.filter(|r| !pairs.contains(&(s.promoter[r], s.item[r])));
+    let train_shares = s
+        .filter(|r| share_in_search(s.promoter[r]) && !pairs.contains(&(s.promoter[r], s.item[r])));
     if valid.is_empty() {
         return Carved {
             description:

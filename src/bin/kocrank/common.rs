@@ -88,8 +88,12 @@ pub struct DataArgs {
 pub enum Need {
     /// Every table and column.
     All,
-    /// What training uses: no shares file, and not the order, buyer and group ids.
-    Training,
+    /// What training uses: not the order, buyer and group ids, and no shares file
+    /// unless `shares` (the configuration weighs shares, or `auto` may try them).
+    Training {
+        /// Whether the shares file is read.
+        shares: bool,
+    },
 }
 
 /// The order columns no model reads.
@@ -113,12 +117,14 @@ impl DataArgs {
             rejects: self.rejects.clone(),
             skip_columns: Vec::new(),
         };
-        if need == Need::Training {
-            if let Some(shares) = files.shares.take() {
-                ui.note(format!(
-                    "not reading {}: no model uses shares",
-                    shares.display()
-                ));
+        if let Need::Training { shares } = need {
+            if !shares {
+                if let Some(shares) = files.shares.take() {
+                    ui.note(format!(
+                        "not reading {}: the model does not use shares ([events] share = 0)",
+                        shares.display()
+                    ));
+                }
             }
             opts = opts.skipping(UNUSED_BY_MODELS);
         }

@@ -74,7 +74,9 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     let out = a.out.context("--out is required")?;
-    let (ds, report) = a.data.load(ui, Need::Training)?;
+    // Shares train a model that weighs them, and auto may try them.
+    let shares = cfg.events.share != 0.0 || cfg.model == kocrank::ModelKind::Auto;
+    let (ds, report) = a.data.load(ui, Need::Training { shares })?;
     let ds = match &a.split_at {
         Some(s) => {
             let at = split_time(s, &ds, window(&a.window)?)?;
