@@ -146,6 +146,16 @@ fn bad_weights_are_refused_naming_the_field() {
     assert!(e.to_string().contains("events.order"), "{e}");
 }
 
+/// The top 10 of the first 100 promoters.
+fn lists(ranker: &Ranker, d: &Dataset) -> Vec<Vec<u32>> {
+    (0..d.promoters.len().min(100) as u32)
+        .map(|p| {
+            let req = RankRequest::new(d.promoters.ids.name(p).unwrap(), 10);
+            ranker.rank(&req).unwrap().iter().map(|r| r.item).collect()
+        })
+        .collect()
+}
+
 #[test]
 fn nothing_changes_when_the_log_has_no_shares() {
     let w = generate(Scale::Tiny, 13).unwrap();
@@ -155,33 +165,15 @@ fn nothing_changes_when_the_log_has_no_shares() {
     let plain = Ranker::new(train(&d, &cfg).unwrap());
     cfg.events.share = 0.5;
     let with = Ranker::new(train(&d, &cfg).unwrap());
-    for p in 0..d.promoters.len().min(100) as u32 {
-        let req = RankRequest::new(d.promoters.ids.name(p).unwrap(), 10);
-        let a: Vec<u32> = plain.rank(&req).unwrap().iter().map(|r| r.item).collect();
-        let b: Vec<u32> = with.rank(&req).unwrap().iter().map(|r| r.item).collect();
-        assert_eq!(a, b);
-    }
+    assert_eq!(lists(&plain, &d), lists(&with, &d));
     // With the world's shares, the fitted model differs.
     let with_shares = Ranker::new(train(&w.dataset, &cfg).unwrap());
     let plain_shares =
         Ranker::new(train(&w.dataset, &Config::with_model(ModelKind::ItemKnn)).unwrap());
-    let differs = (0..w.dataset.promoters.len().min(100) as u32).any(|p| {
-        let req = RankRequest::new(w.dataset.promoters.ids.name(p).unwrap(), 10);
-        let a: Vec<u32> = plain_shares
-            .rank(&req)
-            .unwrap()
-            .iter()
-            .map(|r| r.item)
-            .collect();
-        let b: Vec<u32> = with_shares
-            .rank(&req)
-            .unwrap()
-            .iter()
-            .map(|r| r.item)
-            .collect();
-        a != b
-    });
-    assert!(differs);
+    assert_ne!(
+        lists(&plain_shares, &w.dataset),
+        lists(&with_shares, &w.dataset)
+    );
 }
 
 #[test]
