@@ -104,7 +104,9 @@ impl PyModel {
     ///     The type of the result.
     /// **overrides
     ///     Fields of the Rust ``RankRequest`` applied to every promoter:
-    ///     ``channel``, ``city_tier`` (for newcomers), ``candidates`` (item ids to rank
+    ///     ``channel``, ``city_tier``, ``inviter_id`` (for newcomers: the inviter's
+    ///     categories tilt her list when the model's ``network.inviter_orders`` is
+    ///     on; an unknown inviter is an error), ``candidates`` (item ids to rank
     ///     among), ``exclude`` (item ids never to return), ``exclude_purchased``
     ///     (``"never"``, ``"always"``, ``"durables"``), ``in_stock_only`` (bool),
     ///     ``recent_orders`` (a list of ``{"item_id": ..., "ts": ...}``).

@@ -62,6 +62,12 @@ def test_rank_overrides(model, split):
     assert first not in again["item_id"].to_list()
     new = model.rank(["newcomer"], 5, channel="courier", city_tier=2)
     assert new.height == 5
+    # The segment shapes a newcomer's list: her segment's popularity.
+    lists = {
+        seg: model.rank(["newcomer"], 20, channel=seg[0], city_tier=seg[1])["item_id"].to_list()
+        for seg in [("courier", 2), ("mother", 2), ("courier", 5)]
+    }
+    assert len({tuple(v) for v in lists.values()}) == 3
     with pytest.raises(kocrank.InvalidRequestError, match="unknown field `colour`"):
         model.rank([pid], 5, colour="red")
     with pytest.raises(ValueError, match="candidates.*unknown item \"nope\""):
@@ -202,3 +208,18 @@ def test_with_gamma_equals_training_at_that_gamma(split):
     assert moved.rank(ids, k=10).equals(at75.rank(ids, k=10))
     with pytest.raises(kocrank.ConfigError, match="gamma"):
         at0.with_gamma(3.0)
+
+
+def test_a_newcomer_names_her_inviter(world):
+    # With inviter borrowing on, an unknown promoter naming her inviter is ranked from
+    # her inviter's categories; without the inviter, from her segment alone.
+    m = kocrank.train(
+        world,
+        {"model": "popularity", "network": {"inviter_orders": 50, "prior_orders": 1}},
+    )
+    inviter = world.promoter_ids()[0]
+    alone = m.rank(["someone-new"], 20)["item_id"].to_list()
+    invited = m.rank(["someone-new"], 20, inviter_id=inviter)["item_id"].to_list()
+    assert invited != alone
+    with pytest.raises(kocrank.InvalidRequestError, match='inviter_id.*"ghost"'):
+        m.rank(["someone-new"], 20, inviter_id="ghost")
