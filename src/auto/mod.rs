@@ -637,8 +637,13 @@ impl Search<'_> {
         let auto = &config.auto;
         let budget = auto.budget_seconds;
         let item_orders = item_order_counts(carved_history, self.carved.train.catalog.len());
-        let mut wave: std::collections::VecDeque<Candidate> =
-            first_wave(base, profile, ease_min_orders(&item_orders), self.notes).into();
+        let mut wave: std::collections::VecDeque<Candidate> = first_wave(
+            base,
+            profile,
+            ease_min_orders(&item_orders, space::ease_items(budget)),
+            self.notes,
+        )
+        .into();
         let first = wave.len();
         let mut tried: HashSet<String> = HashSet::new();
         let mut cost: BTreeMap<ModelKind, f64> = BTreeMap::new();

@@ -9,8 +9,16 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// Most items EASE is fitted on inside `auto` (its fit is cubic in them); items with
-/// fewer orders are left out until the rest fit.
+/// fewer orders are left out until the rest fit. A smaller budget lowers it
+/// ([`ease_items`]).
 pub const EASE_ITEMS: usize = 4_000;
+
+/// Items EASE is fitted on in a search of `budget_seconds`: about a tenth of the budget
+/// for its fit (n³ at some 5·10⁹ per second on one core of the 2-core machine the
+/// defaults were set on), between 500 and [`EASE_ITEMS`].
+pub fn ease_items(budget_seconds: f64) -> usize {
+    ((0.1 * budget_seconds * 5e9).cbrt() as usize).clamp(500, EASE_ITEMS)
+}
 
 /// One candidate: a whole configuration and the settings that tell it apart.
 #[derive(Debug, Clone)]
@@ -98,14 +106,14 @@ fn with(base: &Config, kind: ModelKind, edit: impl FnOnce(&mut Config)) -> Candi
     }
 }
 
-/// The smallest `min_item_orders` that leaves at most [`EASE_ITEMS`] items to EASE.
-pub fn ease_min_orders(item_orders: &[u32]) -> u32 {
+/// The smallest `min_item_orders` that leaves at most `cap` items to EASE.
+pub fn ease_min_orders(item_orders: &[u32], cap: usize) -> u32 {
     let mut sorted: Vec<u32> = item_orders.iter().copied().filter(|&n| n > 0).collect();
-    if sorted.len() <= EASE_ITEMS {
+    if sorted.len() <= cap {
         return 1;
     }
     sorted.sort_unstable_by(|a, b| b.cmp(a));
-    sorted[EASE_ITEMS].saturating_add(1).max(1)
+    sorted[cap].saturating_add(1).max(1)
 }
 
 /// The first wave: every family once, cheapest first. `notes` gets what is left out.
@@ -129,13 +137,14 @@ pub fn first_wave(
     } else {
         notes.push("profile not tried: items have no category or brand".into());
     }
+    let cap = ease_items(base.auto.budget_seconds);
     out.push(with(base, ModelKind::Ease, |c| {
         c.ease.min_item_orders = ease_min;
-        c.ease.max_items = EASE_ITEMS;
+        c.ease.max_items = cap;
     }));
     if ease_min > 1 {
         notes.push(format!(
-            "ease fitted on the items with at least {ease_min} orders (at most {EASE_ITEMS})"
+            "ease fitted on the items with at least {ease_min} orders (at most {cap})"
         ));
     }
     out.push(with(base, ModelKind::Ials, |_| {}));
