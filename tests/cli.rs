@@ -463,6 +463,21 @@ fn bad_input_exits_2_naming_file_row_and_column() {
 }
 
 #[test]
+fn missing_file_prints_the_os_error_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let os = std::fs::read(dir.path().join("nope.csv"))
+        .unwrap_err()
+        .to_string();
+    let out = kocrank(
+        &["train", "--orders", "nope.csv", "--out", "m.kocrank"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end(), format!("kocrank: nope.csv: {os}"));
+}
+
+#[test]
 fn explain_config_prints_every_section() {
     let dir = tempfile::tempdir().unwrap();
     let text = ok(&kocrank(
