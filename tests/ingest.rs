@@ -167,6 +167,15 @@ fn timestamp_in_milliseconds() {
 }
 
 #[test]
+fn timestamp_in_microseconds() {
+    let e = orders_error("promoter_id,item_id,ts\np1,A,1317427200\np1,A,1317427200000000\n");
+    assert_eq!(
+        e,
+        "orders.csv: row 2, column \"ts\": timestamp 1317427200000000 is after 2100-01-01 (it looks like microseconds; divide by 1,000,000)"
+    );
+}
+
+#[test]
 fn missing_timestamp() {
     let e = orders_error("promoter_id,item_id,ts\np1,A,\n");
     assert_eq!(e, "orders.csv: row 1, column \"ts\": missing timestamp");
