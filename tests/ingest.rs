@@ -79,6 +79,17 @@ fn fractional_price() {
 }
 
 #[test]
+fn huge_price_is_shown_compactly() {
+    let e = items_error("item_id,price\nA,1e308\nB,100\n");
+    assert_eq!(e, "items.csv: row 1, column \"price\": 1e308 is too large");
+    let e = items_error("item_id,price,commission_rate\nA,100,1e300\n");
+    assert_eq!(
+        e,
+        "items.csv: row 1, column \"commission_rate\": 1e300 is outside [0, 1]"
+    );
+}
+
+#[test]
 fn commission_as_percent() {
     let e = items_error("item_id,commission_rate\nA,0.1\nB,17\n");
     assert_eq!(
