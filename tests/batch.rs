@@ -232,6 +232,65 @@ fn part_files_hold_the_same_rows_as_one_file() {
     assert_eq!(joined, one);
 }
 
+/// A `--format` that contradicts the extension of a file `--out` is refused, naming
+/// both; one that agrees with it is accepted.
+#[test]
+fn format_contradicting_the_out_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| {
+        let out = kocrank(args, d);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    ok(&["generate", "--scale", "tiny", "--seed", "5", "--out", "w"]);
+    ok(&[
+        "train",
+        "--data",
+        "w",
+        "--model",
+        "popularity",
+        "--out",
+        "m.kocrank",
+    ]);
+    let out = kocrank(
+        &[
+            "rank",
+            "--model",
+            "m.kocrank",
+            "--all",
+            "--format",
+            "parquet",
+            "--out",
+            "x.csv",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--format parquet"), "{err}");
+    assert!(err.contains("--out x.csv"), "{err}");
+    assert!(!d.join("x.csv").exists());
+    ok(&[
+        "rank",
+        "--model",
+        "m.kocrank",
+        "--all",
+        "--format",
+        "csv",
+        "--out",
+        "y.csv",
+    ]);
+    let text = std::fs::read_to_string(d.join("y.csv")).unwrap();
+    assert!(
+        text.starts_with("promoter_id,rank,item_id,score\n"),
+        "{text}"
+    );
+}
+
 /// The fused scan (an `ials` model, filter rules) gives every promoter the list the
 /// per-request pipeline gives, whatever the filters, `k` and thread count; a model whose
 /// rules re-rank has no scan and batch falls back to per-request ranking.
