@@ -426,3 +426,49 @@ fn refused_settings_leave_no_run_behind() {
     let report = rank_to_parts(&ranker, &ids, &out, &fixed, |_| {}).unwrap();
     assert_eq!(report.rows_written, ids.len() * 3);
 }
+
+/// A chunk of 0 promoters is refused, stating the range, by the library and by both
+/// commands that take `--chunk`, instead of silently becoming 1.
+#[test]
+fn chunk_zero_is_refused_with_its_range() {
+    use kocrank::batch::{rank_to_parts, PartsOptions};
+    let ranker = tiny_ranker(kocrank::ModelKind::Popularity);
+    let ids = tiny_ids(&ranker);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lists");
+    let bad = PartsOptions {
+        chunk: 0,
+        ..Default::default()
+    };
+    let e = rank_to_parts(&ranker, &ids, &out, &bad, |_| {}).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("\"chunk\"") && text.contains("outside 1.."),
+        "{text}"
+    );
+    assert!(!out.exists());
+
+    let d = dir.path();
+    for args in [
+        &["generate", "--scale", "tiny", "--chunk", "0", "--out", "w"][..],
+        &[
+            "rank",
+            "--model",
+            "m.kocrank",
+            "--all",
+            "--chunk",
+            "0",
+            "--out",
+            "parts/",
+        ][..],
+    ] {
+        let out = kocrank(args, d);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--chunk") && err.contains("outside 1.."),
+            "{err}"
+        );
+    }
+    assert!(!d.join("w").exists());
+}

@@ -153,6 +153,17 @@ pub fn window(text: &str) -> anyhow::Result<i64> {
     parse_duration(text).map_err(|m| anyhow::anyhow!("--window: {m}"))
 }
 
+/// Parses a count of promoters per chunk (`--chunk`), refusing 0 with the range.
+pub fn chunk(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("0 is outside 1..; a chunk holds at least one promoter".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "\"{text}\" is not a whole number of promoters (1..)"
+        )),
+    }
+}
+
 /// A date for messages.
 pub fn date(ts: i64) -> String {
     format_date(ts)

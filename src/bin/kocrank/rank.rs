@@ -29,8 +29,8 @@ pub struct Args {
     /// score), or a folder (no extension, or ending in /) for part files.
     #[arg(long)]
     pub out: PathBuf,
-    /// Part files: promoters per part.
-    #[arg(long, default_value_t = 10_000)]
+    /// Part files: promoters per part, at least 1.
+    #[arg(long, default_value_t = 10_000, value_parser = crate::common::chunk)]
     pub chunk: usize,
     /// Part files: format (default parquet). A file --out takes its format from its
     /// extension; a --format that contradicts it is refused.
