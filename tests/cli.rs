@@ -477,6 +477,39 @@ fn missing_file_prints_the_os_error_once() {
     assert_eq!(err.trim_end(), format!("kocrank: nope.csv: {os}"));
 }
 
+/// The help text of one flag in `help`: from its line to the next flag's.
+fn flag_help<'a>(help: &'a str, flag: &str) -> &'a str {
+    let options = &help[help.find("\nOptions:").expect("an Options section")..];
+    let start = options
+        .find(&format!(" {flag} <"))
+        .unwrap_or_else(|| panic!("{flag} not in help:\n{help}"));
+    let rest = &options[start + 1..];
+    let end = rest[2..]
+        .find("\n      --")
+        .or_else(|| rest[2..].find("\n  -"))
+        .map_or(rest.len(), |e| e + 2);
+    &rest[..end]
+}
+
+#[test]
+fn help_states_required_inputs_and_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = ok(&kocrank(&["train", "--help"], dir.path()));
+    for flag in ["--out", "--data", "--orders"] {
+        let text = flag_help(&help, flag);
+        assert!(text.contains("Required"), "{flag}: {text}");
+    }
+    let usage = help.lines().find(|l| l.starts_with("Usage:")).unwrap();
+    assert!(
+        usage.contains("--out") && usage.contains("--data") && usage.contains("--orders"),
+        "{usage}"
+    );
+    let help = ok(&kocrank(&["rank", "--help"], dir.path()));
+    let text = flag_help(&help, "--k");
+    let range = format!("1..={}", kocrank::rank::MAX_K);
+    assert!(text.contains(&range), "{text}");
+}
+
 #[test]
 fn explain_config_prints_every_section() {
     let dir = tempfile::tempdir().unwrap();

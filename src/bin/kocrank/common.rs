@@ -60,10 +60,11 @@ impl Ui {
 #[derive(Debug, clap::Args)]
 pub struct DataArgs {
     /// A folder holding orders.* and optionally items.*, promoters.*, shares.* (CSV,
-    /// Parquet or Arrow IPC), e.g. one written by `kocrank generate`.
+    /// Parquet or Arrow IPC), e.g. one written by `kocrank generate`. Required, or
+    /// --orders.
     #[arg(long, conflicts_with = "orders")]
     pub data: Option<PathBuf>,
-    /// Orders file (promoter_id, item_id, ts, ...).
+    /// Orders file (promoter_id, item_id, ts, ...). Required, or --data.
     #[arg(long)]
     pub orders: Option<PathBuf>,
     /// Items file.

@@ -33,6 +33,9 @@ enum Command {
     /// Write a seeded synthetic promoter world (items, promoters, orders, shares, truth).
     Generate(generate::Args),
     /// Train a model on order data and save it.
+    #[command(
+        override_usage = "kocrank train (--data <DIR> | --orders <FILE>) --out <FILE> [OPTIONS]\n       kocrank train --explain-config [OPTIONS]"
+    )]
     Train(train::Args),
     /// Rank items for promoters with a saved model.
     Rank(rank::Args),

@@ -22,7 +22,7 @@ pub struct Args {
     /// cold-start list.
     #[arg(long)]
     pub promoters: Option<PathBuf>,
-    /// Items per promoter.
+    /// Items per promoter, 1..=10000 (kocrank::rank::MAX_K).
     #[arg(long, short, default_value_t = 20)]
     pub k: usize,
     /// Output: a file (.csv, .parquet or .arrow; columns promoter_id, rank, item_id,

@@ -37,10 +37,11 @@ pub struct Args {
     /// Test window length used by `--split-at auto`.
     #[arg(long, default_value = "30d")]
     pub window: String,
-    /// Where to write the model file.
+    /// Where to write the model file. Required (with --data or --orders) unless
+    /// --explain-config.
     #[arg(long, required_unless_present = "explain_config")]
     pub out: Option<PathBuf>,
-    /// Print the resolved configuration as TOML and exit.
+    /// Print the resolved configuration as TOML and exit (needs no data and no --out).
     #[arg(long)]
     pub explain_config: bool,
 }
