@@ -511,6 +511,74 @@ fn help_states_required_inputs_and_ranges() {
 }
 
 #[test]
+fn an_unused_config_section_is_noted_with_the_model_it_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&kocrank(
+        &["generate", "--scale", "tiny", "--seed", "3", "--out", "w"],
+        d,
+    ));
+    std::fs::write(d.join("c.json"), r#"{"item_knn": {"neighbours": 50}}"#).unwrap();
+    // Notes go to stderr, so this run is not --quiet.
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_kocrank"))
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let train = |model: &str| {
+        run(&[
+            "train",
+            "--data",
+            "w",
+            "--config",
+            "c.json",
+            "--model",
+            model,
+            "--out",
+            "m.kocrank",
+        ])
+    };
+    let err = train("popularity");
+    let note = err
+        .lines()
+        .find(|l| l.contains("[item_knn]"))
+        .unwrap_or_else(|| panic!("no note on [item_knn]:\n{err}"));
+    assert!(note.contains("\"popularity\""), "{note}");
+    assert!(note.contains("serves model = \"item_knn\""), "{note}");
+    let err = train("item_knn");
+    assert!(!err.contains("[item_knn]"), "{err}");
+
+    let err = run(&[
+        "evaluate",
+        "--data",
+        "w",
+        "--config",
+        "c.json",
+        "--models",
+        "popularity,profile",
+    ]);
+    assert!(err.contains("[item_knn] section is set"), "{err}");
+    let err = run(&[
+        "evaluate",
+        "--data",
+        "w",
+        "--config",
+        "c.json",
+        "--models",
+        "popularity,item_knn",
+    ]);
+    assert!(!err.contains("[item_knn] section is set"), "{err}");
+}
+
+#[test]
 fn explain_config_prints_every_section() {
     let dir = tempfile::tempdir().unwrap();
     let text = ok(&kocrank(

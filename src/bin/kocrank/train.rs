@@ -74,6 +74,9 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         print!("{}", cfg.to_toml_string());
         return Ok(Outcome::Clean);
     }
+    for unused in cfg.unused_sections() {
+        ui.note(format!("note: {unused}"));
+    }
     let out = a.out.context("--out is required")?;
     // Shares train a model that weighs them, and auto may try them.
     let shares = cfg.events.share != 0.0 || cfg.model == kocrank::ModelKind::Auto;
