@@ -163,7 +163,76 @@ pub struct Config {
     pub events: EventWeights,
 }
 
+/// A section of a [`Config`] set away from its defaults that the configured model
+/// does not read: the setting has no effect (see [`Config::unused_sections`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnusedSection {
+    /// The section's name, as in the config file (`item_knn`).
+    pub section: &'static str,
+    /// The model the section configures.
+    pub serves: ModelKind,
+    /// The model configured, which does not read the section.
+    pub model: ModelKind,
+}
+
+impl std::fmt::Display for UnusedSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the [{}] section is set but model = \"{}\" does not read it; it serves model = \"{}\" (or a blend or auto that uses {})",
+            self.section, self.model, self.serves, self.serves
+        )
+    }
+}
+
 impl Config {
+    /// The sections of one model family that differ from their defaults although
+    /// [`Config::model`] does not read them, each with the model it would serve, e.g.
+    /// `[item_knn]` with `model = "popularity"`. Empty for `auto` and `blend`, which can
+    /// use every family's section. Sections shared by several models (`popularity`,
+    /// which also ranks newcomers, `quality`, `repurchase`, `rules`, `network`,
+    /// `events`) are never reported.
+    ///
+    /// ```
+    /// use kocrank::{Config, ModelKind};
+    /// let mut cfg = Config::with_model(ModelKind::Popularity);
+    /// cfg.item_knn.neighbours = 50;
+    /// let unused = cfg.unused_sections();
+    /// assert_eq!(unused.len(), 1);
+    /// assert_eq!((unused[0].section, unused[0].serves), ("item_knn", ModelKind::ItemKnn));
+    /// cfg.model = ModelKind::ItemKnn;
+    /// assert!(cfg.unused_sections().is_empty());
+    /// ```
+    pub fn unused_sections(&self) -> Vec<UnusedSection> {
+        if matches!(self.model, ModelKind::Auto | ModelKind::Blend) {
+            return Vec::new();
+        }
+        let d = Config::default();
+        let sections = [
+            ("baseline", ModelKind::Baseline, self.baseline != d.baseline),
+            ("profile", ModelKind::Profile, self.profile != d.profile),
+            (
+                "buy_again",
+                ModelKind::BuyAgain,
+                self.buy_again != d.buy_again,
+            ),
+            ("ials", ModelKind::Ials, self.ials != d.ials),
+            ("item_knn", ModelKind::ItemKnn, self.item_knn != d.item_knn),
+            ("ease", ModelKind::Ease, self.ease != d.ease),
+            ("blend", ModelKind::Blend, self.blend != d.blend),
+            ("auto", ModelKind::Auto, self.auto != d.auto),
+        ];
+        sections
+            .into_iter()
+            .filter(|&(_, serves, changed)| changed && serves != self.model)
+            .map(|(section, serves, _)| UnusedSection {
+                section,
+                serves,
+                model: self.model,
+            })
+            .collect()
+    }
+
     /// Checks every section.
     ///
     /// # Errors
@@ -259,6 +328,45 @@ mod tests {
         assert_eq!(Config::from_toml_str(&cfg.to_toml_string()).unwrap(), cfg);
         let json = serde_json::to_string(&cfg).unwrap();
         assert_eq!(Config::from_json_str(&json).unwrap(), cfg);
+    }
+
+    #[test]
+    fn unused_sections_name_the_model_they_serve() {
+        let cfg = Config::from_json_str(
+            r#"{"model": "popularity", "item_knn": {"neighbours": 50}, "ials": {"factors": 16}}"#,
+        )
+        .unwrap();
+        let unused = cfg.unused_sections();
+        let got: Vec<(&str, ModelKind)> = unused.iter().map(|u| (u.section, u.serves)).collect();
+        assert_eq!(
+            got,
+            [("ials", ModelKind::Ials), ("item_knn", ModelKind::ItemKnn)]
+        );
+        let text = unused[1].to_string();
+        assert!(
+            text.contains("[item_knn]")
+                && text.contains("model = \"popularity\"")
+                && text.contains("serves model = \"item_knn\""),
+            "{text}"
+        );
+        // The model that reads the section, and the ones that may read any, use it.
+        for model in [ModelKind::Auto, ModelKind::Blend] {
+            assert!(Config {
+                model,
+                ..cfg.clone()
+            }
+            .unused_sections()
+            .is_empty());
+        }
+        let knn = Config {
+            model: ModelKind::ItemKnn,
+            ..cfg.clone()
+        };
+        assert_eq!(knn.unused_sections().len(), 1);
+        // Defaults are never reported.
+        assert!(Config::with_model(ModelKind::Popularity)
+            .unused_sections()
+            .is_empty());
     }
 
     #[test]

@@ -209,6 +209,27 @@ pub enum ConfigError {
     },
 }
 
+/// A number as messages show it: as Rust writes it for everyday magnitudes, and in
+/// scientific notation from 1e16 up (or below 1e-6), so that `1e308` reads as `1e308`
+/// and not as a 309-digit integer.
+///
+/// ```
+/// use kocrank::error::compact_number;
+/// assert_eq!(compact_number(1e308), "1e308");
+/// assert_eq!(compact_number(-2.5e20), "-2.5e20");
+/// assert_eq!(compact_number(1999.0), "1999");
+/// assert_eq!(compact_number(0.17), "0.17");
+/// assert_eq!(compact_number(f64::NAN), "NaN");
+/// ```
+pub fn compact_number(v: f64) -> String {
+    let a = v.abs();
+    if v.is_finite() && (a >= 1e16 || (a > 0.0 && a < 1e-6)) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Returns `Err(ConfigError::OutOfRange)` unless `lo <= value <= hi` and `value` is finite.
 pub(crate) fn check_range(
     field: &'static str,
@@ -247,6 +268,15 @@ mod tests {
         );
         let e = Error::invalid(Location::source("items").column("price"), "x");
         assert_eq!(e.to_string(), "items: column \"price\": x");
+    }
+
+    #[test]
+    fn huge_numbers_are_short() {
+        assert_eq!(compact_number(1e308), "1e308");
+        assert_eq!(compact_number(9.2e18), "9.2e18");
+        assert_eq!(compact_number(12.5), "12.5");
+        assert_eq!(compact_number(1e-9), "1e-9");
+        assert!(compact_number(f64::MAX).len() < 30);
     }
 
     #[test]

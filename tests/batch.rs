@@ -232,6 +232,65 @@ fn part_files_hold_the_same_rows_as_one_file() {
     assert_eq!(joined, one);
 }
 
+/// A `--format` that contradicts the extension of a file `--out` is refused, naming
+/// both; one that agrees with it is accepted.
+#[test]
+fn format_contradicting_the_out_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| {
+        let out = kocrank(args, d);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    ok(&["generate", "--scale", "tiny", "--seed", "5", "--out", "w"]);
+    ok(&[
+        "train",
+        "--data",
+        "w",
+        "--model",
+        "popularity",
+        "--out",
+        "m.kocrank",
+    ]);
+    let out = kocrank(
+        &[
+            "rank",
+            "--model",
+            "m.kocrank",
+            "--all",
+            "--format",
+            "parquet",
+            "--out",
+            "x.csv",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--format parquet"), "{err}");
+    assert!(err.contains("--out x.csv"), "{err}");
+    assert!(!d.join("x.csv").exists());
+    ok(&[
+        "rank",
+        "--model",
+        "m.kocrank",
+        "--all",
+        "--format",
+        "csv",
+        "--out",
+        "y.csv",
+    ]);
+    let text = std::fs::read_to_string(d.join("y.csv")).unwrap();
+    assert!(
+        text.starts_with("promoter_id,rank,item_id,score\n"),
+        "{text}"
+    );
+}
+
 /// The fused scan (an `ials` model, filter rules) gives every promoter the list the
 /// per-request pipeline gives, whatever the filters, `k` and thread count; a model whose
 /// rules re-rank has no scan and batch falls back to per-request ranking.
@@ -366,4 +425,50 @@ fn refused_settings_leave_no_run_behind() {
     let fixed = PartsOptions { k: 3, ..bad };
     let report = rank_to_parts(&ranker, &ids, &out, &fixed, |_| {}).unwrap();
     assert_eq!(report.rows_written, ids.len() * 3);
+}
+
+/// A chunk of 0 promoters is refused, stating the range, by the library and by both
+/// commands that take `--chunk`, instead of silently becoming 1.
+#[test]
+fn chunk_zero_is_refused_with_its_range() {
+    use kocrank::batch::{rank_to_parts, PartsOptions};
+    let ranker = tiny_ranker(kocrank::ModelKind::Popularity);
+    let ids = tiny_ids(&ranker);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lists");
+    let bad = PartsOptions {
+        chunk: 0,
+        ..Default::default()
+    };
+    let e = rank_to_parts(&ranker, &ids, &out, &bad, |_| {}).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("\"chunk\"") && text.contains("outside 1.."),
+        "{text}"
+    );
+    assert!(!out.exists());
+
+    let d = dir.path();
+    for args in [
+        &["generate", "--scale", "tiny", "--chunk", "0", "--out", "w"][..],
+        &[
+            "rank",
+            "--model",
+            "m.kocrank",
+            "--all",
+            "--chunk",
+            "0",
+            "--out",
+            "parts/",
+        ][..],
+    ] {
+        let out = kocrank(args, d);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--chunk") && err.contains("outside 1.."),
+            "{err}"
+        );
+    }
+    assert!(!d.join("w").exists());
 }

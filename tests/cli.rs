@@ -463,6 +463,122 @@ fn bad_input_exits_2_naming_file_row_and_column() {
 }
 
 #[test]
+fn missing_file_prints_the_os_error_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let os = std::fs::read(dir.path().join("nope.csv"))
+        .unwrap_err()
+        .to_string();
+    let out = kocrank(
+        &["train", "--orders", "nope.csv", "--out", "m.kocrank"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end(), format!("kocrank: nope.csv: {os}"));
+}
+
+/// The help text of one flag in `help`: from its line to the next flag's.
+fn flag_help<'a>(help: &'a str, flag: &str) -> &'a str {
+    let options = &help[help.find("\nOptions:").expect("an Options section")..];
+    let start = options
+        .find(&format!(" {flag} <"))
+        .unwrap_or_else(|| panic!("{flag} not in help:\n{help}"));
+    let rest = &options[start + 1..];
+    let end = rest[2..]
+        .find("\n      --")
+        .or_else(|| rest[2..].find("\n  -"))
+        .map_or(rest.len(), |e| e + 2);
+    &rest[..end]
+}
+
+#[test]
+fn help_states_required_inputs_and_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = ok(&kocrank(&["train", "--help"], dir.path()));
+    for flag in ["--out", "--data", "--orders"] {
+        let text = flag_help(&help, flag);
+        assert!(text.contains("Required"), "{flag}: {text}");
+    }
+    let usage = help.lines().find(|l| l.starts_with("Usage:")).unwrap();
+    assert!(
+        usage.contains("--out") && usage.contains("--data") && usage.contains("--orders"),
+        "{usage}"
+    );
+    let help = ok(&kocrank(&["rank", "--help"], dir.path()));
+    let text = flag_help(&help, "--k");
+    let range = format!("1..={}", kocrank::rank::MAX_K);
+    assert!(text.contains(&range), "{text}");
+}
+
+#[test]
+fn an_unused_config_section_is_noted_with_the_model_it_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&kocrank(
+        &["generate", "--scale", "tiny", "--seed", "3", "--out", "w"],
+        d,
+    ));
+    std::fs::write(d.join("c.json"), r#"{"item_knn": {"neighbours": 50}}"#).unwrap();
+    // Notes go to stderr, so this run is not --quiet.
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_kocrank"))
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let train = |model: &str| {
+        run(&[
+            "train",
+            "--data",
+            "w",
+            "--config",
+            "c.json",
+            "--model",
+            model,
+            "--out",
+            "m.kocrank",
+        ])
+    };
+    let err = train("popularity");
+    let note = err
+        .lines()
+        .find(|l| l.contains("[item_knn]"))
+        .unwrap_or_else(|| panic!("no note on [item_knn]:\n{err}"));
+    assert!(note.contains("\"popularity\""), "{note}");
+    assert!(note.contains("serves model = \"item_knn\""), "{note}");
+    let err = train("item_knn");
+    assert!(!err.contains("[item_knn]"), "{err}");
+
+    let err = run(&[
+        "evaluate",
+        "--data",
+        "w",
+        "--config",
+        "c.json",
+        "--models",
+        "popularity,profile",
+    ]);
+    assert!(err.contains("[item_knn] section is set"), "{err}");
+    let err = run(&[
+        "evaluate",
+        "--data",
+        "w",
+        "--config",
+        "c.json",
+        "--models",
+        "popularity,item_knn",
+    ]);
+    assert!(!err.contains("[item_knn] section is set"), "{err}");
+}
+
+#[test]
 fn explain_config_prints_every_section() {
     let dir = tempfile::tempdir().unwrap();
     let text = ok(&kocrank(

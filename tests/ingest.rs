@@ -79,6 +79,17 @@ fn fractional_price() {
 }
 
 #[test]
+fn huge_price_is_shown_compactly() {
+    let e = items_error("item_id,price\nA,1e308\nB,100\n");
+    assert_eq!(e, "items.csv: row 1, column \"price\": 1e308 is too large");
+    let e = items_error("item_id,price,commission_rate\nA,100,1e300\n");
+    assert_eq!(
+        e,
+        "items.csv: row 1, column \"commission_rate\": 1e300 is outside [0, 1]"
+    );
+}
+
+#[test]
 fn commission_as_percent() {
     let e = items_error("item_id,commission_rate\nA,0.1\nB,17\n");
     assert_eq!(
@@ -163,6 +174,15 @@ fn timestamp_in_milliseconds() {
     assert_eq!(
         e,
         "orders.csv: row 2, column \"ts\": timestamp 1317427200000 is after 2100-01-01 (it looks like milliseconds; divide by 1000)"
+    );
+}
+
+#[test]
+fn timestamp_in_microseconds() {
+    let e = orders_error("promoter_id,item_id,ts\np1,A,1317427200\np1,A,1317427200000000\n");
+    assert_eq!(
+        e,
+        "orders.csv: row 2, column \"ts\": timestamp 1317427200000000 is after 2100-01-01 (it looks like microseconds; divide by 1,000,000)"
     );
 }
 

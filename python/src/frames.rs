@@ -137,12 +137,13 @@ fn strict_cast(array: &ArrayRef, to: &DataType) -> std::result::Result<ArrayRef,
 
 /// `v` as an `i64` if finite and whole.
 fn whole(v: f64) -> std::result::Result<i64, String> {
+    let shown = kocrank::error::compact_number(v);
     if !v.is_finite() {
-        Err(format!("{v} is not a finite number"))
+        Err(format!("{shown} is not a finite number"))
     } else if v.fract() != 0.0 {
-        Err(format!("{v} is not a whole number"))
+        Err(format!("{shown} is not a whole number"))
     } else if v.abs() >= 9.2e18 {
-        Err(format!("{v} is too large"))
+        Err(format!("{shown} is too large"))
     } else {
         Ok(v as i64)
     }
@@ -298,7 +299,8 @@ impl Col {
         };
         let whole_or_hint = |v: f64| {
             whole(v).map_err(|m| match cents {
-                Some(what) if v.is_finite() => {
+                // The hint is for fractions (12.5); a huge or infinite value has none.
+                Some(what) if v.is_finite() && v.fract() != 0.0 => {
                     let c = (v * 100.0).round();
                     self.fault(format!(
                         "{m}; {what} are integer cents (write {c} for {v:.2})"

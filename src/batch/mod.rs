@@ -1,7 +1,7 @@
 //! Ranking many promoters at once, in parallel, through the same pipeline as
 //! [`Ranker::rank`].
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::rank::{check_k, DenseScan, RankRequest, Ranked, Ranker};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -100,6 +100,17 @@ fn rank_ids(
 
 #[cfg(feature = "io")]
 mod parts;
+
+/// Checks a number of promoters per chunk or part: at least 1.
+pub(crate) fn check_chunk(chunk: usize) -> Result<()> {
+    if chunk == 0 {
+        return Err(Error::InvalidRequest {
+            field: "chunk",
+            message: "0 is outside 1..; a chunk holds at least one promoter".into(),
+        });
+    }
+    Ok(())
+}
 #[cfg(feature = "io")]
 pub use parts::{rank_to_parts, PartsOptions, PartsReport};
 
@@ -122,7 +133,8 @@ pub struct Progress {
 /// chunk's lists at a time.
 ///
 /// # Errors
-/// As [`Ranker::rank`], or the first error `on_chunk` returns.
+/// [`Error::InvalidRequest`] for a `chunk` of 0; as [`Ranker::rank`]; or the first
+/// error `on_chunk` returns.
 pub fn rank_chunks<S, C, P>(
     ranker: &Ranker,
     promoter_ids: &[String],
@@ -138,8 +150,8 @@ where
     P: Fn(Progress) + Sync,
 {
     check_k(k)?;
+    check_chunk(chunk)?;
     let scan = ranker.dense_scan();
-    let chunk = chunk.max(1);
     let parts_total = promoter_ids.len().div_ceil(chunk);
     let mut done = 0usize;
     for (part, ids) in promoter_ids.chunks(chunk).enumerate() {

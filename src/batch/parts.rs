@@ -18,7 +18,7 @@ use std::time::Instant;
 pub struct PartsOptions {
     /// Items per promoter.
     pub k: usize,
-    /// Promoters per part file. Default 10 000.
+    /// Promoters per part file, at least 1. Default 10 000.
     pub chunk: usize,
     /// Part file format. Default Parquet.
     pub format: Format,
@@ -107,8 +107,8 @@ fn ids_crc(ids: &[String]) -> u32 {
 /// missing), then writes `manifest.json`. Same rows as [`Ranker::rank`] per promoter.
 ///
 /// # Errors
-/// [`Error::InvalidRequest`] when `k` is outside 1..=[`crate::rank::MAX_K`] (checked
-/// before anything is written), when `dir` already holds a run and `resume` is off, or
+/// [`Error::InvalidRequest`] when `k` is outside 1..=[`crate::rank::MAX_K`] or `chunk`
+/// is 0 (both checked before anything is written), when `dir` already holds a run and `resume` is off, or
 /// a run with different settings or ranked by another model (told by its kind and
 /// [`crate::model_file::fingerprint`], both named in the message); [`Error::Io`]
 /// naming the file that cannot be written; errors of [`Ranker::rank`].
@@ -142,10 +142,11 @@ where
     // Settings are checked before anything is written: a refused run leaves no trace
     // that would stand in the way of the corrected one.
     check_k(opts.k)?;
+    super::check_chunk(opts.chunk)?;
     let model = ranker.model();
     let key = RunKey {
         k: opts.k,
-        chunk: opts.chunk.max(1),
+        chunk: opts.chunk,
         promoters: promoter_ids.len(),
         format: opts.format.extension().to_string(),
         ids_crc32: ids_crc(promoter_ids),

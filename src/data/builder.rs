@@ -11,7 +11,7 @@ use super::promoters::{Channel, Promoters};
 use super::shares::Shares;
 use super::time::check_ts;
 use super::Dataset;
-use crate::error::{Error, Location, Result};
+use crate::error::{compact_number, Error, Location, Result};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -536,7 +536,7 @@ pub(crate) fn check_item_values(
         };
         return Err(RowFault::new(
             "commission_rate",
-            format!("{rate} is outside [0, 1]{hint}"),
+            format!("{} is outside [0, 1]{hint}", compact_number(rate)),
         ));
     }
     if total < 0 || total > i64::from(u32::MAX) {

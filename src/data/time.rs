@@ -17,10 +17,15 @@ pub fn check_ts(ts: i64) -> Result<i64, String> {
             "timestamp {ts} is before 1970-01-01; timestamps are unix seconds"
         ))
     } else if ts > MAX_TS {
-        let hint = if ts > 100_000_000_000 {
-            " (it looks like milliseconds; divide by 1000)"
-        } else {
+        // The unit whose years 1973..2100 the value falls in.
+        let hint = if ts <= 100_000_000_000 {
             ""
+        } else if ts <= MAX_TS * 1_000 {
+            " (it looks like milliseconds; divide by 1000)"
+        } else if ts <= MAX_TS * 1_000_000 {
+            " (it looks like microseconds; divide by 1,000,000)"
+        } else {
+            " (it looks like nanoseconds; divide by 1,000,000,000)"
         };
         Err(format!("timestamp {ts} is after 2100-01-01{hint}"))
     } else {
@@ -191,7 +196,14 @@ mod tests {
         assert!(parse_ts("-5").unwrap_err().contains("before 1970"));
         assert!(parse_ts("1700000000000")
             .unwrap_err()
-            .contains("milliseconds"));
+            .ends_with("(it looks like milliseconds; divide by 1000)"));
+        // 2023-11-14 in microseconds and in nanoseconds.
+        assert!(parse_ts("1700000000000000")
+            .unwrap_err()
+            .ends_with("(it looks like microseconds; divide by 1,000,000)"));
+        assert!(parse_ts("1700000000000000000")
+            .unwrap_err()
+            .ends_with("(it looks like nanoseconds; divide by 1,000,000,000)"));
         assert_eq!(parse_ts("2011-10-01 08:26").unwrap(), 1_317_457_560);
         assert_eq!(
             parse_ts("2011-10-01T08:26:00.5+00:00").unwrap(),

@@ -47,7 +47,8 @@ impl AtomicFile {
     /// Creates the temporary file `.<name>.tmp-<pid>` beside `dest`.
     ///
     /// # Errors
-    /// [`Error::Io`] naming the temporary file when it cannot be created.
+    /// [`Error::Io`] naming `dest` (the path the caller gave, not the temporary name)
+    /// when the temporary file cannot be created, e.g. its directory is missing.
     pub(crate) fn create(dest: &Path) -> Result<AtomicFile> {
         let name = dest
             .file_name()
@@ -64,7 +65,7 @@ impl AtomicFile {
             .create(true)
             .truncate(true)
             .open(&tmp)
-            .map_err(|e| Error::io(&tmp, e))?;
+            .map_err(|e| Error::io(dest, e))?;
         let file = Arc::new(Mutex::new(BufWriter::with_capacity(1 << 20, file)));
         Ok(AtomicFile {
             file,
@@ -87,14 +88,14 @@ impl AtomicFile {
     /// Flushes the file to disk and renames it to its final path.
     ///
     /// # Errors
-    /// [`Error::Io`] naming the file when the sync or the rename fails.
+    /// [`Error::Io`] naming the final path when the sync or the rename fails.
     pub(crate) fn commit(mut self) -> Result<()> {
         let sync = |f: &Shared| -> std::io::Result<()> {
             let mut w = lock(f)?;
             w.flush()?;
             w.get_ref().sync_all()
         };
-        sync(&self.file).map_err(|e| Error::io(&self.tmp, e))?;
+        sync(&self.file).map_err(|e| Error::io(&self.dest, e))?;
         std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
         self.committed = true;
         // Make the rename durable where the platform allows syncing a directory.
@@ -132,5 +133,20 @@ mod tests {
         f.commit().unwrap();
         assert_eq!(std::fs::read(&dest).unwrap(), b"abc");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn missing_directory_names_the_path_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("no-such-dir").join("x.csv");
+        let e = AtomicFile::create(&dest).unwrap_err();
+        match &e {
+            Error::Io { path, .. } => assert_eq!(path, &dest, "{e}"),
+            other => panic!("expected an Io error, got {other}"),
+        }
+        assert!(
+            e.to_string().starts_with(&format!("{}: ", dest.display())),
+            "{e}"
+        );
     }
 }

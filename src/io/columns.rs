@@ -8,7 +8,7 @@
 use super::schema::{Col, Kind};
 use crate::data::time::{check_ts, parse_ts};
 use crate::data::RowFault;
-use crate::error::{Error, Location, Result};
+use crate::error::{compact_number, Error, Location, Result};
 use polars::prelude::{
     BooleanChunked, DataType, Float64Chunked, Int64Chunked, Series, StringChunked, TimeUnit,
 };
@@ -196,7 +196,8 @@ impl Field {
         };
         let whole_or_hint = |v: f64| {
             whole(v).map_err(|m| match cents {
-                Some(what) if v.is_finite() => {
+                // The hint is for fractions (12.5); a huge or infinite value has none.
+                Some(what) if v.is_finite() && v.fract() != 0.0 => {
                     let c = (v * 100.0).round();
                     self.fault(format!(
                         "{m}; {what} are integer cents (write {c} for {v:.2})"
@@ -305,12 +306,13 @@ impl Field {
 
 /// `v` as an `i64` if it is finite and whole, else a message saying why not.
 fn whole(v: f64) -> Result<i64, String> {
+    let shown = compact_number(v);
     if !v.is_finite() {
-        Err(format!("{v} is not a finite number"))
+        Err(format!("{shown} is not a finite number"))
     } else if v.fract() != 0.0 {
-        Err(format!("{v} is not a whole number"))
+        Err(format!("{shown} is not a whole number"))
     } else if v.abs() >= 9.2e18 {
-        Err(format!("{v} is too large"))
+        Err(format!("{shown} is too large"))
     } else {
         Ok(v as i64)
     }
@@ -377,5 +379,6 @@ mod tests {
         assert!(whole(1.5).is_err());
         assert!(whole(f64::INFINITY).is_err());
         assert!(whole(1e19).is_err());
+        assert_eq!(whole(1e308), Err("1e308 is too large".to_string()));
     }
 }

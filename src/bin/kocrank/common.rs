@@ -60,10 +60,11 @@ impl Ui {
 #[derive(Debug, clap::Args)]
 pub struct DataArgs {
     /// A folder holding orders.* and optionally items.*, promoters.*, shares.* (CSV,
-    /// Parquet or Arrow IPC), e.g. one written by `kocrank generate`.
+    /// Parquet or Arrow IPC), e.g. one written by `kocrank generate`. Required, or
+    /// --orders.
     #[arg(long, conflicts_with = "orders")]
     pub data: Option<PathBuf>,
-    /// Orders file (promoter_id, item_id, ts, ...).
+    /// Orders file (promoter_id, item_id, ts, ...). Required, or --data.
     #[arg(long)]
     pub orders: Option<PathBuf>,
     /// Items file.
@@ -151,6 +152,17 @@ pub fn split_time(text: &str, ds: &Dataset, window: i64) -> anyhow::Result<i64> 
 /// Parses `--window` (e.g. `30d`).
 pub fn window(text: &str) -> anyhow::Result<i64> {
     parse_duration(text).map_err(|m| anyhow::anyhow!("--window: {m}"))
+}
+
+/// Parses a count of promoters per chunk (`--chunk`), refusing 0 with the range.
+pub fn chunk(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("0 is outside 1..; a chunk holds at least one promoter".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "\"{text}\" is not a whole number of promoters (1..)"
+        )),
+    }
 }
 
 /// A date for messages.

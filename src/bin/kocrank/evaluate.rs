@@ -125,6 +125,35 @@ fn world_of(dir: &std::path::Path, ds: &kocrank::Dataset) -> anyhow::Result<kocr
     Ok(world)
 }
 
+/// Notes the config sections that no model evaluated reads (one config per model,
+/// all from the same file).
+fn note_unused_sections(configs: &[kocrank::Config], ui: &Ui) {
+    let Some((first, rest)) = configs.split_first() else {
+        return;
+    };
+    for unused in first.unused_sections() {
+        let unused_by_all = rest.iter().all(|c| {
+            c.unused_sections()
+                .iter()
+                .any(|u| u.section == unused.section)
+        });
+        if !unused_by_all {
+            continue;
+        }
+        if rest.is_empty() {
+            ui.note(format!("note: {unused}"));
+        } else {
+            let models: Vec<&str> = configs.iter().map(|c| c.model.as_str()).collect();
+            ui.note(format!(
+                "note: the [{}] section is set but none of the models evaluated ({}) reads it; it serves model = \"{}\"",
+                unused.section,
+                models.join(", "),
+                unused.serves
+            ));
+        }
+    }
+}
+
 pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let (ds, report) = a.data.load(ui, Need::All)?;
     let win = window(&a.window)?;
@@ -154,6 +183,7 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         .iter()
         .map(|m| resolve_config(&a.config, &Some(m.clone())))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    note_unused_sections(&configs, ui);
     let cfg = EvalConfig {
         ks: a.k.clone(),
         count_repeats: !a.no_repeats,

@@ -22,8 +22,8 @@ pub struct Args {
     /// File format.
     #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
     pub format: FileFormat,
-    /// Promoters per written chunk (bounds memory for the large world).
-    #[arg(long, default_value_t = 20_000)]
+    /// Promoters per written chunk, at least 1 (bounds memory for the large world).
+    #[arg(long, default_value_t = 20_000, value_parser = crate::common::chunk)]
     pub chunk: usize,
     /// How much an invitee's taste follows a same-channel inviter's, in [0, 1]
     /// (default 0.3: 30% of her taste's prior mean). Recorded in world.json.
@@ -68,12 +68,12 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let n = gen.promoters().len();
     let bar = ui.bar(n as u64, "generating");
     let (mut orders, mut shares, mut done) = (0usize, 0usize, 0usize);
-    for chunk in gen.chunks(a.chunk.max(1)) {
+    for chunk in gen.chunks(a.chunk) {
         let (o, s) = chunk?;
         orders += o.len();
         shares += s.len();
         writer.write_orders(&o, &s)?;
-        done = (done + a.chunk.max(1)).min(n);
+        done = (done + a.chunk).min(n);
         bar.set_position(done as u64);
     }
     writer.finish()?;

@@ -33,6 +33,9 @@ enum Command {
     /// Write a seeded synthetic promoter world (items, promoters, orders, shares, truth).
     Generate(generate::Args),
     /// Train a model on order data and save it.
+    #[command(
+        override_usage = "kocrank train (--data <DIR> | --orders <FILE>) --out <FILE> [OPTIONS]\n       kocrank train --explain-config [OPTIONS]"
+    )]
     Train(train::Args),
     /// Rank items for promoters with a saved model.
     Rank(rank::Args),
@@ -78,8 +81,23 @@ fn main() -> ExitCode {
                     return ExitCode::SUCCESS;
                 }
             }
-            eprintln!("kocrank: {e:#}");
+            eprintln!("kocrank: {}", message(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes joined by `: `, leaving out a cause whose text the message
+/// already ends with: `kocrank::Error` shows its underlying OS or config error in its
+/// own text and also reports it as its source, which would print it twice.
+fn message(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.ends_with(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }

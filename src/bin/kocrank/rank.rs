@@ -22,19 +22,20 @@ pub struct Args {
     /// cold-start list.
     #[arg(long)]
     pub promoters: Option<PathBuf>,
-    /// Items per promoter.
+    /// Items per promoter, 1..=10000 (kocrank::rank::MAX_K).
     #[arg(long, short, default_value_t = 20)]
     pub k: usize,
     /// Output: a file (.csv, .parquet or .arrow; columns promoter_id, rank, item_id,
     /// score), or a folder (no extension, or ending in /) for part files.
     #[arg(long)]
     pub out: PathBuf,
-    /// Part files: promoters per part.
-    #[arg(long, default_value_t = 10_000)]
+    /// Part files: promoters per part, at least 1.
+    #[arg(long, default_value_t = 10_000, value_parser = crate::common::chunk)]
     pub chunk: usize,
-    /// Part files: format.
-    #[arg(long, value_enum, default_value_t = FileFormat::Parquet)]
-    pub format: FileFormat,
+    /// Part files: format (default parquet). A file --out takes its format from its
+    /// extension; a --format that contradicts it is refused.
+    #[arg(long, value_enum)]
+    pub format: Option<FileFormat>,
     /// Part files: keep the finished parts of an interrupted run and rank the rest.
     #[arg(long)]
     pub resume: bool,
@@ -52,7 +53,33 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// The format of the output: `--format` (Parquet by default) for a folder of parts,
+/// the extension for a file, which a different `--format` contradicts.
+fn output_format(out: &Path, format: Option<FileFormat>) -> anyhow::Result<Format> {
+    let given = format.map(|f| match f {
+        FileFormat::Csv => Format::Csv,
+        FileFormat::Parquet => Format::Parquet,
+        FileFormat::Arrow => Format::Ipc,
+    });
+    if is_folder(out) {
+        return Ok(given.unwrap_or(Format::Parquet));
+    }
+    let by_extension = Format::for_writing(out)?;
+    match given {
+        Some(f) if f != by_extension => bail!(
+            "--format {} contradicts --out {}, whose extension says {}; drop --format, or give an --out ending in .{}",
+            f.extension(),
+            out.display(),
+            by_extension.extension(),
+            f.extension()
+        ),
+        _ => Ok(by_extension),
+    }
+}
+
 pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
+    // Refused before the model is loaded: a contradiction costs nothing to report.
+    let format = output_format(&a.out, a.format)?;
     let model = model_file::load(&a.model)?;
     let ids: Vec<String> = match (&a.promoters, a.all) {
         (Some(p), _) => read_promoter_ids(p)?,
@@ -72,11 +99,6 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let ranker = Ranker::new(model);
     let bar = ui.bar(ids.len() as u64, "ranking");
     if is_folder(&a.out) {
-        let format = match a.format {
-            FileFormat::Csv => Format::Csv,
-            FileFormat::Parquet => Format::Parquet,
-            FileFormat::Arrow => Format::Ipc,
-        };
         let opts = PartsOptions {
             k: a.k,
             chunk: a.chunk,

@@ -37,10 +37,11 @@ pub struct Args {
     /// Test window length used by `--split-at auto`.
     #[arg(long, default_value = "30d")]
     pub window: String,
-    /// Where to write the model file.
+    /// Where to write the model file. Required (with --data or --orders) unless
+    /// --explain-config.
     #[arg(long, required_unless_present = "explain_config")]
     pub out: Option<PathBuf>,
-    /// Print the resolved configuration as TOML and exit.
+    /// Print the resolved configuration as TOML and exit (needs no data and no --out).
     #[arg(long)]
     pub explain_config: bool,
 }
@@ -72,6 +73,9 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     if a.explain_config {
         print!("{}", cfg.to_toml_string());
         return Ok(Outcome::Clean);
+    }
+    for unused in cfg.unused_sections() {
+        ui.note(format!("note: {unused}"));
     }
     let out = a.out.context("--out is required")?;
     // Shares train a model that weighs them, and auto may try them.
