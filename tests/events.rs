@@ -110,6 +110,7 @@ fn entries_carry_the_weights_as_specified() {
     let cfg = EventWeights {
         order: 2.0,
         share: 0.25,
+        received: 0.0,
         refunded: -0.5,
         cancelled: 0.0,
         quantity: true,
@@ -199,4 +200,52 @@ fn a_random_holdout_leaves_no_share_or_refund_of_a_held_out_pair_in_training() {
     // The world has shares of held-out pairs to remove.
     let all = &d.shares;
     assert!((0..all.len()).any(|r| held.contains(&(all.promoter[r], all.item[r]))));
+}
+
+#[test]
+fn a_received_share_is_an_interaction_of_its_receiver_only_when_weighed() {
+    let mut b = DatasetBuilder::new();
+    let t0 = 1_700_000_000;
+    for (p, item) in [("ann", "a"), ("bea", "b")] {
+        b.push_order(&OrderRecord {
+            promoter_id: p,
+            item_id: item,
+            ts: t0,
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    b.push_share(&ShareRecord {
+        promoter_id: "ann",
+        item_id: "a",
+        ts: t0 + 10,
+        receiver_id: Some("bea"),
+        ..Default::default()
+    })
+    .unwrap();
+    let d = b.finish().unwrap();
+    let h = d.history();
+    let bea = d.promoters.ids.get("bea").unwrap();
+    let a = d.catalog.ids.get("a").unwrap();
+    let b_item = d.catalog.ids.get("b").unwrap();
+    // Unweighed, the receiver link teaches nothing.
+    assert_eq!(
+        *training_history(&d, &h, i64::MAX, &EventWeights::default()),
+        h
+    );
+    let cfg = EventWeights {
+        received: 0.3,
+        ..EventWeights::default()
+    };
+    let t = training_history(&d, &h, i64::MAX, &cfg);
+    assert_eq!(t.items(bea), &[b_item, a]);
+    assert_eq!(t.weights(bea).unwrap(), &[1.0, 0.3]);
+    // The sharer's own entries do not change (her share weight is 0).
+    let ann = d.promoters.ids.get("ann").unwrap();
+    assert_eq!(t.items(ann), &[a]);
+    // A share received at or after `until` is left out.
+    let early = training_history(&d, &h, t0 + 10, &cfg);
+    assert_eq!(early.items(bea), &[b_item]);
+    let e = Config::from_toml_str("[events]\nreceived = 11.0\n").unwrap_err();
+    assert!(e.to_string().contains("events.received"), "{e}");
 }

@@ -320,6 +320,65 @@ fn unknown_inviter_strict_and_lenient() {
         .contains("promoter \"p2\" names inviter \"ghost\""));
 }
 
+#[test]
+fn a_triplet_share_log_loads_with_its_receivers() {
+    let dir = tmp();
+    let shares = "promoter_id,receiver_id,item_id,ts\np1,p2,A,2011-09-30\np2,,B,2011-09-30\np2,p3,B,2011-09-30\n";
+    let files = DataFiles::orders(put(&dir, "orders.csv", ORDERS)).with_shares(put(
+        &dir,
+        "shares.csv",
+        shares,
+    ));
+    let d = strict(&files).unwrap().dataset;
+    let name = |p: Option<u32>| p.map(|p| d.promoters.ids.name(p).unwrap().to_string());
+    let got: Vec<Option<String>> = (0..d.shares.len())
+        .map(|r| name(d.shares.receiver(r)))
+        .collect();
+    assert_eq!(got, vec![Some("p2".into()), None, Some("p3".into())]);
+    // With no promoters file, a receiver known only from the shares is a promoter too.
+    assert_eq!(d.promoters.len(), 3);
+    // Written back and read again, the receivers survive.
+    let out = tmp();
+    write_dataset(&d, out.path(), Format::Csv).unwrap();
+    let again = strict(
+        &DataFiles::orders(out.path().join("orders.csv"))
+            .with_shares(out.path().join("shares.csv")),
+    )
+    .unwrap()
+    .dataset;
+    let again_names: Vec<Option<String>> = (0..again.shares.len())
+        .map(|r| {
+            again
+                .shares
+                .receiver(r)
+                .map(|p| again.promoters.ids.name(p).unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(again_names, got);
+}
+
+#[test]
+fn an_unknown_receiver_is_named_strict_and_counted_lenient() {
+    let dir = tmp();
+    let files = DataFiles::orders(put(&dir, "orders.csv", ORDERS))
+        .with_promoters(put(&dir, "promoters.csv", "promoter_id\np1\np2\n"))
+        .with_shares(put(
+            &dir,
+            "shares.csv",
+            "promoter_id,item_id,ts,receiver_id\np1,A,1317000000,p2\np1,B,1317000000,ghost\n",
+        ));
+    let e = strip(&dir, strict(&files).unwrap_err());
+    assert!(
+        e.starts_with("shares.csv: row 2, column \"receiver_id\""),
+        "{e}"
+    );
+    assert!(e.contains("ghost"), "{e}");
+    let loaded = read_dataset(&files, &ReadOptions::lenient()).unwrap();
+    assert_eq!(loaded.dataset.shares.len(), 1);
+    assert_eq!(loaded.dataset.promoters.len(), 2);
+    assert!(loaded.report.to_string().contains("ghost"));
+}
+
 // ---------------------------------------------------------------- bad files
 
 #[test]
@@ -848,6 +907,7 @@ fn full_dataset() -> Dataset {
         item_id: "A",
         ts: 1_317_000_000,
         group_id: Some("g2"),
+        receiver_id: None,
     })
     .unwrap();
     b.push_share(&ShareRecord {
@@ -855,6 +915,7 @@ fn full_dataset() -> Dataset {
         item_id: "c,1",
         ts: 1_317_000_100,
         group_id: None,
+        receiver_id: None,
     })
     .unwrap();
     b.finish().unwrap()

@@ -79,6 +79,7 @@ impl Table {
                 ("item_id", true),
                 ("ts", true),
                 ("group_id", false),
+                ("receiver_id", false),
             ],
         }
     }
@@ -163,9 +164,8 @@ enum Kind {
 impl Kind {
     fn of(name: &str) -> Kind {
         match name {
-            "item_id" | "promoter_id" | "inviter_id" | "order_id" | "buyer_id" | "group_id" => {
-                Kind::Id
-            }
+            "item_id" | "promoter_id" | "inviter_id" | "order_id" | "buyer_id" | "group_id"
+            | "receiver_id" => Kind::Id,
             "category" | "brand" | "seller" | "channel" | "status" => Kind::Text,
             "price" | "reviews_positive" | "reviews_total" | "city_tier" | "quantity"
             | "amount" => Kind::Int,
@@ -566,11 +566,13 @@ fn push_row(
                 None => return Err(RowFault::new("ts", "missing timestamp")),
             };
             let group_id = opt_id(c.get("group_id"), row)?;
+            let receiver_id = opt_id(c.get("receiver_id"), row)?;
             b.push_share(&ShareRecord {
                 promoter_id: &promoter_id,
                 item_id: &item_id,
                 ts,
                 group_id: group_id.as_deref(),
+                receiver_id: receiver_id.as_deref(),
             })
         }
     }

@@ -205,8 +205,13 @@ pub fn carve(data: &Dataset, history: &History, cfg: &AutoConfig) -> Carved {
     });
     let valid = o.filter(|r| held[r]);
     let s = &data.shares;
-    let train_shares = s
-        .filter(|r| share_in_search(s.promoter[r]) && !pairs.contains(&(s.promoter[r], s.item[r])));
+    let train_shares = s.filter(|r| {
+        share_in_search(s.promoter[r])
+            && !pairs.contains(&(s.promoter[r], s.item[r]))
+            && !s
+                .receiver(r)
+                .is_some_and(|to| pairs.contains(&(to, s.item[r])))
+    });
     if valid.is_empty() {
         return Carved {
             description:

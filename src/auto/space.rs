@@ -86,6 +86,9 @@ fn describe_all(c: &Config) -> String {
     if e.is_plain() || !interaction_model(c.model) {
         return d;
     }
+    if e.received != 0.0 {
+        return format!("{d} share={} received={}", fmt(e.share), fmt(e.received));
+    }
     format!("{d} share={}", fmt(e.share))
 }
 
@@ -149,8 +152,15 @@ pub fn first_wave(
     }
     out.push(with(base, ModelKind::Ials, |_| {}));
     if profile.present.shares && base.events.share == 0.0 {
-        // Shares as interactions: tried on item-to-item, refined by the moves.
-        out.push(with(base, ModelKind::ItemKnn, |c| c.events.share = SHARE));
+        // Shares as interactions (sent, and received where the log names receivers):
+        // tried on item-to-item, refined by the moves.
+        let received = profile.present.receivers && base.events.received == 0.0;
+        out.push(with(base, ModelKind::ItemKnn, |c| {
+            c.events.share = SHARE;
+            if received {
+                c.events.received = SHARE;
+            }
+        }));
     }
     out
 }
@@ -231,7 +241,12 @@ pub fn around(c: &Candidate, seed: u64, step: u64) -> Candidate {
     // A candidate that reads shares may move its share weight instead (one in four).
     if interaction_model(config.model) && config.events.share != 0.0 && rng.random_bool(0.25) {
         config = c.config.clone();
-        config.events.share = pick(&mut rng, &[0.05, 0.1, 0.2, 0.5, 1.0]);
+        let weight = pick(&mut rng, &[0.05, 0.1, 0.2, 0.5, 1.0]);
+        if config.events.received != 0.0 && rng.random_bool(0.5) {
+            config.events.received = weight;
+        } else {
+            config.events.share = weight;
+        }
     }
     Candidate {
         params: describe_all(&config),

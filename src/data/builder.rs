@@ -117,6 +117,9 @@ pub struct ShareRecord<'a> {
     pub ts: i64,
     /// The group shared to.
     pub group_id: Option<&'a str>,
+    /// The promoter the item was shared to, when the log names one (a triplet log:
+    /// sharer, receiver, item). Resolved like `promoter_id`.
+    pub receiver_id: Option<&'a str>,
 }
 
 /// Collects validated rows into a [`Dataset`].
@@ -439,9 +442,27 @@ impl DatasetBuilder {
     pub fn push_share(&mut self, r: &ShareRecord<'_>) -> Result<(), RowFault> {
         let ts = ts_fault("ts", r.ts)?;
         self.check_ids(r.item_id, r.promoter_id)?;
+        // Every field is checked before anything is created.
+        let receiver_id = r.receiver_id.map(str::trim).filter(|x| !x.is_empty());
+        if let Some(id) = receiver_id {
+            if self.promoters_declared {
+                self.check_known_promoter(id)
+                    .map_err(|f| RowFault::new("receiver_id", f.message))?;
+            }
+        }
         let item = self.resolve_item(r.item_id)?;
         let promoter = self.resolve_promoter(r.promoter_id)?;
+        let receiver = match receiver_id {
+            Some(id) => self.resolve_promoter(id)?,
+            None => NO_ID,
+        };
         let s = &mut self.shares;
+        if receiver != NO_ID && s.receiver.len() < s.promoter.len() {
+            s.receiver.resize(s.promoter.len(), NO_ID);
+        }
+        if receiver != NO_ID || !s.receiver.is_empty() {
+            s.receiver.push(receiver);
+        }
         s.promoter.push(promoter);
         s.item.push(item);
         s.ts.push(ts);

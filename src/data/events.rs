@@ -1,5 +1,6 @@
-//! Per-event weights: what an order, a share, a refund or a cancellation teaches the
-//! models that learn from interactions (iALS, item-to-item, EASE).
+//! Per-event weights: what an order, a share (sent or received), a refund or a
+//! cancellation teaches the models that learn from interactions (iALS, item-to-item,
+//! EASE).
 //!
 //! By default only completed orders count, each weighing 1, as they always have. The
 //! `[events]` section adds the other events of the log as weighted interactions:
@@ -8,6 +9,7 @@
 //! [events]
 //! order = 1.0       # a completed order
 //! share = 0.2       # the promoter posted the item into a group
+//! received = 0.1    # another promoter shared the item to her (`receiver_id`)
 //! refunded = -0.5   # paid, then refunded: below zero it takes back an order's weight
 //! cancelled = 0.0   # cancelled before completion
 //! quantity = false  # true: an order weighs order × its units
@@ -43,6 +45,9 @@ pub struct EventWeights {
     pub order: f64,
     /// A share (a post of the item into one of her groups). Default 0 (shares unused).
     pub share: f64,
+    /// A share received: an item another promoter shared to her (the share log's
+    /// `receiver_id`). Default 0 (unused).
+    pub received: f64,
     /// A refunded order. Default 0.
     pub refunded: f64,
     /// A cancelled order. Default 0.
@@ -56,6 +61,7 @@ impl Default for EventWeights {
         EventWeights {
             order: 1.0,
             share: 0.0,
+            received: 0.0,
             refunded: 0.0,
             cancelled: 0.0,
             quantity: false,
@@ -73,6 +79,7 @@ impl EventWeights {
         use crate::error::check_range;
         check_range("events.order", self.order, 1e-6, 10.0, "(0, 10]")?;
         check_range("events.share", self.share, -10.0, 10.0, "[-10, 10]")?;
+        check_range("events.received", self.received, -10.0, 10.0, "[-10, 10]")?;
         check_range("events.refunded", self.refunded, -10.0, 10.0, "[-10, 10]")?;
         check_range("events.cancelled", self.cancelled, -10.0, 10.0, "[-10, 10]")
     }
@@ -80,6 +87,7 @@ impl EventWeights {
     /// True for the default: completed orders only, each weighing 1.
     pub fn is_plain(&self) -> bool {
         self.share == 0.0
+            && self.received == 0.0
             && self.refunded == 0.0
             && self.cancelled == 0.0
             && self.order == 1.0
@@ -123,11 +131,17 @@ pub fn training_history<'a>(
             rows.push((o.promoter[r], o.ts[r], o.item[r], w as f32, units));
         }
     }
-    if cfg.share != 0.0 {
-        let s = &data.shares;
+    let s = &data.shares;
+    if cfg.share != 0.0 || cfg.received != 0.0 {
         for r in 0..s.len() {
-            if s.ts[r] < until {
+            if s.ts[r] >= until {
+                continue;
+            }
+            if cfg.share != 0.0 {
                 rows.push((s.promoter[r], s.ts[r], s.item[r], cfg.share as f32, 1));
+            }
+            if let Some(to) = s.receiver(r).filter(|_| cfg.received != 0.0) {
+                rows.push((to, s.ts[r], s.item[r], cfg.received as f32, 1));
             }
         }
     }

@@ -27,6 +27,9 @@ pub struct Present {
     pub ratings: bool,
     /// The log has shares.
     pub shares: bool,
+    /// Some share names its receiver.
+    #[serde(default)]
+    pub receivers: bool,
     /// Some promoter has an inviter.
     pub inviters: bool,
     /// Some promoter has a channel other than `other` or a city tier.
@@ -136,6 +139,7 @@ impl DataProfile {
                 commissions: c.commission_rate.iter().any(|&x| x > 0.0),
                 ratings: c.reviews_total.iter().any(|&x| x > 0),
                 shares: !data.shares.is_empty(),
+                receivers: data.shares.has_receivers(),
                 inviters: pr.inviter.iter().any(Option::is_some),
                 segments: pr.channel.iter().any(|&ch| ch != super::Channel::Other)
                     || pr.city_tier.iter().any(|&t| t != 0),
@@ -176,6 +180,7 @@ impl std::fmt::Display for DataProfile {
             ("commissions", p.commissions),
             ("ratings", p.ratings),
             ("shares", p.shares),
+            ("share receivers", p.receivers),
             ("inviters", p.inviters),
             ("channels/tiers", p.segments),
         ]

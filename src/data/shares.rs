@@ -1,4 +1,10 @@
-//! Shares: a promoter posted an item into one of her groups.
+//! Shares: a promoter posted an item into one of her groups, or sent it to someone.
+//!
+//! A share log may name who received each share (`receiver_id`, as in the triplet
+//! logs of share-to-earn platforms: sharer, receiver, item). A receiver is a promoter;
+//! an item shared to her says something about what her own circle may buy, which the
+//! `[events] received` weight turns into an interaction of hers
+//! ([`crate::data::events`]).
 
 use super::ids::IdMap;
 
@@ -16,6 +22,9 @@ pub struct Shares {
     pub group: Vec<u32>,
     /// External group ids.
     pub group_ids: IdMap,
+    /// The promoter who received each share ([`super::orders::NO_ID`] when the log
+    /// names none). Empty when no share names a receiver.
+    pub receiver: Vec<u32>,
 }
 
 impl Shares {
@@ -27,6 +36,19 @@ impl Shares {
     /// True when there is no share.
     pub fn is_empty(&self) -> bool {
         self.promoter.is_empty()
+    }
+
+    /// The receiver of share `r`, when the log names one.
+    pub fn receiver(&self, r: usize) -> Option<u32> {
+        self.receiver
+            .get(r)
+            .copied()
+            .filter(|&x| x != super::orders::NO_ID)
+    }
+
+    /// True when some share names a receiver.
+    pub fn has_receivers(&self) -> bool {
+        self.receiver.iter().any(|&x| x != super::orders::NO_ID)
     }
 
     /// The rows whose `keep` predicate is true.
@@ -41,6 +63,9 @@ impl Shares {
                 out.item.push(self.item[r]);
                 out.ts.push(self.ts[r]);
                 out.group.push(self.group[r]);
+                if let Some(&x) = self.receiver.get(r) {
+                    out.receiver.push(x);
+                }
             }
         }
         out

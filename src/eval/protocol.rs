@@ -162,7 +162,16 @@ pub fn leave_last_out(ds: &Dataset) -> Result<Split> {
         catalog: Arc::clone(&ds.catalog),
         promoters: Arc::clone(&ds.promoters),
         orders: train_orders,
-        shares: s.filter(|r| s.ts[r] < cut_of(s.promoter[r])),
+        shares: {
+            let mut kept = s.filter(|r| s.ts[r] < cut_of(s.promoter[r]));
+            // A share received after the receiver's own cut is her test period.
+            for r in 0..kept.receiver.len() {
+                if kept.receiver(r).is_some_and(|to| kept.ts[r] >= cut_of(to)) {
+                    kept.receiver[r] = crate::data::NO_ID;
+                }
+            }
+            kept
+        },
     };
     let test = Dataset {
         catalog: Arc::clone(&ds.catalog),

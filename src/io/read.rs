@@ -327,16 +327,19 @@ fn read_shares(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> 
     let item = t.required("item_id")?;
     let ts = t.required("ts")?;
     let group = t.field("group_id");
+    let receiver = t.field("receiver_id");
     for row in 0..t.n_rows {
         let mut push = || -> Result<(), RowFault> {
             let promoter_id = req_id(promoter, row)?;
             let item_id = req_id(item, row)?;
             let group_id = opt_id(group, row)?;
+            let receiver_id = opt_id(receiver, row)?;
             b.push_share(&ShareRecord {
                 promoter_id: &promoter_id,
                 item_id: &item_id,
                 ts: ts.required_ts(row)?,
                 group_id: group_id.as_deref(),
+                receiver_id: receiver_id.as_deref(),
             })
         };
         let outcome = push();

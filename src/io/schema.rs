@@ -140,6 +140,7 @@ const SHARES: &[Col] = &[
     req("item_id", Kind::Id),
     req("ts", Kind::Ts),
     opt("group_id", Kind::Id),
+    opt("receiver_id", Kind::Id),
 ];
 
 /// Other names accepted for a schema column: `(alias, column)`. The schema name wins

@@ -310,6 +310,14 @@ fn shares_frame(s: &Shares, items: &IdMap, promoters: &IdMap) -> Result<DataFram
         check_len("shares", col, len, n)?;
     }
     let group = opt_names(&s.group_ids, &s.group, "shares", "group_id")?;
+    // The receiver column is always written (empty when the log names none), so that
+    // every chunk of a generated log has the same schema.
+    let receiver = if s.receiver.is_empty() {
+        vec![None; n]
+    } else {
+        check_len("shares", "receiver_id", s.receiver.len(), n)?;
+        opt_names(promoters, &s.receiver, "shares", "receiver_id")?
+    };
     frame(
         "shares",
         n,
@@ -324,6 +332,7 @@ fn shares_frame(s: &Shares, items: &IdMap, promoters: &IdMap) -> Result<DataFram
             ),
             Column::new("ts".into(), s.ts.as_slice()),
             Column::new("group_id".into(), group),
+            Column::new("receiver_id".into(), receiver),
         ],
     )
 }

@@ -4,6 +4,7 @@
 use super::catalog::{self, CatalogIndex};
 use super::circles;
 use super::config::SynthConfig;
+use super::dist::{below, bernoulli, rng_for};
 use super::funnel::{PromoterLog, Sim};
 use super::truth::GroundTruth;
 use crate::data::{Catalog, Orders, Promoters, Shares, NO_ID};
@@ -41,7 +42,20 @@ pub struct Generator {
     promoters: Arc<Promoters>,
     truth: GroundTruth,
     index: CatalogIndex,
+    /// Each promoter's invitees (CSR over promoters), the receivers of her shares.
+    invitee_indptr: Vec<usize>,
+    invitees: Vec<u32>,
 }
+
+/// Random stream of the receivers of shares.
+const STREAM_RECEIVERS: u64 = 0x2EC1;
+
+/// The chance that a share of a promoter with invitees (who had joined by then) is
+/// sent to one of them, named as the share's receiver. Receiving changes nothing in
+/// what the receiver shares or sells: the world records the link, and any lesson a
+/// model draws from it comes from the taste invitees share with their inviter
+/// ([`SynthConfig::inviter_taste`]).
+pub const SHARED_TO_INVITEE: f64 = 0.5;
 
 impl Generator {
     /// Builds the skeleton of a world: catalogue, promoters and ground truth.
@@ -59,7 +73,27 @@ impl Generator {
             ..GroundTruth::default()
         };
         let promoters = circles::build(config, seed, &built.index, &mut truth);
+        let n = promoters.len();
+        let mut invitee_indptr = vec![0usize; n + 1];
+        for &inv in promoters.inviter.iter().flatten() {
+            if let Some(slot) = invitee_indptr.get_mut(inv as usize + 1) {
+                *slot += 1;
+            }
+        }
+        for p in 0..n {
+            invitee_indptr[p + 1] += invitee_indptr[p];
+        }
+        let mut fill = invitee_indptr.clone();
+        let mut invitees = vec![0u32; invitee_indptr[n]];
+        for (p, inv) in promoters.inviter.iter().enumerate() {
+            if let Some(slot) = inv.and_then(|i| fill.get_mut(i as usize)) {
+                invitees[*slot] = p as u32;
+                *slot += 1;
+            }
+        }
         Ok(Generator {
+            invitee_indptr,
+            invitees,
             config: config.clone(),
             seed,
             catalog: Arc::new(built.catalog),
@@ -176,6 +210,7 @@ impl Generator {
         s.item.reserve(n_shares);
         s.ts.reserve(n_shares);
         s.group.reserve(n_shares);
+        s.receiver.reserve(n_shares);
         let mut buyer_of: Vec<u32> = Vec::new();
         for (p, log) in range.zip(logs) {
             let label = p as usize + 1;
@@ -222,11 +257,35 @@ impl Generator {
                 o.buyer.push(buyer);
                 o.group.push(group_base + u32::from(r.group));
             }
+            let mut rng = rng_for(self.seed, STREAM_RECEIVERS, u64::from(p));
+            let invitees = self
+                .invitee_indptr
+                .get(p as usize..p as usize + 2)
+                .and_then(|w| self.invitees.get(w[0]..w[1]))
+                .unwrap_or(&[]);
             for r in &log.shares {
                 s.promoter.push(p);
                 s.item.push(r.item);
                 s.ts.push(r.ts);
                 s.group.push(group_base + u32::from(r.group));
+                // Invitees are in join order: those who had joined by the share.
+                let joined = invitees.partition_point(|&q| {
+                    self.promoters
+                        .joined_at
+                        .get(q as usize)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|t| t <= r.ts)
+                });
+                let receiver = if joined > 0 && bernoulli(&mut rng, SHARED_TO_INVITEE) {
+                    invitees
+                        .get(below(&mut rng, joined as u64) as usize)
+                        .copied()
+                        .unwrap_or(NO_ID)
+                } else {
+                    NO_ID
+                };
+                s.receiver.push(receiver);
             }
         }
         (o, s)

@@ -387,10 +387,13 @@ mod tests {
                 item_id: c.ids.name(s.item[r]).unwrap(),
                 ts: s.ts[r],
                 group_id: s.group_ids.name(s.group[r]),
+                receiver_id: s.receiver(r).and_then(|x| p.ids.name(x)),
             })
             .unwrap();
         }
         let built = b.finish().unwrap();
+        assert!(s.has_receivers());
+        assert_eq!(built.shares.receiver, s.receiver);
         let bc = &built.catalog;
         assert_eq!(bc.ids, c.ids);
         assert_eq!(bc.price_cents, c.price_cents);
