@@ -66,6 +66,7 @@ pub mod data;
 pub mod error;
 pub mod eval;
 mod fit;
+pub mod inspect;
 #[cfg(feature = "io")]
 pub mod io;
 mod kind;

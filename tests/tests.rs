@@ -17,6 +17,7 @@ mod hostile;
 mod ials;
 #[cfg(feature = "io")]
 mod ingest;
+mod inspect;
 mod invariants;
 mod model_file;
 mod network;

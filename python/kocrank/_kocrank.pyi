@@ -83,7 +83,32 @@ class Model:
     def n_items(self) -> int: ...
     @property
     def n_promoters(self) -> int: ...
+    @property
+    def item_factors(self) -> Optional[Any]: ...
+    @property
+    def promoter_factors(self) -> Optional[Any]: ...
+    @overload
+    def similar_items(
+        self, item_id: str, k: int = 10, *, frame: Literal["polars"] = "polars"
+    ) -> polars.DataFrame: ...
+    @overload
+    def similar_items(
+        self, item_id: str, k: int = 10, *, frame: Literal["pyarrow"]
+    ) -> Any: ...
+    @overload
+    def score(
+        self, pairs: Any, item_ids: Optional[_Ids] = None, *, frame: Literal["polars"] = "polars"
+    ) -> polars.DataFrame: ...
+    @overload
+    def score(
+        self, pairs: Any, item_ids: Optional[_Ids] = None, *, frame: Literal["pyarrow"]
+    ) -> Any: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(data: bytes) -> Model: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[bytes]]: ...
 
+def _model_from_bytes(data: bytes) -> Model: ...
 def generate(scale: Literal["tiny", "small", "large"] = "tiny", seed: int = 0) -> Dataset: ...
 def train(
     dataset: Dataset, config: Union[None, str, Dict[str, Any]] = None
@@ -96,6 +121,8 @@ def evaluate(
     *,
     count_repeats: bool = True,
     bootstrap: int = 1000,
+    per_promoter: bool = False,
+    name: Optional[str] = None,
     frame: Literal["polars"] = "polars",
 ) -> polars.DataFrame: ...
 @overload
@@ -106,6 +133,8 @@ def evaluate(
     *,
     count_repeats: bool = True,
     bootstrap: int = 1000,
+    per_promoter: bool = False,
+    name: Optional[str] = None,
     frame: Literal["pyarrow"],
 ) -> Any: ...
 def replay(

@@ -677,20 +677,25 @@ pub fn read_frames(frames: Frames, strict: bool) -> Result<Loaded> {
     Ok(Loaded { dataset, rejects })
 }
 
-/// Reads a column of promoter ids (text or integers) from an Arrow array.
+/// Reads a column of ids (text or integers) from an Arrow array; `field` names the
+/// argument in errors, `column` the id.
 ///
 /// # Errors
 /// [`Error::InvalidData`] for a column that is neither text nor integers, or a null id.
-pub fn ids_from_array(array: &ArrayRef) -> Result<Vec<String>> {
-    let col = Col::new("promoter_ids", "promoter_id", array)?;
+pub fn ids_named(
+    array: &ArrayRef,
+    field: &'static str,
+    column: &'static str,
+) -> Result<Vec<String>> {
+    let col = Col::new(field, column, array)?;
     (0..array.len())
         .map(|row| match col.id(row) {
             Ok(Some(id)) => Ok(id.into_owned()),
             Ok(None) => Err(Error::InvalidRequest {
-                field: "promoter_ids",
-                message: format!("row {}: empty or null promoter id", row + 1),
+                field,
+                message: format!("row {}: empty or null {column}", row + 1),
             }),
-            Err(f) => Err(f.at("promoter_ids", row as u64 + 1)),
+            Err(f) => Err(f.at(field, row as u64 + 1)),
         })
         .collect()
 }

@@ -17,6 +17,7 @@ mod convert;
 mod dataset;
 mod errors;
 mod frames;
+mod inspect;
 mod model;
 mod replay;
 
@@ -31,5 +32,6 @@ fn _kocrank(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(model::train, m)?)?;
     m.add_function(wrap_pyfunction!(model::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(replay::replay, m)?)?;
+    m.add_function(wrap_pyfunction!(inspect::_model_from_bytes, m)?)?;
     Ok(())
 }

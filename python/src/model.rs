@@ -3,7 +3,7 @@
 use crate::convert::{frame_out, from_json, to_json};
 use crate::dataset::PyDataset;
 use crate::errors::{value_error, IntoPy};
-use crate::frames::{batch_of, ids_from_array, ranked_batch};
+use crate::frames::{batch_of, ids_named, ranked_batch};
 use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
 use kocrank::eval::metrics::ListMetrics;
 use kocrank::eval::{EvalConfig, EvalReport};
@@ -26,6 +26,16 @@ pub struct PyModel {
 /// Promoter ids from a string, a sequence of strings, or an Arrow array or stream of
 /// text or integers (a polars Series, a pyarrow Array or ChunkedArray).
 fn promoter_ids(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    ids_of(obj, "promoter_ids", "promoter_id")
+}
+
+/// Ids from a string, a sequence of strings, or an Arrow array or stream of text or
+/// integers; `field` names the argument in errors, `column` the id.
+pub(crate) fn ids_of(
+    obj: &Bound<'_, PyAny>,
+    field: &'static str,
+    column: &'static str,
+) -> PyResult<Vec<String>> {
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(vec![s.to_string()]);
     }
@@ -34,9 +44,9 @@ fn promoter_ids(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         let reader = arrays.into_reader()?;
         let mut out = Vec::new();
         for array in reader {
-            let array: ArrayRef = array
-                .map_err(|e| value_error("InvalidRequestError", format!("promoter_ids: {e}")))?;
-            out.extend(ids_from_array(&array).py_err()?);
+            let array: ArrayRef =
+                array.map_err(|e| value_error("InvalidRequestError", format!("{field}: {e}")))?;
+            out.extend(ids_named(&array, field, column).py_err()?);
         }
         return Ok(out);
     }
@@ -44,7 +54,7 @@ fn promoter_ids(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         value_error(
             "InvalidRequestError",
             format!(
-                "promoter_ids: expected a string, a sequence of strings, or an Arrow array or Series of ids, found {}",
+                "{field}: expected a string, a sequence of strings, or an Arrow array or Series of ids, found {}",
                 obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
             ),
         )
@@ -315,6 +325,158 @@ impl PyModel {
         self.ranker.model().promoters().len()
     }
 
+    /// The iALS item factors ``Y`` as a read-only ``numpy.ndarray`` of shape
+    /// ``(n_items, factors)``, rows in the order of the model's catalogue (the order
+    /// :meth:`Dataset.item_ids` gives for the training data); ``None`` for a model
+    /// without factors. A blend gives its iALS component's. The array shares the
+    /// model's memory (no copy). Needs numpy.
+    ///
+    /// Examples
+    /// --------
+    /// >>> import kocrank
+    /// >>> train, _ = kocrank.generate("tiny", seed=5).split()
+    /// >>> m = kocrank.train(train, {"model": "ials", "ials": {"factors": 8}})
+    /// >>> m.item_factors.shape == (m.n_items, 8)
+    /// True
+    #[getter]
+    fn item_factors<'py>(slf: &Bound<'py, Self>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        crate::inspect::factors(slf, false)
+    }
+
+    /// The iALS promoter factors ``X``, shape ``(n_promoters, factors)``, as for
+    /// :attr:`item_factors`.
+    #[getter]
+    fn promoter_factors<'py>(slf: &Bound<'py, Self>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        crate::inspect::factors(slf, true)
+    }
+
+    /// The ``k`` items most similar to ``item_id``, best first, without the item:
+    /// item-to-item neighbours, else the cosine of iALS factors, else EASE weights
+    /// (a blend answers from its components).
+    ///
+    /// Returns
+    /// -------
+    /// polars.DataFrame or pyarrow.Table
+    ///     ``item_id, score``.
+    ///
+    /// Raises
+    /// ------
+    /// UnknownIdError
+    ///     for an item not in the catalogue.
+    /// UnsupportedError
+    ///     for a model that does not relate items (popularity, say).
+    #[pyo3(signature = (item_id, k=10, *, frame="polars"))]
+    fn similar_items<'py>(
+        &self,
+        py: Python<'py>,
+        item_id: &str,
+        k: usize,
+        frame: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::inspect::similar_items(py, self, item_id, k, frame)
+    }
+
+    /// Scores of arbitrary ``(promoter, item)`` pairs in one call: the model's score,
+    /// before any rule, that :meth:`rank` orders by.
+    ///
+    /// Parameters
+    /// ----------
+    /// pairs : frame or sequence
+    ///     A frame with ``promoter_id`` and ``item_id`` columns (polars, pandas or
+    ///     pyarrow), or, with ``item_ids`` given, the promoter ids.
+    /// item_ids : sequence, optional
+    ///     The item of each pair, as long as ``pairs``.
+    ///
+    /// Returns
+    /// -------
+    /// polars.DataFrame or pyarrow.Table
+    ///     ``promoter_id, item_id, score`` in the order given; ``score`` is null
+    ///     where the model cannot place the item.
+    ///
+    /// Raises
+    /// ------
+    /// InvalidRequestError
+    ///     for an unknown item, or columns of different lengths.
+    ///
+    /// Examples
+    /// --------
+    /// >>> import kocrank, polars as pl
+    /// >>> train, _ = kocrank.generate("tiny", seed=5).split()
+    /// >>> m = kocrank.train(train, "popularity")
+    /// >>> top = m.rank(["P000001"], k=3)
+    /// >>> scored = m.score(top.select("promoter_id", "item_id"))
+    /// >>> scored["score"].to_list() == top["score"].to_list()
+    /// True
+    #[pyo3(signature = (pairs, item_ids=None, *, frame="polars"))]
+    fn score<'py>(
+        &self,
+        py: Python<'py>,
+        pairs: &Bound<'py, PyAny>,
+        item_ids: Option<&Bound<'py, PyAny>>,
+        frame: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (promoters, items) = match item_ids {
+            Some(items) => (
+                ids_of(pairs, "pairs", "promoter_id")?,
+                ids_of(items, "item_ids", "item_id")?,
+            ),
+            None => (
+                ids_of(&pairs.get_item("promoter_id")?, "pairs", "promoter_id")?,
+                ids_of(&pairs.get_item("item_id")?, "pairs", "item_id")?,
+            ),
+        };
+        if promoters.len() != items.len() {
+            return Err(value_error(
+                "InvalidRequestError",
+                format!(
+                    "pairs: {} promoter ids and {} item ids",
+                    promoters.len(),
+                    items.len()
+                ),
+            ));
+        }
+        let ranker = self.ranker.clone();
+        let scores = py
+            .detach(|| crate::inspect::score_pairs(&ranker, &promoters, &items))
+            .py_err()?;
+        let p: Vec<&str> = promoters.iter().map(String::as_str).collect();
+        let i: Vec<&str> = items.iter().map(String::as_str).collect();
+        let batch = batch_of(vec![
+            ("promoter_id", Arc::new(StringArray::from(p)) as ArrayRef),
+            ("item_id", Arc::new(StringArray::from(i))),
+            ("score", Arc::new(arrow_array::Float32Array::from(scores))),
+        ])
+        .py_err()?;
+        frame_out(py, batch, frame)
+    }
+
+    /// The bytes of the model file (what :meth:`save` writes); :func:`pickle` and
+    /// ``copy.deepcopy`` go through them.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+        crate::inspect::to_bytes(py, self)
+    }
+
+    /// A model from the bytes of a model file (:meth:`to_bytes`).
+    ///
+    /// Raises
+    /// ------
+    /// CorruptModelError, IncompatibleModelError
+    ///     for damaged bytes or another format version.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<PyModel> {
+        crate::inspect::_model_from_bytes(py, data)
+    }
+
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, pyo3::types::PyBytes>,))> {
+        let f = py
+            .import("kocrank._kocrank")?
+            .getattr("_model_from_bytes")?;
+        Ok((f, (crate::inspect::to_bytes(py, self)?,)))
+    }
+
     fn __repr__(&self) -> String {
         let m = self.ranker.model();
         format!(
@@ -452,6 +614,11 @@ fn report_batch(r: &EvalReport) -> kocrank::Result<arrow_array::RecordBatch> {
 /// bootstrap : int, default 1000
 ///     Bootstrap resamples over promoters for the ``ndcg_lo``/``ndcg_hi`` interval
 ///     (95%) of the overall rows; 0 turns it off.
+/// per_promoter : bool, default False
+///     Return one row per ``(promoter, k)`` (``model, promoter_id, k`` and the
+///     metrics) instead of the summary: what paired tests between two models need.
+/// name : str, optional
+///     The label of the ``model`` column (default: the model kind).
 /// frame : {"polars", "pyarrow"}, default "polars"
 ///
 /// Returns
@@ -464,7 +631,8 @@ fn report_batch(r: &EvalReport) -> kocrank::Result<arrow_array::RecordBatch> {
 ///     rw_ndcg, novelty, popularity, diversity, self_operated, quality``, and
 ///     ``coverage``, ``ndcg_lo``, ``ndcg_hi`` (overall rows only).
 #[pyfunction]
-#[pyo3(signature = (model, test, k=vec![5, 10, 20], *, count_repeats=true, bootstrap=1000, frame="polars"))]
+#[pyo3(signature = (model, test, k=vec![5, 10, 20], *, count_repeats=true, bootstrap=1000, per_promoter=false, name=None, frame="polars"))]
+#[allow(clippy::too_many_arguments)]
 pub fn evaluate<'py>(
     py: Python<'py>,
     model: &PyModel,
@@ -472,8 +640,12 @@ pub fn evaluate<'py>(
     k: Vec<i64>,
     count_repeats: bool,
     bootstrap: usize,
+    per_promoter: bool,
+    name: Option<String>,
     frame: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let mut seen = std::collections::HashSet::new();
+    let k: Vec<i64> = k.into_iter().filter(|x| seen.insert(*x)).collect();
     let ks = k
         .iter()
         .map(|&k| {
@@ -494,7 +666,57 @@ pub fn evaluate<'py>(
     let ranker = model.ranker.clone();
     let data = Arc::clone(&test.inner);
     let batch = py
-        .detach(|| kocrank::eval::evaluate(&ranker, &data, &cfg).and_then(|r| report_batch(&r)))
+        .detach(|| {
+            let mut r = kocrank::eval::evaluate(&ranker, &data, &cfg)?;
+            if let Some(name) = name {
+                r.model = name;
+            }
+            if per_promoter {
+                promoter_batch(&r)
+            } else {
+                report_batch(&r)
+            }
+        })
         .py_err()?;
     frame_out(py, batch, frame)
+}
+
+/// One row per (promoter, k): `model, promoter_id, k` and the list metrics.
+fn promoter_batch(r: &EvalReport) -> kocrank::Result<arrow_array::RecordBatch> {
+    let pm = &r.per_promoter;
+    let n_metrics = ListMetrics::NAMES.len();
+    let rows = pm.promoter_ids.len() * pm.n_ks;
+    let mut ids = Vec::with_capacity(rows);
+    let mut ks = Vec::with_capacity(rows);
+    let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(rows); n_metrics];
+    let width = pm.n_ks * n_metrics;
+    for (id, row) in pm
+        .promoter_ids
+        .iter()
+        .zip(pm.values.chunks_exact(width.max(1)))
+    {
+        for (j, per_k) in row.chunks_exact(n_metrics).enumerate() {
+            ids.push(id.as_str());
+            ks.push(
+                r.ks.get(j)
+                    .map_or(0, |&k| i64::try_from(k).unwrap_or(i64::MAX)),
+            );
+            for (col, &v) in values.iter_mut().zip(per_k) {
+                col.push(v);
+            }
+        }
+    }
+    let n = ids.len();
+    let mut cols: Vec<(&str, ArrayRef)> = vec![
+        (
+            "model",
+            Arc::new(StringArray::from(vec![r.model.as_str(); n])),
+        ),
+        ("promoter_id", Arc::new(StringArray::from(ids))),
+        ("k", Arc::new(Int64Array::from(ks))),
+    ];
+    for (name, col) in ListMetrics::NAMES.iter().zip(values) {
+        cols.push((name, Arc::new(Float64Array::from(col))));
+    }
+    batch_of(cols)
 }

@@ -209,6 +209,52 @@ impl Ranker {
     /// range.
     pub fn rank(&self, req: &RankRequest) -> Result<Vec<Ranked>> {
         check_k(req.k)?;
+        self.with_resolved(req, |resolved, candidates, exclude| {
+            let mut scores = vec![0f32; candidates.len()];
+            let top = self.rank_resolved(resolved, candidates, &mut scores, |i| {
+                !exclude.is_empty() && exclude.binary_search(&i).is_ok()
+            });
+            self.to_ranked(&top)
+        })
+    }
+
+    /// The model's scores of `req.candidates` (every item when `None`), in their
+    /// order, for the request's promoter: what [`Ranker::rank`] orders by, before any
+    /// rule filters or moves an item. For scoring pairs that need not be in her list
+    /// (a candidate set from elsewhere, an offline analysis). `k` is not read. A
+    /// score that is not finite means the model cannot place the item.
+    ///
+    /// # Errors
+    /// As [`Ranker::rank`], but for `k`.
+    ///
+    /// # Examples
+    /// ```
+    /// use kocrank::{synth, train, Config, RankRequest, Ranker};
+    /// let world = synth::generate(synth::Scale::Tiny, 3)?;
+    /// let ranker = Ranker::new(train(&world.dataset, &Config::with_model(kocrank::ModelKind::Profile))?);
+    /// let top = ranker.rank(&RankRequest::new("P000001", 3))?;
+    /// let mut req = RankRequest::new("P000001", 1);
+    /// req.candidates = Some(top.iter().map(|r| r.item_id.clone()).collect());
+    /// let scores = ranker.score(&req)?;
+    /// // Without rules that move items, the list is the candidates by score.
+    /// assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+    /// # Ok::<(), kocrank::Error>(())
+    /// ```
+    pub fn score(&self, req: &RankRequest) -> Result<Vec<f32>> {
+        self.with_resolved(req, |resolved, candidates, _| {
+            let mut scores = vec![0f32; candidates.len()];
+            self.score_resolved(resolved, candidates, &mut scores);
+            scores
+        })
+    }
+
+    /// Validates and resolves `req`, then calls `f` with the resolved request, the
+    /// candidates and the sorted excluded items.
+    fn with_resolved<T>(
+        &self,
+        req: &RankRequest,
+        f: impl FnOnce(&Resolved<'_>, &[u32], &[u32]) -> T,
+    ) -> Result<T> {
         if let Some(t) = req.city_tier {
             if !(1..=6).contains(&t) {
                 return Err(Error::InvalidRequest {
@@ -325,11 +371,7 @@ impl Ranker {
             .collect();
         exclude.sort_unstable();
         exclude.dedup();
-        let mut scores = vec![0f32; candidates.len()];
-        let top = self.rank_resolved(&resolved, &candidates, &mut scores, |i| {
-            !exclude.is_empty() && exclude.binary_search(&i).is_ok()
-        });
-        Ok(self.to_ranked(&top))
+        Ok(f(&resolved, &candidates, &exclude))
     }
 
     /// The default settings for promoter index `promoter` (or a newcomer of unknown
@@ -398,23 +440,7 @@ impl Ranker {
         extra_drop: impl Fn(u32) -> bool,
     ) -> Vec<Pick> {
         let m = &*self.model;
-        if r.own.is_empty() && m.kind() != crate::ModelKind::Baseline {
-            let borrowed = if r.lender.is_some() {
-                r.ctx.history
-            } else {
-                &[]
-            };
-            newcomer::score(
-                m,
-                r.ctx.channel,
-                r.ctx.city_tier,
-                borrowed,
-                candidates,
-                scores,
-            );
-        } else {
-            m.scorer().score(&r.ctx, candidates, scores);
-        }
+        self.score_resolved(r, candidates, scores);
         let filters = Filters::new(m, r);
         if !r.rules.reranks() {
             // Filters are asked only about items that would enter the list: the same
@@ -446,6 +472,30 @@ impl Ranker {
             ),
         };
         rerank::select(&env, r.rules, candidates, scores, r.k)
+    }
+
+    /// The model's scores of `candidates` for a resolved request, before any rule: a
+    /// promoter with no orders of her own by the newcomer list, anyone else by the
+    /// model's scorer.
+    pub(crate) fn score_resolved(&self, r: &Resolved<'_>, candidates: &[u32], scores: &mut [f32]) {
+        let m = &*self.model;
+        if r.own.is_empty() && m.kind() != crate::ModelKind::Baseline {
+            let borrowed = if r.lender.is_some() {
+                r.ctx.history
+            } else {
+                &[]
+            };
+            newcomer::score(
+                m,
+                r.ctx.channel,
+                r.ctx.city_tier,
+                borrowed,
+                candidates,
+                scores,
+            );
+        } else {
+            m.scorer().score(&r.ctx, candidates, scores);
+        }
     }
 
     pub(crate) fn to_ranked(&self, top: &[Pick]) -> Vec<Ranked> {

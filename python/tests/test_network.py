@@ -1,0 +1,52 @@
+"""Shares with receivers (triplet logs: sharer, receiver, item) from frames."""
+
+import polars as pl
+import pytest
+
+import kocrank
+
+T0 = 1_700_000_000
+DAY = 86400
+ORDERS = pl.DataFrame(
+    {
+        "promoter_id": ["p1", "p2", "p2", "p3", "p4", "p4"],
+        "item_id": ["apple", "pear", "rice", "rice", "pear", "rice"],
+        "ts": [T0, T0 + DAY, T0 + DAY, T0 + 2 * DAY, T0 + 3 * DAY, T0 + 3 * DAY],
+    }
+)
+SHARES = pl.DataFrame(
+    {
+        "promoter_id": ["p1", "p1", "p2"],
+        "receiver_id": ["p3", "p3", None],
+        "item_id": ["apple", "apple", "pear"],
+        "ts": [T0 + 10, T0 + 20, T0 + DAY],
+    }
+)
+
+
+def neighbours_listed(model, promoter):
+    return model.rank([promoter], k=3)["item_id"].to_list()
+
+
+def test_a_triplet_share_log_loads_and_received_shares_can_teach():
+    ds = kocrank.Dataset.from_frames(ORDERS, shares=SHARES)
+    assert ds.n_shares == 3
+    assert ds.rejects.height == 0
+    plain = kocrank.train(ds, {"model": "item_knn", "rules": {"exclude_purchased": "always"}})
+    weighed = kocrank.train(
+        ds,
+        {"model": "item_knn", "rules": {"exclude_purchased": "always"}, "events": {"received": 1.0}},
+    )
+    # p3 bought rice; apple was shared to her twice. Weighed, apple sits next to rice.
+    assert neighbours_listed(plain, "p3") != neighbours_listed(weighed, "p3")
+    assert neighbours_listed(weighed, "p3")[0] == "apple"
+
+
+def test_an_unknown_receiver_is_named_or_rejected():
+    promoters = pl.DataFrame({"promoter_id": ["p1", "p2", "p3", "p4"]})
+    bad = SHARES.with_columns(pl.Series("receiver_id", ["p3", "ghost", None]))
+    with pytest.raises(kocrank.KocrankError, match="receiver_id.*ghost|ghost.*receiver_id"):
+        kocrank.Dataset.from_frames(ORDERS, promoters=promoters, shares=bad)
+    ds = kocrank.Dataset.from_frames(ORDERS, promoters=promoters, shares=bad, strict=False)
+    assert ds.n_shares == 2 and ds.n_promoters == 4
+    assert ds.rejects.height == 1
