@@ -2,8 +2,8 @@
 //! [`crate::train()`] calls this for every kind but `auto`, which searches over these
 //! fits ([`crate::auto`]).
 
-use crate::blend::features::{self, FeatureSource};
-use crate::blend::{pool_mask, Blend};
+use crate::blend::features::FeatureSource;
+use crate::blend::Blend;
 use crate::config::Config;
 use crate::config::ModelKind;
 use crate::data::Dataset;
@@ -15,12 +15,7 @@ use crate::signals::ials::Ials;
 use crate::signals::item_knn::ItemKnn;
 use crate::signals::quality::Quality;
 use crate::signals::repurchase::Repurchase;
-use crate::signals::{Context, Scorer};
-use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
-use std::collections::HashSet;
+use crate::signals::Scorer;
 use std::sync::Arc;
 
 /// Checks that `data` can train anything: an item and a completed order.
@@ -133,20 +128,7 @@ fn fit_component(
 /// the learner learns which were ordered in the window; then the components are
 /// refitted on all the training orders.
 fn fit_blend(data: &Dataset, history: &History, config: &Config) -> Result<Signal> {
-    let bc = &config.blend;
-    let now = history.end();
-    let t_label = now - (bc.label_days * 86_400.0) as i64;
-    let past = history.before(t_label);
-    if past.nnz() == 0 {
-        return Err(Error::Empty(format!(
-            "cannot train the blend: no order before its {}-day label window; shorten blend.label_days",
-            bc.label_days
-        )));
-    }
-    let labels = data
-        .orders
-        .filter(|r| data.orders.ts[r] >= t_label)
-        .history(data.promoters.len());
+    let (past, labels, t_label) = crate::blend::label_window(data, history, &config.blend)?;
     fit_blend_on(data, &past, &labels, t_label, history, config)
 }
 
@@ -201,7 +183,9 @@ pub(crate) fn blend_signal(blend: Blend, components: Vec<(ModelKind, Signal)>) -
 /// Fits the blend's learner: `past_components` (fitted on `past` as of `t_label`)
 /// score candidates, and the learner learns which of them each promoter ordered in
 /// `labels`. [`crate::auto`] calls this with its validation split, so the blend
-/// trains on logs of any time span, timestamps or not.
+/// trains on logs of any time span, timestamps or not. This builds what the features
+/// read from `config` (quality, and repurchase cycles on `past`); the pairs and the
+/// learner are [`crate::blend::fit_learner`]'s.
 pub(crate) fn fit_blend_learner(
     data: &Dataset,
     past: &History,
@@ -210,103 +194,24 @@ pub(crate) fn fit_blend_learner(
     t_label: i64,
     config: &Config,
 ) -> Result<Blend> {
-    let bc = &config.blend;
     let quality = Quality::fit(&data.catalog, &config.quality);
     let repurchase = Repurchase::fit(past, &data.catalog, &config.repurchase);
     let scorers: Vec<&dyn Scorer> = past_components
         .iter()
         .filter_map(|(_, s)| s.as_scorer())
         .collect();
-    let src = FeatureSource {
+    let source = FeatureSource {
         catalog: &data.catalog,
         quality: &quality,
         repurchase: &repurchase,
     };
-    let n_items = data.catalog.len() as u32;
-    let all: Vec<u32> = (0..n_items).collect();
-    let d = features::width(scorers.len());
-
-    // Label: ordered in the window. Samples per promoter: every positive, plus
-    // negatives drawn from the components' top candidates and a few from anywhere.
-    let promoters: Vec<u32> = (0..labels.n_promoters().min(past.n_promoters()) as u32)
-        .filter(|&p| labels.count(p) > 0)
-        .collect();
-    let per: Vec<(Vec<f32>, Vec<bool>)> = promoters
-        .par_iter()
-        .map(|&p| {
-            let ctx = Context {
-                promoter: Some(p),
-                channel: data.promoters.channel_of(p),
-                city_tier: data.promoters.tier_of(p),
-                history: past.items(p),
-                history_ts: past.times(p),
-                now: t_label,
-                fold_in: true,
-            };
-            // The same pool as at ranking time: the components' top candidates and her
-            // circle's past items (the re-orders a good list must rank).
-            let scores = features::component_scores(&ctx, &scorers, &all);
-            let mask = pool_mask(&all, &scores, bc.candidates_per_component, ctx.history);
-            let positives: HashSet<u32> = labels
-                .items(p)
-                .iter()
-                .copied()
-                .filter(|&i| mask.get(i as usize).copied().unwrap_or(false))
-                .collect();
-            let mut pool: Vec<u32> = (0..n_items).filter(|&i| mask[i as usize]).collect();
-            pool.retain(|i| !positives.contains(i));
-            let mut rng = ChaCha8Rng::seed_from_u64(bc.seed ^ (u64::from(p) << 20) ^ 0x9E37_79B9);
-            pool.shuffle(&mut rng);
-            pool.truncate(bc.negatives);
-            for _ in 0..bc.negatives.div_ceil(6) {
-                let i = rng.random_range(0..n_items);
-                if !positives.contains(&i) && !pool.contains(&i) {
-                    pool.push(i);
-                }
-            }
-            let mut items: Vec<u32> = positives.iter().copied().collect();
-            items.sort_unstable();
-            let labels: Vec<bool> = items
-                .iter()
-                .map(|_| true)
-                .chain(pool.iter().map(|_| false))
-                .collect();
-            items.extend(pool);
-            let gathered: Vec<Vec<f32>> = scores
-                .iter()
-                .map(|s| items.iter().map(|&i| s[i as usize]).collect())
-                .collect();
-            let mut rows = vec![0f32; items.len() * d];
-            features::compute(&src, &ctx, &gathered, &items, &mut rows);
-            (rows, labels)
-        })
-        .collect();
-    let (mut rows, mut labels) = (Vec::new(), Vec::new());
-    let mut groups = vec![0usize];
-    let (mut negatives, mut possible) = (0f64, 0f64);
-    for (r, l) in per {
-        if l.is_empty() {
-            continue;
-        }
-        let pos = l.iter().filter(|&&x| x).count();
-        negatives += (l.len() - pos) as f64;
-        possible += n_items as f64 - pos as f64;
-        rows.extend(r);
-        labels.extend(l);
-        groups.push(labels.len());
-    }
-    if labels.is_empty() {
-        return Err(Error::Empty(
-            "cannot train the blend: no promoter has a label order".into(),
-        ));
-    }
-    let mut blend = Blend::fit(bc.clone(), rows, &labels, &groups)?;
-    blend.set_value_cap(&data.catalog);
-    // Negatives were sampled: move the intercept so P̂ is on the scale of the whole
-    // catalogue (prior correction, King & Zeng 2001), and the value term weighs
-    // against a probability, not against sampled odds.
-    if negatives > 0.0 && possible > negatives {
-        blend.fitted.shift_intercept((negatives / possible).ln());
-    }
-    Ok(blend)
+    crate::blend::fit_learner(
+        &data.promoters,
+        past,
+        &scorers,
+        labels,
+        t_label,
+        &config.blend,
+        source,
+    )
 }

@@ -74,6 +74,7 @@ pub mod linalg;
 pub mod model;
 pub mod model_file;
 pub mod rank;
+mod rng;
 pub mod rules;
 pub mod selection;
 pub mod signals;

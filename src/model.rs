@@ -2,8 +2,8 @@
 //! tables as they were at training time. Immutable once built; rank with a
 //! [`crate::Ranker`].
 
-use crate::blend::features::{self, FeatureSource};
-use crate::blend::{outside_pool_score, pool_mask, Blend, Contribution};
+use crate::blend::features::FeatureSource;
+use crate::blend::{Blend, BlendScorer, Contribution};
 use crate::config::{Config, ModelKind};
 use crate::data::{Catalog, History, Promoters};
 use crate::error::{Error, Result};
@@ -42,6 +42,21 @@ pub(crate) struct BlendSignal {
     /// `(kind, signal)`; from the model file only the learned components come, and
     /// [`Model::from_parts`] refits the cheap ones.
     pub components: Vec<(ModelKind, Signal)>,
+}
+
+impl BlendSignal {
+    /// The blend as a scorer over its components, reading features from `source`.
+    pub(crate) fn scorer<'a>(&'a self, source: FeatureSource<'a>) -> BlendScorer<'a> {
+        BlendScorer {
+            blend: &self.blend,
+            components: self
+                .components
+                .iter()
+                .filter_map(|(_, s)| s.as_scorer())
+                .collect(),
+            source,
+        }
+    }
 }
 
 impl Signal {
@@ -361,33 +376,7 @@ impl Model {
         let Signal::Blend(b) = &self.signal else {
             return None;
         };
-        let comps: Vec<&dyn Scorer> = b
-            .components
-            .iter()
-            .filter_map(|(_, s)| s.as_scorer())
-            .collect();
-        let scores = features::component_scores(ctx, &comps, &[item]);
-        let mut raw = vec![0f32; features::width(comps.len())];
-        features::compute(&self.feature_source(), ctx, &scores, &[item], &mut raw);
-        let mut row = raw.clone();
-        b.blend.standardise(&mut row);
-        let value = b.blend.value(&self.catalog, item);
-        let trust = b.blend.trust_penalty(&self.catalog, &self.quality, item);
-        let mut parts = b.blend.breakdown(&raw, &row, value, trust);
-        // Where the item actually lands: the scorer over the whole catalogue.
-        let all: Vec<u32> = (0..self.catalog.len() as u32).collect();
-        let mut out = vec![0f32; all.len()];
-        self.scorer().score(ctx, &all, &mut out);
-        let actual = f64::from(out.get(item as usize).copied().unwrap_or(f32::NAN));
-        let sum: f64 = parts.iter().map(|c| c.contribution).sum();
-        if (actual - sum).abs() > 1e-3 * (1.0 + actual.abs()) {
-            parts.push(Contribution {
-                name: "outside_pool".into(),
-                value: 1.0,
-                contribution: actual - sum,
-            });
-        }
-        Some(parts)
+        Some(b.scorer(self.feature_source()).breakdown(ctx, item))
     }
 
     pub(crate) fn feature_source(&self) -> FeatureSource<'_> {
@@ -412,70 +401,12 @@ impl Scorer for ModelScorer<'_> {
 
     fn score(&self, ctx: &Context<'_>, candidates: &[u32], out: &mut [f32]) {
         let m = self.model;
-        let b = match &m.signal {
-            Signal::Blend(b) => b,
+        match &m.signal {
+            Signal::Blend(b) => b.scorer(m.feature_source()).score(ctx, candidates, out),
             other => {
                 if let Some(s) = other.as_scorer() {
                     s.score(ctx, candidates, out);
                 }
-                return;
-            }
-        };
-        let comps: Vec<&dyn Scorer> = b
-            .components
-            .iter()
-            .filter_map(|(_, s)| s.as_scorer())
-            .collect();
-        let d = features::width(comps.len());
-        let scores = features::component_scores(ctx, &comps, candidates);
-        let mask = pool_mask(
-            candidates,
-            &scores,
-            b.blend.config.candidates_per_component,
-            ctx.history,
-        );
-        let at: Vec<usize> = (0..candidates.len()).filter(|&j| mask[j]).collect();
-        let items: Vec<u32> = at.iter().map(|&j| candidates[j]).collect();
-        let gathered: Vec<Vec<f32>> = scores
-            .iter()
-            .map(|s| at.iter().map(|&j| s[j]).collect())
-            .collect();
-        let mut rows = vec![0f32; items.len() * d];
-        features::compute(&m.feature_source(), ctx, &gathered, &items, &mut rows);
-        b.blend.standardise(&mut rows);
-        let mut floor = f64::INFINITY;
-        let logits = b.blend.fitted.logits(&rows, d);
-        for ((&j, &z), &i) in at.iter().zip(&logits).zip(&items) {
-            let value = b.blend.value(&m.catalog, i);
-            let trust = b.blend.trust_penalty(&m.catalog, &m.quality, i);
-            let s = b.blend.score_of_logit(z, value, trust);
-            floor = floor.min(s);
-            if let Some(o) = out.get_mut(j) {
-                *o = s as f32;
-            }
-        }
-        if at.len() == candidates.len() {
-            return;
-        }
-        let floor = if floor.is_finite() { floor } else { 0.0 };
-        let Some(first) = scores.first() else {
-            for (o, &m) in out.iter_mut().zip(&mask) {
-                if !m {
-                    *o = outside_pool_score(floor, f32::NAN, 0.0, 0.0) as f32;
-                }
-            }
-            return;
-        };
-        let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
-        for &x in first {
-            if x.is_finite() {
-                lo = lo.min(x);
-                hi = hi.max(x);
-            }
-        }
-        for ((o, &m), &s) in out.iter_mut().zip(&mask).zip(first) {
-            if !m {
-                *o = outside_pool_score(floor, s, lo, hi) as f32;
             }
         }
     }

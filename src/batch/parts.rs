@@ -79,8 +79,8 @@ fn part_path(dir: &Path, part: usize, format: Format) -> PathBuf {
 }
 
 /// Whether `name` is the temporary file of a part, the run key or the manifest that a
-/// killed run left behind: `.part-00003.csv.tmp-4242` (part files) or
-/// `.manifest.json.4242.tmp` (the small JSON files).
+/// killed run left behind: `.part-00003.csv.tmp-4242` or `.manifest.json.tmp-4242`
+/// (older versions named the small JSON files `.manifest.json.4242.tmp`).
 fn is_stray_temp(name: &str) -> bool {
     let Some(rest) = name.strip_prefix('.') else {
         return false;

@@ -36,7 +36,13 @@
 
 pub mod features;
 pub mod logistic;
+mod score;
+mod train;
 pub mod trees;
+
+pub(crate) use score::BlendScorer;
+pub use score::{outside_pool_score, pool_mask};
+pub(crate) use train::{fit_learner, label_window};
 
 use crate::data::{Catalog, Seller};
 use crate::kind::ModelKind;
@@ -566,57 +572,6 @@ impl Blend {
         });
         out
     }
-}
-
-/// Marks the candidate pool: the top `per_component` candidates of each component
-/// (ties to the lower position) and the candidates in `history`. `scores[c][j]` is
-/// component `c`'s score of `candidates[j]`.
-pub fn pool_mask(
-    candidates: &[u32],
-    scores: &[Vec<f32>],
-    per_component: usize,
-    history: &[u32],
-) -> Vec<bool> {
-    let n = candidates.len();
-    let mut mask = vec![false; n];
-    if n <= per_component {
-        mask.iter_mut().for_each(|m| *m = true);
-        return mask;
-    }
-    for s in scores {
-        // Scores that are not finite rank last (as f32::MIN), still before nothing.
-        for (j, _) in crate::topk::select_positions(s, per_component) {
-            if let Some(m) = mask.get_mut(j as usize) {
-                *m = true;
-            }
-        }
-    }
-    if let Some(&max) = history.iter().max() {
-        // Her past items as a bitset over item ids up to the largest: one bit test per
-        // candidate instead of a hash.
-        let mut bought = vec![0u64; max as usize / 64 + 1];
-        for &i in history {
-            bought[i as usize / 64] |= 1 << (i % 64);
-        }
-        for (m, &i) in mask.iter_mut().zip(candidates) {
-            *m |= bought
-                .get(i as usize / 64)
-                .is_some_and(|w| w >> (i % 64) & 1 == 1);
-        }
-    }
-    mask
-}
-
-/// The score of a candidate outside the pool: below `floor` (the pool's lowest
-/// score), ordered by the first component's score `s` normalised over the candidates
-/// to `[0, 1]` by `lo` and `hi`.
-pub fn outside_pool_score(floor: f64, s: f32, lo: f32, hi: f32) -> f64 {
-    let t = if hi > lo && s.is_finite() {
-        f64::from((s - lo) / (hi - lo))
-    } else {
-        0.0
-    };
-    floor - 2.0 + t
 }
 
 /// `ln σ(z)`, stable for large |z|.

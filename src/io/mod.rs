@@ -29,7 +29,6 @@
 //!
 //! [`Dataset`]: crate::Dataset
 
-mod atomic;
 mod columns;
 mod complete_journey;
 mod files;

@@ -3,10 +3,10 @@
 //! Every file is written atomically (a temporary file beside it, synced, then renamed), and
 //! the same input always gives the same bytes: no timestamps, no random names inside.
 
-use super::atomic::{AtomicFile, SharedFile};
 use super::format::Format;
 use super::frame::format_error;
 use super::report::Reject;
+use crate::atomic::{AtomicFile, SharedFile};
 use crate::data::{Catalog, IdMap, Orders, Promoters, Shares, NO_ID};
 use crate::error::{Error, Location, Result};
 use polars::io::csv::write::BatchedWriter as CsvBatched;

@@ -62,7 +62,8 @@ struct Meta {
     selection: Option<crate::selection::Selection>,
 }
 
-/// Saves `model` to `path` atomically (temporary file, fsync, rename).
+/// Saves `model` to `path` atomically (temporary file, fsync, rename, then a fsync of
+/// the directory).
 ///
 /// # Errors
 /// [`Error::Io`] naming the path when it cannot be written.

@@ -18,7 +18,7 @@
 use super::RulesConfig;
 use crate::data::time::DAY;
 use crate::data::{Catalog, History, NO_CATEGORY};
-use crate::synth::dist;
+use crate::rng::{gamma, rng_for};
 use crate::topk::top_k;
 use std::collections::{HashMap, HashSet};
 
@@ -439,7 +439,7 @@ fn explore(
     new.truncate(e.pool);
     new.sort_by_key(|x| x.0);
     let day = (env.now.max(0) / DAY) as u64;
-    let mut rng = dist::rng_for(e.seed, env.key, day);
+    let mut rng = rng_for(e.seed, env.key, day);
     let mut draws: Vec<(f64, u32)> = new
         .iter()
         .map(|&(i, _)| {
@@ -459,7 +459,7 @@ fn explore(
                 .unwrap_or(env.now);
             let days = ((today - listed) as f64 / DAY as f64).max(0.0);
             let shape = (e.prior_days * rate + orders).max(1e-3);
-            let theta = dist::gamma(&mut rng, shape) / (e.prior_days + days);
+            let theta = gamma(&mut rng, shape) / (e.prior_days + days);
             (theta, i)
         })
         .collect();

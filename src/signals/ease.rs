@@ -32,7 +32,8 @@
 //! kernels need about 150 lines, against a dense linear-algebra dependency in the
 //! lean core.
 
-use super::item_knn::{count_matrix, orders_and_ties};
+use super::csr::Csr;
+use super::item_knn::orders_and_ties;
 use super::{Context, Scorer};
 use crate::data::History;
 use crate::error::{Error, Result};
@@ -266,7 +267,7 @@ impl Ease {
     /// assert!(e.contains("ease.max_items = 10"), "{e}");
     /// ```
     pub fn fit(history: &History, n_items: usize, cfg: &EaseConfig) -> Result<Ease> {
-        let (ptr, col, val) = count_matrix(history, n_items);
+        let Csr { ptr, col, val } = Csr::counts(history, n_items);
         let (orders, tie) = orders_and_ties(&col, &val, n_items);
         let min = f64::from(cfg.min_item_orders);
         let items: Vec<u32> = (0..n_items as u32)

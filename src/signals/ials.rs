@@ -38,6 +38,7 @@
 //! factors from the fixed item factors by solving the user equation above exactly
 //! (Cholesky, in `f64`): [`Ials::fold_in`].
 
+use super::csr::Csr;
 use super::{Context, Scorer};
 use crate::codec::{Dec, Enc};
 use crate::data::History;
@@ -138,82 +139,34 @@ pub struct Ials {
     gram: Vec<f64>,
 }
 
-/// The confidence matrix in compressed sparse rows: row `r`'s entries are
-/// `indptr[r]..indptr[r+1]`, columns ascending, values `c = 1 + α · r`.
-#[derive(Debug, Clone, Default)]
-struct Confidence {
-    indptr: Vec<usize>,
-    index: Vec<u32>,
-    conf: Vec<f32>,
-}
-
-impl Confidence {
-    /// Rows are promoters, columns items; duplicate orders summed into `r_ui`.
-    fn by_promoter(history: &History, n_items: usize, cfg: &IalsConfig, now: i64) -> Confidence {
-        let n = history.n_promoters();
-        let mut m = Confidence {
-            indptr: Vec::with_capacity(n + 1),
-            index: Vec::with_capacity(history.nnz()),
-            conf: Vec::with_capacity(history.nnz()),
-        };
-        m.indptr.push(0);
-        let mut pairs = Vec::new();
-        for p in 0..n as u32 {
-            aggregate(
-                history.items(p),
-                history.times(p),
-                history.weights(p),
-                now,
-                cfg.half_life_secs(),
-                n_items,
-                &mut pairs,
-            );
-            for &(i, r) in &pairs {
-                m.index.push(i);
-                m.conf.push((1.0 + cfg.alpha * r) as f32);
-            }
-            m.indptr.push(m.index.len());
+/// The confidence matrix, rows promoters and columns items (duplicate orders summed
+/// into `r_ui`): values `c = 1 + α · r`, columns ascending within a row.
+fn confidence(history: &History, n_items: usize, cfg: &IalsConfig, now: i64) -> Csr {
+    let n = history.n_promoters();
+    let mut m = Csr {
+        ptr: Vec::with_capacity(n + 1),
+        col: Vec::with_capacity(history.nnz()),
+        val: Vec::with_capacity(history.nnz()),
+    };
+    m.ptr.push(0);
+    let mut pairs = Vec::new();
+    for p in 0..n as u32 {
+        aggregate(
+            history.items(p),
+            history.times(p),
+            history.weights(p),
+            now,
+            cfg.half_life_secs(),
+            n_items,
+            &mut pairs,
+        );
+        for &(i, r) in &pairs {
+            m.col.push(i);
+            m.val.push((1.0 + cfg.alpha * r) as f32);
         }
-        m
+        m.ptr.push(m.col.len());
     }
-
-    /// The transpose, with `n_cols` rows; entries of a row in ascending column order.
-    fn transpose(&self, n_cols: usize) -> Confidence {
-        let mut indptr = vec![0usize; n_cols + 1];
-        for &c in &self.index {
-            if let Some(x) = indptr.get_mut(c as usize + 1) {
-                *x += 1;
-            }
-        }
-        for c in 0..n_cols {
-            indptr[c + 1] += indptr[c];
-        }
-        let mut next = indptr.clone();
-        let mut index = vec![0u32; self.index.len()];
-        let mut conf = vec![0f32; self.index.len()];
-        for r in 0..self.indptr.len().saturating_sub(1) {
-            let (a, b) = (self.indptr[r], self.indptr[r + 1]);
-            for (&c, &v) in self.index[a..b].iter().zip(&self.conf[a..b]) {
-                if let Some(slot) = next.get_mut(c as usize) {
-                    index[*slot] = r as u32;
-                    conf[*slot] = v;
-                    *slot += 1;
-                }
-            }
-        }
-        Confidence {
-            indptr,
-            index,
-            conf,
-        }
-    }
-
-    fn row(&self, r: usize) -> (&[u32], &[f32]) {
-        match (self.indptr.get(r), self.indptr.get(r + 1)) {
-            (Some(&a), Some(&b)) => (&self.index[a..b], &self.conf[a..b]),
-            _ => (&[], &[]),
-        }
-    }
+    m
 }
 
 /// One promoter's orders as `(item, r_ui)` pairs in item order: `r_ui` counts her orders
@@ -373,7 +326,7 @@ fn regularized_gram(y: &[f32], k: usize, lambda: f64) -> Vec<f64> {
 }
 
 /// One half-sweep: every row of `x` improved against the fixed `other`.
-fn solve_rows(x: &mut [f32], other: &[f32], m: &Confidence, cfg: &IalsConfig) {
+fn solve_rows(x: &mut [f32], other: &[f32], m: &Csr, cfg: &IalsConfig) {
     let k = cfg.factors;
     let g: Vec<f32> = regularized_gram(other, k, cfg.regularization)
         .iter()
@@ -461,12 +414,12 @@ impl Ials {
             .checked_mul(k)
             .ok_or_else(|| too_big("promoter", n_promoters))?;
         let now = history.end();
-        let mut by_promoter = Confidence::by_promoter(history, n_items, cfg, now);
+        let mut by_promoter = confidence(history, n_items, cfg, now);
         // Rows of promoters beyond the history (none ordered) stay empty.
-        while by_promoter.indptr.len() < n_promoters + 1 {
-            by_promoter.indptr.push(by_promoter.index.len());
+        while by_promoter.ptr.len() < n_promoters + 1 {
+            by_promoter.ptr.push(by_promoter.col.len());
         }
-        by_promoter.indptr.truncate(n_promoters + 1);
+        by_promoter.ptr.truncate(n_promoters + 1);
         let by_item = by_promoter.transpose(n_items);
 
         let mut x = init_factors(n_promoters, k, cfg.seed, 0);
@@ -653,7 +606,7 @@ impl Ials {
     pub fn loss(&self, history: &History) -> f64 {
         let k = self.cfg.factors;
         let now = history.end();
-        let m = Confidence::by_promoter(history, self.n_items, &self.cfg, now);
+        let m = confidence(history, self.n_items, &self.cfg, now);
         let yty = gram(&self.item_factors, k);
         let sq = |v: &[f32]| v.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>();
         let data: f64 = self

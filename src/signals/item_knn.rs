@@ -47,6 +47,7 @@
 //! promoter with very many distinct items dominates the time. Scoring one promoter
 //! takes `O(|hist| · K + |candidates|)`.
 
+use super::csr::Csr;
 use super::{Context, Scorer};
 use crate::data::History;
 use crate::signals::popularity::decay;
@@ -187,85 +188,9 @@ pub struct ItemKnn {
     pub(crate) half_life_days: f64,
 }
 
-/// A sparse matrix in compressed rows: `ptr`, column index and value per entry.
-struct Csr {
-    ptr: Vec<usize>,
-    col: Vec<u32>,
-    val: Vec<f32>,
-}
-
-impl Csr {
-    fn row(&self, r: usize) -> (&[u32], &[f32]) {
-        let (a, b) = (self.ptr[r], self.ptr[r + 1]);
-        (&self.col[a..b], &self.val[a..b])
-    }
-
-    /// The transpose, with `n_cols` rows; entries stay in increasing column order.
-    fn transpose(&self, n_cols: usize) -> Csr {
-        let mut ptr = vec![0usize; n_cols + 1];
-        for &c in &self.col {
-            ptr[c as usize + 1] += 1;
-        }
-        for c in 0..n_cols {
-            ptr[c + 1] += ptr[c];
-        }
-        let mut next = ptr.clone();
-        let mut col = vec![0u32; self.col.len()];
-        let mut val = vec![0f32; self.col.len()];
-        for r in 0..self.ptr.len() - 1 {
-            let (cs, vs) = self.row(r);
-            for (&c, &v) in cs.iter().zip(vs) {
-                let slot = &mut next[c as usize];
-                col[*slot] = r as u32;
-                val[*slot] = v;
-                *slot += 1;
-            }
-        }
-        Csr { ptr, col, val }
-    }
-}
-
-/// The promoter × item matrix of completed-order counts, or of summed entry weights
-/// when the history carries them (pairs summing to zero or less left out; items ≥
-/// `n_items` skipped).
-pub(crate) fn count_matrix(history: &History, n_items: usize) -> (Vec<usize>, Vec<u32>, Vec<f32>) {
-    let mut ptr = Vec::with_capacity(history.n_promoters() + 1);
-    ptr.push(0);
-    let mut col = Vec::with_capacity(history.nnz());
-    let mut val = Vec::with_capacity(history.nnz());
-    let mut row: Vec<(u32, f32)> = Vec::new();
-    for p in 0..history.n_promoters() as u32 {
-        row.clear();
-        let weights = history.weights(p);
-        row.extend(
-            history
-                .items(p)
-                .iter()
-                .enumerate()
-                .filter(|&(_, &i)| (i as usize) < n_items)
-                .map(|(j, &i)| (i, weights.and_then(|w| w.get(j)).map_or(1.0, |&w| w))),
-        );
-        row.sort_unstable_by_key(|&(i, _)| i);
-        let mut k = 0;
-        while k < row.len() {
-            let i = row[k].0;
-            let run = row[k..].iter().take_while(|&&(x, _)| x == i).count();
-            let v: f32 = row[k..k + run].iter().map(|&(_, w)| w).sum();
-            // A refund weighed below zero can cancel a pair out.
-            if v > 0.0 {
-                col.push(i);
-                val.push(v);
-            }
-            k += run;
-        }
-        ptr.push(col.len());
-    }
-    (ptr, col, val)
-}
-
 /// Applies the weighting to a promoter × item count matrix in place.
 fn weigh(m: &mut Csr, n_items: usize, cfg: &ItemKnnConfig) {
-    let n_rows = m.ptr.len() - 1;
+    let n_rows = m.n_rows();
     let mut df = vec![0u32; n_items];
     for &i in &m.col {
         df[i as usize] += 1;
@@ -348,9 +273,8 @@ impl ItemKnn {
     /// assert_eq!(knn.n_items(), world.dataset.catalog.len());
     /// ```
     pub fn fit(history: &History, n_items: usize, cfg: &ItemKnnConfig) -> ItemKnn {
-        let (ptr, col, val) = count_matrix(history, n_items);
-        let (_, tie) = orders_and_ties(&col, &val, n_items);
-        let mut by_promoter = Csr { ptr, col, val };
+        let mut by_promoter = Csr::counts(history, n_items);
+        let (_, tie) = orders_and_ties(&by_promoter.col, &by_promoter.val, n_items);
         weigh(&mut by_promoter, n_items, cfg);
         let by_item = by_promoter.transpose(n_items);
         let norm: Vec<f32> = (0..n_items)

@@ -7,6 +7,7 @@
 
 pub mod baseline;
 pub mod buy_again;
+mod csr;
 pub mod ease;
 pub mod ials;
 pub mod item_knn;
