@@ -86,6 +86,25 @@ pub enum Error {
         message: String,
     },
 
+    /// A CSV record whose field count is not the header's (a field too many or too
+    /// few), or that opens a quote it never closes. In lenient mode the row is
+    /// rejected instead, and the rest of the file loads.
+    #[error("{source_name}: row {row}: {message}")]
+    RaggedRow {
+        /// The file, as given.
+        source_name: String,
+        /// The 1-based data row (records after the header, blank lines included).
+        row: u64,
+        /// The 1-based line of the file where the record starts (the header is line 1).
+        line: u64,
+        /// Fields found in the record.
+        found: usize,
+        /// Fields in the header.
+        expected: usize,
+        /// What was found and what was expected, naming the line.
+        message: String,
+    },
+
     /// A required column is absent from an input table.
     #[error("{source_name}: missing required column \"{column}\" (found: {found})")]
     MissingColumn {

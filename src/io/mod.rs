@@ -32,6 +32,7 @@
 mod atomic;
 mod columns;
 mod complete_journey;
+mod csv_scan;
 mod files;
 mod format;
 mod frame;
