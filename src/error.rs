@@ -87,7 +87,8 @@ pub enum Error {
     },
 
     /// A CSV record whose field count is not the header's (a field too many or too
-    /// few), or that opens a quote it never closes. In lenient mode the row is
+    /// few), that opens a quote it never closes, or whose quoted field has text after
+    /// its closing quote. In lenient mode the row is
     /// rejected instead, and the rest of the file loads.
     #[error("{source_name}: row {row}: {message}")]
     RaggedRow {

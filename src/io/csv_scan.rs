@@ -28,6 +28,9 @@ pub(crate) struct Ragged {
     /// When a quoted field opened in this record is never closed: the lines it swallows
     /// (the rest of the file).
     pub unclosed: Option<u64>,
+    /// Quotes that do not pair up: a quoted field with text after its closing quote
+    /// (`"a"b`), or an odd number of quotes in the record, which polars misreads.
+    pub bad_quote: bool,
 }
 
 impl Ragged {
@@ -37,6 +40,12 @@ impl Ragged {
             Some(lines) => format!(
                 "a quoted field on line {} is never closed, so the rest of the file ({lines} \
                  lines) would be one field; close the quote or double it (\"\")",
+                self.line
+            ),
+            None if self.bad_quote => format!(
+                "the quotes on line {} do not pair up (text after a closing quote, or a \
+                 quote inside an unquoted field); quote the field and write a quote inside \
+                 it twice (\"\")",
                 self.line
             ),
             None => format!(
@@ -102,7 +111,7 @@ pub(crate) fn scan(bytes: &[u8]) -> (CsvScan, Option<Vec<u8>>) {
         }
         let line = s.line;
         let r = s.record();
-        if r.fields != expected || r.unclosed {
+        if r.fields != expected || r.unclosed || r.bad_quote {
             found.ragged.push(Ragged {
                 row,
                 line,
@@ -113,6 +122,7 @@ pub(crate) fn scan(bytes: &[u8]) -> (CsvScan, Option<Vec<u8>>) {
                 unclosed: r
                     .unclosed
                     .then(|| s.line - line + u64::from(!bytes.ends_with(b"\n"))),
+                bad_quote: r.bad_quote,
             });
             edits.push(Edit { start, end: s.pos });
         }
@@ -138,10 +148,12 @@ pub(crate) fn scan(bytes: &[u8]) -> (CsvScan, Option<Vec<u8>>) {
     (found, Some(out))
 }
 
-/// One record as split: its field count, and whether a quote was left open.
+/// One record as split: its field count, whether a quote was left open, and whether a
+/// quoted field has text after its closing quote.
 struct Record {
     fields: usize,
     unclosed: bool,
+    bad_quote: bool,
 }
 
 struct Scanner<'a> {
@@ -173,28 +185,45 @@ impl Scanner<'_> {
     }
 
     /// Splits the record at `pos` and moves past its line end.
+    ///
+    /// Fields are split as polars splits them: a field that starts with a quote runs to
+    /// the next `,` or line end outside quotes, any other field to the next `,` or line
+    /// end. polars also cuts a file into parts at line ends after an even number of
+    /// quotes, wherever they stand; a record with an odd number of quotes (a quote
+    /// inside an unquoted field) would move those cuts, so it is a fault too.
     fn record(&mut self) -> Record {
         let b = self.b;
         let mut fields = 1;
+        let mut bad_quote = false;
+        let mut quotes = 0usize;
         loop {
             let mut in_quotes = false;
             let mut i = self.pos;
+            let start = i;
             if b.get(i) == Some(&b'"') {
-                // A quoted field: every quote toggles; it ends at `,` or a line end
-                // outside quotes.
                 while let Some(&c) = b.get(i) {
                     match c {
-                        b'"' => in_quotes = !in_quotes,
+                        b'"' => {
+                            in_quotes = !in_quotes;
+                            quotes += 1;
+                        }
                         b',' | b'\n' if !in_quotes => break,
                         b'\n' => self.line += 1,
                         _ => {}
                     }
                     i += 1;
                 }
+                // polars reads a quoted field only when it ends with its quote (a `\r`
+                // at its end dropped first).
+                let field = b.get(start..i).unwrap_or_default();
+                let field = field.strip_suffix(b"\r").unwrap_or(field);
+                bad_quote |= !in_quotes && (field.len() < 2 || !field.ends_with(b"\""));
             } else {
                 while let Some(&c) = b.get(i) {
-                    if c == b',' || c == b'\n' {
-                        break;
+                    match c {
+                        b',' | b'\n' => break,
+                        b'"' => quotes += 1,
+                        _ => {}
                     }
                     i += 1;
                 }
@@ -210,6 +239,7 @@ impl Scanner<'_> {
                     return Record {
                         fields,
                         unclosed: false,
+                        bad_quote: bad_quote || quotes % 2 == 1,
                     };
                 }
                 None => {
@@ -217,6 +247,7 @@ impl Scanner<'_> {
                     return Record {
                         fields,
                         unclosed: in_quotes,
+                        bad_quote: !in_quotes && (bad_quote || quotes % 2 == 1),
                     };
                 }
             }
@@ -282,6 +313,27 @@ mod tests {
         assert_eq!((r.row, r.line, r.found, r.unclosed), (1, 3, 2, Some(3)));
         assert!(r.message().contains("never closed"), "{}", r.message());
         assert_eq!(out, "a,b\n1,2\n,\n");
+    }
+
+    #[test]
+    fn text_after_a_closing_quote_is_a_fault_of_its_row() {
+        let (found, out) = run("a,b\n\"x\"y,2\n\"o\"\"k\",\"z\"\r\n3,\"\"\n");
+        assert_eq!(found.ragged.len(), 1, "{found:?}");
+        let r = &found.ragged[0];
+        assert!(r.bad_quote && r.row == 0 && r.found == 2, "{r:?}");
+        assert!(r.message().contains("do not pair up"), "{}", r.message());
+        assert_eq!(out, "a,b\n,\n\"o\"\"k\",\"z\"\r\n3,\"\"\n");
+    }
+
+    #[test]
+    fn an_odd_quote_inside_an_unquoted_field_is_a_fault_of_its_row() {
+        // polars would cut the file after `two` (the quote of `a"` counts there) and
+        // then fail on `"two`; an even number of quotes is read as it is.
+        let (found, out) = run("a,b,c\nx,a\",\"two\nlines\"\n1,2,3\n4,5\"x\"6,7\n");
+        assert_eq!(found.ragged.len(), 1, "{found:?}");
+        let r = &found.ragged[0];
+        assert!(r.bad_quote && r.row == 0 && r.found == 3, "{r:?}");
+        assert_eq!(out, "a,b,c\n,,\n1,2,3\n4,5\"x\"6,7\n");
     }
 
     #[test]
