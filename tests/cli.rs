@@ -175,6 +175,45 @@ fn train_rank_evaluate_on_a_generated_world() {
         ],
         d,
     ));
+    // Read back: P000001's three are the head of her seven in top.csv, and the unknown
+    // promoter gets three distinct items too.
+    use polars::prelude::{ParquetReader, SerReader};
+    let df = ParquetReader::new(std::fs::File::open(d.join("who.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let col = |name: &str| -> Vec<String> {
+        let c = df
+            .column(name)
+            .unwrap()
+            .cast(&polars::prelude::DataType::String);
+        let c = c.unwrap();
+        let c = c.str().unwrap();
+        (0..c.len())
+            .map(|i| c.get(i).unwrap().to_string())
+            .collect()
+    };
+    let (who, rank, item) = (col("promoter_id"), col("rank"), col("item_id"));
+    assert_eq!(
+        who,
+        [
+            "P000001",
+            "P000001",
+            "P000001",
+            "nobody-knows-her",
+            "nobody-knows-her",
+            "nobody-knows-her"
+        ]
+    );
+    assert_eq!(rank, ["1", "2", "3", "1", "2", "3"]);
+    let head: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[0] == "P000001")
+        .take(3)
+        .map(|r| r[2])
+        .collect();
+    assert_eq!(item[..3], head[..]);
+    let cold: std::collections::BTreeSet<&String> = item[3..].iter().collect();
+    assert_eq!(cold.len(), 3, "{item:?}");
 
     let json = ok(&kocrank(
         &[
