@@ -250,6 +250,31 @@ pub fn compact_number(v: f64) -> String {
     }
 }
 
+/// `v` as an `i64` when it is finite, whole and within range, else the message that
+/// says why not, with `v` shown by [`compact_number`]. The one rule for a whole number
+/// read from a float cell (ids, prices, counts, timestamps), in files and frames alike.
+///
+/// # Examples
+/// ```
+/// use kocrank::error::whole_number;
+/// assert_eq!(whole_number(17850.0), Ok(17850));
+/// assert_eq!(whole_number(12.5), Err("12.5 is not a whole number".to_string()));
+/// assert_eq!(whole_number(1e308), Err("1e308 is too large".to_string()));
+/// assert_eq!(whole_number(f64::NAN), Err("NaN is not a finite number".to_string()));
+/// ```
+pub fn whole_number(v: f64) -> Result<i64, String> {
+    let shown = compact_number(v);
+    if !v.is_finite() {
+        Err(format!("{shown} is not a finite number"))
+    } else if v.fract() != 0.0 {
+        Err(format!("{shown} is not a whole number"))
+    } else if v.abs() >= 9.2e18 {
+        Err(format!("{shown} is too large"))
+    } else {
+        Ok(v as i64)
+    }
+}
+
 /// Returns `Err(ConfigError::OutOfRange)` unless `lo <= value <= hi` and `value` is finite.
 pub(crate) fn check_range(
     field: &'static str,
