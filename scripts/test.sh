@@ -30,6 +30,13 @@ cargo test --no-default-features --lib --tests
 step "lints"
 cargo clippy --all-targets -- -D warnings
 
+step "data sets the tests read"
+# MovieLens-100k is fetched (never committed); UCI and The Complete Journey come from
+# ../shared/datasets. With KOCRANK_REQUIRE_DATA set, a test whose data is absent fails
+# instead of reporting a skip.
+bash scripts/fetch-ml100k.sh >/dev/null
+export KOCRANK_REQUIRE_DATA=1
+
 step "tests"
 cargo test --all-targets
 cargo test --doc

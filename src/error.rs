@@ -86,6 +86,26 @@ pub enum Error {
         message: String,
     },
 
+    /// A CSV record whose field count is not the header's (a field too many or too
+    /// few), that opens a quote it never closes, or whose quoted field has text after
+    /// its closing quote. In lenient mode the row is
+    /// rejected instead, and the rest of the file loads.
+    #[error("{source_name}: row {row}: {message}")]
+    RaggedRow {
+        /// The file, as given.
+        source_name: String,
+        /// The 1-based data row (records after the header, blank lines included).
+        row: u64,
+        /// The 1-based line of the file where the record starts (the header is line 1).
+        line: u64,
+        /// Fields found in the record.
+        found: usize,
+        /// Fields in the header.
+        expected: usize,
+        /// What was found and what was expected, naming the line.
+        message: String,
+    },
+
     /// A required column is absent from an input table.
     #[error("{source_name}: missing required column \"{column}\" (found: {found})")]
     MissingColumn {
@@ -227,6 +247,31 @@ pub fn compact_number(v: f64) -> String {
         format!("{v:e}")
     } else {
         format!("{v}")
+    }
+}
+
+/// `v` as an `i64` when it is finite, whole and within range, else the message that
+/// says why not, with `v` shown by [`compact_number`]. The one rule for a whole number
+/// read from a float cell (ids, prices, counts, timestamps), in files and frames alike.
+///
+/// # Examples
+/// ```
+/// use kocrank::error::whole_number;
+/// assert_eq!(whole_number(17850.0), Ok(17850));
+/// assert_eq!(whole_number(12.5), Err("12.5 is not a whole number".to_string()));
+/// assert_eq!(whole_number(1e308), Err("1e308 is too large".to_string()));
+/// assert_eq!(whole_number(f64::NAN), Err("NaN is not a finite number".to_string()));
+/// ```
+pub fn whole_number(v: f64) -> Result<i64, String> {
+    let shown = compact_number(v);
+    if !v.is_finite() {
+        Err(format!("{shown} is not a finite number"))
+    } else if v.fract() != 0.0 {
+        Err(format!("{shown} is not a whole number"))
+    } else if v.abs() >= 9.2e18 {
+        Err(format!("{shown} is too large"))
+    } else {
+        Ok(v as i64)
     }
 }
 

@@ -472,3 +472,39 @@ fn chunk_zero_is_refused_with_its_range() {
     }
     assert!(!d.join("w").exists());
 }
+
+/// `--resume` and `--chunk` concern part files: with a file `--out` they would be
+/// ignored, so they are refused, naming them, before anything is written.
+#[test]
+fn resume_and_chunk_are_refused_with_a_file_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = d.join("m.kocrank");
+    kocrank::model_file::save(tiny_ranker(kocrank::ModelKind::Popularity).model(), &model).unwrap();
+    let base = ["rank", "--model", "m.kocrank", "--all", "--out", "top.csv"];
+    for (extra, named) in [
+        (&["--resume"][..], "--resume"),
+        (&["--chunk", "5"][..], "--chunk"),
+        (&["--resume", "--chunk", "5"][..], "--resume and --chunk"),
+    ] {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        let out = kocrank(&args, d);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{named} applies to a folder of part files"))
+                && err.contains("top.csv is one file"),
+            "{err}"
+        );
+        assert!(!d.join("top.csv").exists());
+    }
+    // Without them the same command writes the file.
+    let out = kocrank(&base, d);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(d.join("top.csv").exists());
+}

@@ -68,6 +68,42 @@ fn generate_is_byte_identical_for_a_seed() {
     );
 }
 
+/// README: the same seed gives byte-identical files whatever the chunk size, in every
+/// format (Parquet row groups and Arrow batches do not follow the chunks).
+#[test]
+fn generate_bytes_do_not_depend_on_the_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["csv", "parquet", "arrow"] {
+        let mut outs = Vec::new();
+        for chunk in ["7", "20000"] {
+            let out = format!("{format}-{chunk}");
+            ok(&kocrank(
+                &[
+                    "generate", "--scale", "tiny", "--seed", "9", "--chunk", chunk, "--format",
+                    format, "--out", &out,
+                ],
+                dir.path(),
+            ));
+            outs.push(dir.path().join(out));
+        }
+        let mut names: Vec<_> = std::fs::read_dir(&outs[0])
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), 6, "{format}: {names:?}");
+        for name in &names {
+            let a = std::fs::read(outs[0].join(name)).unwrap();
+            let b = std::fs::read(outs[1].join(name)).unwrap();
+            assert!(!a.is_empty(), "{format}: {name:?} is empty");
+            assert!(
+                a == b,
+                "{format}: {name:?} differs between --chunk 7 and 20000"
+            );
+        }
+    }
+}
+
 #[test]
 fn train_rank_evaluate_on_a_generated_world() {
     let dir = tempfile::tempdir().unwrap();
@@ -139,6 +175,45 @@ fn train_rank_evaluate_on_a_generated_world() {
         ],
         d,
     ));
+    // Read back: P000001's three are the head of her seven in top.csv, and the unknown
+    // promoter gets three distinct items too.
+    use polars::prelude::{ParquetReader, SerReader};
+    let df = ParquetReader::new(std::fs::File::open(d.join("who.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let col = |name: &str| -> Vec<String> {
+        let c = df
+            .column(name)
+            .unwrap()
+            .cast(&polars::prelude::DataType::String);
+        let c = c.unwrap();
+        let c = c.str().unwrap();
+        (0..c.len())
+            .map(|i| c.get(i).unwrap().to_string())
+            .collect()
+    };
+    let (who, rank, item) = (col("promoter_id"), col("rank"), col("item_id"));
+    assert_eq!(
+        who,
+        [
+            "P000001",
+            "P000001",
+            "P000001",
+            "nobody-knows-her",
+            "nobody-knows-her",
+            "nobody-knows-her"
+        ]
+    );
+    assert_eq!(rank, ["1", "2", "3", "1", "2", "3"]);
+    let head: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[0] == "P000001")
+        .take(3)
+        .map(|r| r[2])
+        .collect();
+    assert_eq!(item[..3], head[..]);
+    let cold: std::collections::BTreeSet<&String> = item[3..].iter().collect();
+    assert_eq!(cold.len(), 3, "{item:?}");
 
     let json = ok(&kocrank(
         &[

@@ -3,7 +3,7 @@
 
 use kocrank::model_file;
 use kocrank::synth::{generate, Scale};
-use kocrank::{train, Config, ModelKind, RankRequest, Ranker};
+use kocrank::{train, Config, Error, ModelKind, RankRequest, Ranker};
 use proptest::prelude::*;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -62,23 +62,50 @@ proptest! {
         }
     }
 
+    /// Any file under a fixed header: strict mode loads it or names a row or an empty
+    /// file; lenient mode loads it with counts that add up, or says that no row was
+    /// accepted. Never polars' whole-file failure.
     #[test]
-    fn garbled_csv_never_panics(rows in proptest::collection::vec(proptest::collection::vec(cell(), 0..5), 0..12)) {
+    fn garbled_csv_never_panics(
+        bom in any::<bool>(),
+        crlf in any::<bool>(),
+        rows in proptest::collection::vec(proptest::collection::vec(cell(), 0..6), 0..12),
+    ) {
         let dir = tempfile::tempdir().unwrap();
-        let mut text = String::from("promoter_id,item_id,ts,quantity,status\n");
+        let end = if crlf { "\r\n" } else { "\n" };
+        let mut text = String::from(if bom { "\u{feff}" } else { "" });
+        text.push_str("promoter_id,item_id,ts,quantity,status");
+        text.push_str(end);
         for r in &rows {
             text.push_str(&r.join(","));
-            text.push('\n');
+            text.push_str(end);
         }
         let path = dir.path().join("orders.csv");
         std::fs::write(&path, &text).unwrap();
         let files = kocrank::io::DataFiles::orders(&path);
-        let _ = kocrank::io::read_dataset(&files, &kocrank::io::ReadOptions::strict());
-        if let Ok(loaded) = kocrank::io::read_dataset(&files, &kocrank::io::ReadOptions::lenient()) {
-            for t in &loaded.report.tables {
-                prop_assert_eq!(t.read, t.accepted + t.rejected);
+        match kocrank::io::read_dataset(&files, &kocrank::io::ReadOptions::strict()) {
+            Ok(_) | Err(Error::Empty(_)) => {}
+            Err(Error::InvalidData { location, .. }) => prop_assert!(location.row.is_some()),
+            Err(Error::RaggedRow { row, line, .. }) => prop_assert!(row >= 1 && line > row),
+            Err(other) => prop_assert!(false, "strict: {other:?}\n{text:?}"),
+        }
+        match kocrank::io::read_dataset(&files, &kocrank::io::ReadOptions::lenient()) {
+            Ok(loaded) => {
+                for t in &loaded.report.tables {
+                    prop_assert_eq!(t.read, t.accepted + t.rejected);
+                    prop_assert!(t.accepted >= 1);
+                }
+                prop_assert_eq!(loaded.report.rejects.len() as u64, loaded.report.rejected());
+                prop_assert_eq!(
+                    loaded.dataset.orders.len() as u64,
+                    loaded.report.tables[0].accepted
+                );
             }
-            prop_assert_eq!(loaded.report.rejects.len() as u64, loaded.report.rejected());
+            Err(Error::Empty(m)) => prop_assert!(
+                m.contains("was accepted") || m.contains("no data rows"),
+                "{m}"
+            ),
+            Err(other) => prop_assert!(false, "lenient: {other:?}\n{text:?}"),
         }
     }
 }
@@ -97,6 +124,13 @@ fn cell() -> impl Strategy<Value = String> {
         Just("\"unterminated".to_string()),
         Just("completed".to_string()),
         Just("ünïcødé".to_string()),
+        Just("\"two\nlines\"".to_string()),
+        Just("\"cr\r\nlf\"".to_string()),
+        Just("\"say \"\"hi\"\"\"".to_string()),
+        Just("\r".to_string()),
+        Just("bare\nbreak".to_string()),
+        Just("\u{feff}".to_string()),
+        Just("   ".to_string()),
         "[ -~]{0,12}",
     ]
 }

@@ -3,7 +3,7 @@
 use kocrank::rank::{ItemUpdate, SharedRanker};
 use kocrank::synth::{generate, Scale};
 use kocrank::{train, Config, Error, ModelKind, RankRequest, Ranker};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 fn ranker() -> Ranker {
@@ -130,10 +130,13 @@ fn readers_rank_while_snapshots_are_swapped() {
         .map(String::from)
         .collect();
     let stop = Arc::new(AtomicBool::new(false));
+    // The newest generation any reader has ranked with.
+    let newest = Arc::new(AtomicU64::new(0));
     let promoters = ["P000001", "P000002", "P000003", "someone-new"];
     let readers: Vec<_> = (0..4)
         .map(|t| {
             let (shared, stop) = (Arc::clone(&shared), Arc::clone(&stop));
+            let newest = Arc::clone(&newest);
             std::thread::spawn(move || {
                 let mut seen = Vec::new();
                 let mut n = 0usize;
@@ -141,6 +144,7 @@ fn readers_rank_while_snapshots_are_swapped() {
                     let snap = shared.load();
                     let req = RankRequest::new(promoters[(t + n) % promoters.len()], 10);
                     let list = snap.rank(&req).expect("no request fails");
+                    newest.fetch_max(snap.generation(), Ordering::Relaxed);
                     seen.push((snap.generation(), req, list));
                     n += 1;
                 }
@@ -149,6 +153,12 @@ fn readers_rank_while_snapshots_are_swapped() {
         })
         .collect();
     for round in 0..200 {
+        // Swap only once a reader has ranked with the current generation, so that the
+        // readers' answers span the swaps instead of all coming before or after them.
+        let current = shared.load().generation();
+        while newest.load(Ordering::Relaxed) < current {
+            std::thread::yield_now();
+        }
         let item = items[round % items.len()].clone();
         let next = shared
             .update(|r| {
@@ -165,8 +175,14 @@ fn readers_rank_while_snapshots_are_swapped() {
     let snaps = snapshots.lock().unwrap();
     assert_eq!(snaps.len(), 201);
     let mut checked = 0;
+    let mut generations = std::collections::BTreeSet::new();
+    let mut readers_across_swaps = 0;
     for h in readers {
-        for (g, req, list) in h.join().unwrap() {
+        let answers = h.join().unwrap();
+        let own: std::collections::BTreeSet<u64> = answers.iter().map(|a| a.0).collect();
+        readers_across_swaps += usize::from(own.len() >= 2);
+        generations.extend(own);
+        for (g, req, list) in answers {
             // Each answer is exactly what its own snapshot gives: one generation, whole.
             let snap = &snaps[g as usize];
             assert_eq!(snap.generation(), g);
@@ -175,4 +191,11 @@ fn readers_rank_while_snapshots_are_swapped() {
         }
     }
     assert!(checked >= 200, "{checked} answers checked");
+    // Readers ranked with every generation but perhaps the last, while swaps ran.
+    assert!(
+        generations.len() >= 200,
+        "{} generations seen",
+        generations.len()
+    );
+    assert!(readers_across_swaps >= 1, "no reader saw two generations");
 }

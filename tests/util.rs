@@ -136,3 +136,17 @@ pub fn hand_world() -> Dataset {
 pub fn hand_split_at() -> i64 {
     T0 + 60 * DAY
 }
+
+/// Reports a test's data set as absent: on the terminal, past the test harness's
+/// capture of `eprintln!`, so that a skip is never silent; and as a failure when
+/// `KOCRANK_REQUIRE_DATA` is set, as the test command (`scripts/test.sh`) sets it once
+/// it has fetched what the tests read.
+#[allow(dead_code)]
+pub fn absent(what: &std::path::Path, how: &str) {
+    let message = format!("SKIPPED: {} is absent{how}", what.display());
+    if std::env::var_os("KOCRANK_REQUIRE_DATA").is_some() {
+        panic!("{message} (KOCRANK_REQUIRE_DATA is set)");
+    }
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{message}");
+}

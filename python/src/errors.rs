@@ -14,9 +14,10 @@ fn class_of(e: &Error) -> (&'static str, bool) {
         Error::Io { .. } => ("KocrankIOError", true),
         Error::IncompatibleModel { .. } => ("IncompatibleModelError", true),
         Error::CorruptModel { .. } => ("CorruptModelError", true),
-        Error::InvalidData { .. } | Error::MissingColumn { .. } | Error::Format { .. } => {
-            ("InvalidDataError", false)
-        }
+        Error::InvalidData { .. }
+        | Error::RaggedRow { .. }
+        | Error::MissingColumn { .. }
+        | Error::Format { .. } => ("InvalidDataError", false),
         Error::Config(_) => ("ConfigError", false),
         Error::InvalidRequest { .. } => ("InvalidRequestError", false),
         Error::UnknownId { .. } => ("UnknownIdError", false),

@@ -136,18 +136,9 @@ fn strict_cast(array: &ArrayRef, to: &DataType) -> std::result::Result<ArrayRef,
     cast_with_options(array, to, &opts)
 }
 
-/// `v` as an `i64` if finite and whole.
+/// `v` as an `i64` if finite and whole (kocrank's one rule and message for it).
 fn whole(v: f64) -> std::result::Result<i64, String> {
-    let shown = kocrank::error::compact_number(v);
-    if !v.is_finite() {
-        Err(format!("{shown} is not a finite number"))
-    } else if v.fract() != 0.0 {
-        Err(format!("{shown} is not a whole number"))
-    } else if v.abs() >= 9.2e18 {
-        Err(format!("{shown} is too large"))
-    } else {
-        Ok(v as i64)
-    }
+    kocrank::error::whole_number(v)
 }
 
 /// What a column holds, for the type check and messages.

@@ -1,3 +1,5 @@
+import os
+
 import polars as pl
 import pytest
 
@@ -223,3 +225,20 @@ def test_a_newcomer_names_her_inviter(world):
     assert invited != alone
     with pytest.raises(kocrank.InvalidRequestError, match='inviter_id.*"ghost"'):
         m.rank(["someone-new"], 20, inviter_id="ghost")
+
+
+def test_spark_worker_loads_a_model_file_once(model, tmp_path):
+    """The per-worker model cache of kocrank.spark, which needs neither Spark nor Java."""
+    from kocrank import spark as ks
+
+    path = tmp_path / "m.kocrank"
+    model.save(path)
+    before = ks._LOADS
+    first = ks._model(str(path))
+    assert ks._model(str(path)) is first
+    assert ks._LOADS == before + 1
+    # A file rewritten in place is a new model, loaded again.
+    model.save(path)
+    os.utime(path, ns=(0, 0))
+    assert ks._model(str(path)) is not first
+    assert ks._LOADS == before + 2

@@ -8,7 +8,7 @@
 use super::schema::{Col, Kind};
 use crate::data::time::{check_ts, parse_ts};
 use crate::data::RowFault;
-use crate::error::{compact_number, Error, Location, Result};
+use crate::error::{Error, Location, Result};
 use polars::prelude::{
     BooleanChunked, DataType, Float64Chunked, Int64Chunked, Series, StringChunked, TimeUnit,
 };
@@ -306,16 +306,7 @@ impl Field {
 
 /// `v` as an `i64` if it is finite and whole, else a message saying why not.
 fn whole(v: f64) -> Result<i64, String> {
-    let shown = compact_number(v);
-    if !v.is_finite() {
-        Err(format!("{shown} is not a finite number"))
-    } else if v.fract() != 0.0 {
-        Err(format!("{shown} is not a whole number"))
-    } else if v.abs() >= 9.2e18 {
-        Err(format!("{shown} is too large"))
-    } else {
-        Ok(v as i64)
-    }
+    crate::error::whole_number(v)
 }
 
 #[cfg(test)]

@@ -119,6 +119,9 @@ fn median_unit_prices(t: &TableFile) -> Result<HashMap<String, i64>> {
     };
     let mut paid: HashMap<String, Vec<f64>> = HashMap::new();
     for row in 0..t.n_rows {
+        if t.ragged(row).is_some() || t.is_blank(row) {
+            continue;
+        }
         let (Ok(Some(id)), Ok(Some(q)), Ok(Some(v))) =
             (item.id(row), qty.int(row), value.float(row))
         else {
@@ -159,6 +162,9 @@ fn read_items(
     let manufacturer = t.field("manufacturer_id");
     let brand = t.field("brand");
     for row in 0..t.n_rows {
+        if tally.skip(t, row)? {
+            continue;
+        }
         let mut push = || -> std::result::Result<(), RowFault> {
             let item_id = id.id(row)?.unwrap_or_default();
             let mut path: Vec<String> = Vec::new();
@@ -204,6 +210,9 @@ fn read_orders(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> 
     let quantity = t.field("quantity");
     let value = t.field("sales_value");
     for row in 0..t.n_rows {
+        if tally.skip(t, row)? {
+            continue;
+        }
         let mut push = || -> std::result::Result<(), RowFault> {
             let promoter_id = promoter.id(row)?.unwrap_or_default();
             let item_id = item.id(row)?.unwrap_or_default();

@@ -1,9 +1,12 @@
 //! Reading one file into a polars `DataFrame`, with file-level checks.
 //!
 //! CSV is read with every column as text, so that a bad value becomes a fault of one
-//! row (with its row number) instead of a failure of the whole file. Parquet and Arrow
-//! IPC keep their physical types; `columns` converts them with checks.
+//! row (with its row number) instead of a failure of the whole file; a compressed CSV
+//! is decompressed first, and its bytes go through [`csv_scan`](super::csv_scan), which
+//! finds ragged records and blank lines before polars sees them. Parquet and Arrow IPC
+//! keep their physical types; `columns` converts them with checks.
 
+use super::csv_scan::{scan, CsvScan};
 use super::format::Format;
 use crate::error::{Error, Result};
 use polars::prelude::{
@@ -29,13 +32,14 @@ pub(crate) fn format_error(path: &Path, e: PolarsError) -> Error {
     }
 }
 
-/// Reads `path` as `format`.
+/// Reads `path` as `format`, with what the scan of a CSV file found (nothing for the
+/// other formats).
 ///
 /// # Errors
 /// [`Error::Io`] when the file cannot be read, [`Error::Empty`] for a file of zero
-/// bytes, [`Error::Format`] for bytes that are not UTF-8 (CSV, with the line) or a file
-/// the format's reader rejects.
-pub(crate) fn read_frame(path: &Path, format: Format) -> Result<DataFrame> {
+/// bytes, [`Error::Format`] for bytes that are not UTF-8 (CSV, with the line), a
+/// compressed file that does not decompress, or a file the format's reader rejects.
+pub(crate) fn read_frame(path: &Path, format: Format) -> Result<(DataFrame, CsvScan)> {
     let empty = || {
         Error::Empty(format!(
             "{}: file is empty (expected a header row and data rows)",
@@ -58,21 +62,49 @@ pub(crate) fn read_frame(path: &Path, format: Format) -> Result<DataFrame> {
         Format::Parquet => ParquetReader::new(file).finish(),
         _ => IpcReader::new(file).finish(),
     }
+    .map(|df| (df, CsvScan::default()))
     .map_err(|e| format_error(path, e))
 }
 
-fn read_csv(path: &Path, bytes: Vec<u8>) -> Result<DataFrame> {
-    if !is_compressed(&bytes) {
-        check_utf8(path, &bytes)?;
-    }
-    CsvReadOptions::default()
+fn read_csv(path: &Path, bytes: Vec<u8>) -> Result<(DataFrame, CsvScan)> {
+    let bytes = if is_compressed(&bytes) {
+        decompress(path, &bytes)?
+    } else {
+        bytes
+    };
+    check_utf8(path, &bytes)?;
+    let (found, cleaned) = scan(&bytes);
+    let bytes = cleaned.unwrap_or(bytes);
+    let df = CsvReadOptions::default()
         .with_has_header(true)
         // No inference: every column is text, converted row by row.
         .with_infer_schema_length(Some(0))
         .with_raise_if_empty(true)
         .into_reader_with_file_handle(Cursor::new(bytes))
         .finish()
-        .map_err(|e| format_error(path, e))
+        .map_err(|e| format_error(path, e))?;
+    Ok((df, found))
+}
+
+/// The bytes of a gzip, zlib or zstd file, decompressed.
+fn decompress(path: &Path, bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    // polars' own decompression, as it would do on reading: deprecated there in favour
+    // of a streaming reader, which the whole-file read here does not need.
+    #[allow(deprecated)]
+    let got = polars::io::utils::compression::maybe_decompress_bytes(bytes, &mut out)
+        .map_err(|e| Error::Format {
+            path: path.to_path_buf(),
+            message: format!("cannot decompress: {e}"),
+        })?
+        .len();
+    if got == 0 && out.is_empty() {
+        return Err(Error::Empty(format!(
+            "{}: file is empty once decompressed (expected a header row and data rows)",
+            path.display()
+        )));
+    }
+    Ok(out)
 }
 
 /// Checks that `bytes` are UTF-8; the error names the line and byte offset of the

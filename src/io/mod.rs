@@ -31,6 +31,7 @@
 
 mod columns;
 mod complete_journey;
+mod csv_scan;
 mod files;
 mod format;
 mod frame;

@@ -90,10 +90,11 @@ pub fn read_movielens_inter(path: &Path, opts: &ReadOptions) -> Result<Loaded> {
         .collect();
 
     let mut b = DatasetBuilder::new();
-    let (mut read, mut accepted) = (0u64, 0u64);
+    let (mut read, mut accepted, mut blank_lines) = (0u64, 0u64, 0u64);
     let mut rejects = Vec::new();
     for (row, line) in lines.enumerate() {
         if line.trim().is_empty() {
+            blank_lines += 1;
             continue;
         }
         read += 1;
@@ -150,6 +151,7 @@ pub fn read_movielens_inter(path: &Path, opts: &ReadOptions) -> Result<Loaded> {
             read,
             accepted,
             rejected: read - accepted,
+            blank_lines,
             ignored_columns: ignored,
         }],
         rejects,

@@ -93,6 +93,7 @@ pub(crate) struct Tally<'a> {
     display: String,
     format: super::Format,
     ignored: Vec<String>,
+    blank_lines: u64,
     strict: bool,
     read: u64,
     accepted: u64,
@@ -106,6 +107,7 @@ impl<'a> Tally<'a> {
             file.display.clone(),
             file.format,
             file.ignored.clone(),
+            file.blank_lines(),
             strict,
             rejects,
         )
@@ -121,6 +123,7 @@ impl<'a> Tally<'a> {
             source.display().to_string(),
             source.format(),
             source.ignored().to_vec(),
+            source.blank_lines(),
             strict,
             rejects,
         )
@@ -130,6 +133,7 @@ impl<'a> Tally<'a> {
         display: String,
         format: super::Format,
         ignored: Vec<String>,
+        blank_lines: u64,
         strict: bool,
         rejects: &'a mut Vec<Reject>,
     ) -> Self {
@@ -137,6 +141,7 @@ impl<'a> Tally<'a> {
             display,
             format,
             ignored,
+            blank_lines,
             strict,
             read: 0,
             accepted: 0,
@@ -180,6 +185,38 @@ impl<'a> Tally<'a> {
         Ok(())
     }
 
+    /// Whether 0-based data row `row` of chunk `t` is to be skipped, its cells unread: a
+    /// blank line (counted apart, not as read), or a ragged CSV record, recorded here (the
+    /// error in strict mode, a reject in lenient mode).
+    pub(crate) fn skip(&mut self, t: &TableFile, row: usize) -> Result<bool> {
+        if t.is_blank(row) {
+            return Ok(true);
+        }
+        let Some(r) = t.ragged(row) else {
+            return Ok(false);
+        };
+        self.read += 1;
+        let row = (t.first_row + row) as u64 + 1;
+        if self.strict {
+            return Err(Error::RaggedRow {
+                source_name: self.display.clone(),
+                row,
+                line: r.line,
+                found: r.found,
+                expected: r.expected,
+                message: r.message(),
+            });
+        }
+        self.rejected += 1;
+        self.rejects.push(Reject {
+            file: self.display.clone(),
+            row,
+            column: String::new(),
+            reason: r.message(),
+        });
+        Ok(true)
+    }
+
     pub(crate) fn report(&self, table: Table) -> TableReport {
         TableReport {
             table,
@@ -188,6 +225,7 @@ impl<'a> Tally<'a> {
             read: self.read,
             accepted: self.accepted,
             rejected: self.rejected,
+            blank_lines: self.blank_lines,
             ignored_columns: self.ignored.clone(),
         }
     }
@@ -221,6 +259,9 @@ fn read_items(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> R
     let in_stock = t.field("in_stock");
     let listed_at = t.field("listed_at");
     for row in 0..t.n_rows {
+        if tally.skip(t, row)? {
+            continue;
+        }
         let mut push = || -> Result<(), RowFault> {
             let item_id = req_id(id, row)?;
             let category = opt_id(category, row)?;
@@ -263,6 +304,9 @@ fn read_promoters(
     let inviter = t.field("inviter_id");
     let mut rows = Vec::new();
     for row in 0..t.n_rows {
+        if tally.skip(t, row)? {
+            continue;
+        }
         let mut push = || -> Result<(), RowFault> {
             let promoter_id = req_id(id, row)?;
             let channel = opt_id(channel, row)?;
@@ -297,6 +341,9 @@ fn read_orders(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> 
     let amount = t.field("amount");
     let status = t.field("status");
     for row in 0..t.n_rows {
+        if tally.skip(t, row)? {
+            continue;
+        }
         let mut push = || -> Result<(), RowFault> {
             let promoter_id = req_id(promoter, row)?;
             let item_id = req_id(item, row)?;
@@ -329,6 +376,9 @@ fn read_shares(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> 
     let group = t.field("group_id");
     let receiver = t.field("receiver_id");
     for row in 0..t.n_rows {
+        if tally.skip(t, row)? {
+            continue;
+        }
         let mut push = || -> Result<(), RowFault> {
             let promoter_id = req_id(promoter, row)?;
             let item_id = req_id(item, row)?;
@@ -533,7 +583,12 @@ pub fn read_promoter_ids(path: &Path) -> Result<Vec<String>> {
     let column = t.shown("promoter_id");
     let mut seen = std::collections::HashMap::new();
     let mut ids = Vec::with_capacity(t.n_rows);
+    let mut rejects = Vec::new();
+    let mut tally = Tally::new(&t, true, &mut rejects);
     for row in 0..t.n_rows {
+        if tally.skip(&t, row)? {
+            continue;
+        }
         let loc = || {
             Location::source(t.display.clone())
                 .row(row as u64 + 1)

@@ -13,7 +13,8 @@ pub struct Reject {
     pub file: String,
     /// The 1-based data row (the header is not counted).
     pub row: u64,
-    /// The column at fault.
+    /// The column at fault; empty for a fault of the whole row (a CSV record whose
+    /// field count is not the header's).
     pub column: String,
     /// What was found and what was expected.
     pub reason: String,
@@ -21,6 +22,10 @@ pub struct Reject {
 
 impl fmt::Display for Reject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.column.is_empty() {
+            // A fault of the whole row (a CSV record with too many or too few fields).
+            return write!(f, "{}: row {}: {}", self.file, self.row, self.reason);
+        }
         write!(
             f,
             "{}: row {}, column \"{}\": {}",
@@ -54,6 +59,8 @@ pub struct TableReport {
     pub accepted: u64,
     /// Rows left out (lenient mode only; strict mode stops at the first).
     pub rejected: u64,
+    /// Blank lines skipped (CSV; in both modes): they are not rows, so not in `read`.
+    pub blank_lines: u64,
     /// Columns of the file that are not in the schema, in file order; they were not read.
     pub ignored_columns: Vec<String>,
 }
@@ -80,6 +87,11 @@ impl LoadReport {
         self.tables.iter().map(|t| t.rejected).sum()
     }
 
+    /// Blank lines skipped over all files.
+    pub fn blank_lines(&self) -> u64 {
+        self.tables.iter().map(|t| t.blank_lines).sum()
+    }
+
     /// True when no row was rejected and no inviter cleared.
     pub fn is_clean(&self) -> bool {
         self.rejected() == 0 && self.unresolved_inviters.is_empty()
@@ -97,6 +109,11 @@ impl fmt::Display for LoadReport {
                 "{} ({}): {} rows read, {} accepted, {} rejected",
                 t.file, t.table, t.read, t.accepted, t.rejected
             )?;
+            match t.blank_lines {
+                0 => {}
+                1 => write!(f, "; 1 blank line skipped")?,
+                n => write!(f, "; {n} blank lines skipped")?,
+            }
             if !t.ignored_columns.is_empty() {
                 write!(f, "; ignored columns: {}", t.ignored_columns.join(", "))?;
             }
@@ -150,6 +167,7 @@ mod tests {
                 read: 3,
                 accepted: 2,
                 rejected: 1,
+                blank_lines: 2,
                 ignored_columns: vec!["invoice".into()],
             }],
             rejects: vec![Reject {
@@ -163,7 +181,8 @@ mod tests {
         let text = report.to_string();
         assert_eq!(
             text,
-            "orders.csv (orders): 3 rows read, 2 accepted, 1 rejected; ignored columns: invoice\n\
+            "orders.csv (orders): 3 rows read, 2 accepted, 1 rejected; 2 blank lines skipped; \
+             ignored columns: invoice\n\
              rejected rows (1):\n  orders.csv: row 2, column \"ts\": missing timestamp\n"
         );
         assert!(!report.is_clean());

@@ -6,6 +6,7 @@
 //! chunk); each chunk is a [`TableFile`] whose rows the readers walk.
 
 use super::columns::Field;
+use super::csv_scan::{CsvScan, Ragged};
 use super::format::Format;
 use super::frame::{format_error, read_frame};
 use super::schema::{canonical, Col, ALIASES};
@@ -140,6 +141,8 @@ pub(crate) struct TableSource {
     chunk_rows: usize,
     /// CSV and IPC: the whole file, taken by the first chunk.
     whole: Option<DataFrame>,
+    /// CSV: blank lines skipped, ragged records (each a row of empty cells in `whole`).
+    scan: CsvScan,
 }
 
 impl TableSource {
@@ -158,17 +161,17 @@ impl TableSource {
     ) -> Result<Self> {
         let format = Format::from_path(path)?;
         let display = path.display().to_string();
-        let (names, n_rows, whole) = if format == Format::Parquet {
+        let (names, n_rows, whole, scan) = if format == Format::Parquet {
             let (names, n_rows) = parquet_header(path)?;
-            (names, n_rows, None)
+            (names, n_rows, None, CsvScan::default())
         } else {
-            let df = read_frame(path, format)?;
+            let (df, scan) = read_frame(path, format)?;
             let names = df
                 .get_column_names()
                 .iter()
                 .map(|n| n.to_string())
                 .collect::<Vec<_>>();
-            (names, df.height(), Some(df))
+            (names, df.height(), Some(df), scan)
         };
         let matched = match_columns(&display, &names, schema, skip)?;
         Ok(TableSource {
@@ -181,6 +184,7 @@ impl TableSource {
             next: 0,
             chunk_rows: chunk_rows.max(1),
             whole,
+            scan,
         })
     }
 
@@ -203,9 +207,15 @@ impl TableSource {
         &self.matched.ignored
     }
 
-    /// [`Error::Empty`] when the file has a header and no data row.
+    /// Blank lines skipped (CSV).
+    pub(crate) fn blank_lines(&self) -> u64 {
+        self.scan.blank.len() as u64
+    }
+
+    /// [`Error::Empty`] when the file has a header and no data row (blank lines are not
+    /// rows).
     pub(crate) fn require_rows(&self, what: &str) -> Result<()> {
-        require_rows(&self.display, self.n_rows, what)
+        require_rows(&self.display, self.n_rows - self.scan.blank.len(), what)
     }
 
     /// The next chunk of rows, or `None` after the last.
@@ -216,7 +226,10 @@ impl TableSource {
     pub(crate) fn next_chunk(&mut self) -> Result<Option<TableFile>> {
         if let Some(df) = self.whole.take() {
             self.next = self.n_rows;
-            return self.chunk(&df, 0).map(Some);
+            let mut t = self.chunk(&df, 0)?;
+            t.ragged = std::mem::take(&mut self.scan.ragged);
+            t.blank = self.scan.blank.clone();
+            return Ok(Some(t));
         }
         if self.next >= self.n_rows || self.format != Format::Parquet {
             return Ok(None);
@@ -273,6 +286,8 @@ impl TableSource {
             first_row,
             fields,
             ignored: self.matched.ignored.clone(),
+            ragged: Vec::new(),
+            blank: Vec::new(),
         })
     }
 }
@@ -318,6 +333,12 @@ pub(crate) struct TableFile {
     fields: Vec<(&'static str, Option<&'static str>, Field)>,
     /// File columns not in the schema, in file order.
     pub ignored: Vec<String>,
+    /// CSV records whose field count is not the header's, by row (0-based, in this
+    /// chunk): their cells are empty and not to be read.
+    ragged: Vec<Ragged>,
+    /// CSV: the 0-based rows that are blank lines, in order: their cells are empty and
+    /// not to be read, and they are not counted as read.
+    blank: Vec<usize>,
 }
 
 impl TableFile {
@@ -339,8 +360,31 @@ impl TableFile {
                 first_row: 0,
                 fields: Vec::new(),
                 ignored: source.matched.ignored.clone(),
+                ragged: Vec::new(),
+                blank: Vec::new(),
             }),
         }
+    }
+
+    /// The ragged record at 0-based `row` of this chunk, if it is one.
+    pub(crate) fn ragged(&self, row: usize) -> Option<&Ragged> {
+        if self.ragged.is_empty() {
+            return None;
+        }
+        self.ragged
+            .binary_search_by_key(&row, |r| r.row)
+            .ok()
+            .and_then(|i| self.ragged.get(i))
+    }
+
+    /// Whether 0-based `row` of this chunk is a blank line.
+    pub(crate) fn is_blank(&self, row: usize) -> bool {
+        !self.blank.is_empty() && self.blank.binary_search(&row).is_ok()
+    }
+
+    /// Blank lines in this chunk.
+    pub(crate) fn blank_lines(&self) -> u64 {
+        self.blank.len() as u64
     }
 
     /// The field for schema column `name`, if the file has it.
@@ -369,8 +413,9 @@ impl TableFile {
             .unwrap_or(name)
     }
 
-    /// [`Error::Empty`] when the file has a header and no data row.
+    /// [`Error::Empty`] when the file has a header and no data row (blank lines are not
+    /// rows).
     pub(crate) fn require_rows(&self, what: &str) -> Result<()> {
-        require_rows(&self.display, self.n_rows, what)
+        require_rows(&self.display, self.n_rows - self.blank.len(), what)
     }
 }

@@ -17,7 +17,9 @@ use polars::prelude::{
 };
 use std::path::{Path, PathBuf};
 
-/// Rows per Parquet row group (and Arrow record batch) when a whole table is written.
+/// Rows per Parquet row group (and Arrow record batch): every group but the last holds
+/// exactly this many, whatever the chunks a table was written in, so that the bytes do
+/// not depend on the chunk size.
 const ROW_GROUP: usize = 512 * 1024;
 
 /// One open output file of one format.
@@ -31,6 +33,10 @@ enum Writer {
 struct Sink {
     file: AtomicFile,
     writer: Writer,
+    /// Parquet and Arrow: rows given and not yet written, fewer than `group_rows`.
+    pending: Option<DataFrame>,
+    /// Rows per row group or record batch: [`ROW_GROUP`] (smaller in tests).
+    group_rows: usize,
 }
 
 impl Sink {
@@ -55,11 +61,47 @@ impl Sink {
             }
         }
         .map_err(|e| format_error(path, e))?;
-        Ok(Sink { file, writer })
+        Ok(Sink {
+            file,
+            writer,
+            pending: None,
+            group_rows: ROW_GROUP,
+        })
+    }
+
+    /// Appends the rows of `df`. CSV writes them at once; Parquet and Arrow write every
+    /// `group_rows` rows as one row group or record batch, and keep the rest for the
+    /// next call or [`finish`](Self::finish), so that the groups are the same however the
+    /// table was cut into chunks.
+    fn write(&mut self, df: &DataFrame) -> Result<()> {
+        if df.height() == 0 {
+            return Ok(());
+        }
+        if matches!(self.writer, Writer::Csv(_)) {
+            return self.emit(df);
+        }
+        let all = match self.pending.take() {
+            None => df.clone(),
+            Some(mut p) => {
+                p.vstack_mut(df)
+                    .map_err(|e| format_error(self.file.dest(), e))?;
+                p
+            }
+        };
+        let mut offset = 0;
+        let group = self.group_rows;
+        while all.height() - offset >= group {
+            self.emit(&all.slice(offset as i64, group))?;
+            offset += group;
+        }
+        if offset < all.height() {
+            self.pending = Some(all.slice(offset as i64, all.height() - offset));
+        }
+        Ok(())
     }
 
     /// Writes `df` as one row group (Parquet) or record batch (Arrow).
-    fn write(&mut self, df: &DataFrame) -> Result<()> {
+    fn emit(&mut self, df: &DataFrame) -> Result<()> {
         if df.height() == 0 {
             return Ok(());
         }
@@ -73,18 +115,12 @@ impl Sink {
         .map_err(|e| format_error(self.file.dest(), e))
     }
 
-    /// Writes `df` in row groups of at most [`ROW_GROUP`] rows.
-    fn write_all(&mut self, df: &DataFrame) -> Result<()> {
-        let mut offset = 0;
-        while offset < df.height() {
-            self.write(&df.slice(offset as i64, ROW_GROUP))?;
-            offset += ROW_GROUP;
+    /// Writes the rows kept back, closes the file and moves it into place.
+    fn finish(mut self) -> Result<()> {
+        if let Some(rest) = self.pending.take() {
+            self.emit(&rest)?;
         }
-        Ok(())
-    }
-
-    fn finish(self) -> Result<()> {
-        let Sink { file, writer } = self;
+        let Sink { file, writer, .. } = self;
         match writer {
             Writer::Csv(mut w) => w.finish(),
             Writer::Parquet(w) => w.finish().map(|_| ()),
@@ -99,7 +135,7 @@ impl Sink {
 fn write_frame(path: &Path, df: &DataFrame) -> Result<()> {
     let format = Format::for_writing(path)?;
     let mut sink = Sink::create(path, format, df.schema())?;
-    sink.write_all(df)?;
+    sink.write(df)?;
     sink.finish()
 }
 
@@ -391,7 +427,7 @@ impl<'a> DatasetWriter<'a> {
             format,
             items_frame(&Catalog::new())?.schema(),
         )?;
-        items.write_all(&items_frame(catalog)?)?;
+        items.write(&items_frame(catalog)?)?;
         items.finish()?;
         let empty = Promoters::default();
         let mut ps = Sink::create(
@@ -399,7 +435,7 @@ impl<'a> DatasetWriter<'a> {
             format,
             promoters_frame(&empty)?.schema(),
         )?;
-        ps.write_all(&promoters_frame(promoters)?)?;
+        ps.write(&promoters_frame(promoters)?)?;
         ps.finish()?;
         let no_ids = IdMap::new();
         let orders_schema = orders_frame(&Orders::default(), &no_ids, &no_ids)?;
@@ -554,6 +590,47 @@ fn table_path(dir: &Path, stem: &str, format: Format) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes `df` cut into chunks of `cuts` rows, with row groups of 3 rows.
+    fn write_in_chunks(path: &Path, format: Format, df: &DataFrame, cuts: &[usize]) -> Vec<u8> {
+        let mut sink = Sink::create(path, format, df.schema()).unwrap();
+        sink.group_rows = 3;
+        let mut at = 0;
+        for &n in cuts {
+            sink.write(&df.slice(at as i64, n)).unwrap();
+            at += n;
+        }
+        assert_eq!(at, df.height());
+        sink.finish().unwrap();
+        std::fs::read(path).unwrap()
+    }
+
+    #[test]
+    fn chunks_do_not_change_the_bytes_of_any_format() {
+        let n = 10;
+        let ids: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+        let df = DataFrame::new(
+            n,
+            vec![
+                Column::new("promoter_id".into(), ids),
+                Column::new("ts".into(), (0..n as i64).collect::<Vec<_>>()),
+            ],
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for (format, ext) in [
+            (Format::Csv, "csv"),
+            (Format::Parquet, "parquet"),
+            (Format::Ipc, "arrow"),
+        ] {
+            let path = dir.path().join(format!("t.{ext}"));
+            let whole = write_in_chunks(&path, format, &df, &[10]);
+            for cuts in [&[1; 10][..], &[4, 6], &[3, 3, 3, 1], &[7, 0, 3], &[2, 5, 3]] {
+                let got = write_in_chunks(&path, format, &df, cuts);
+                assert!(got == whole, "{ext} written in chunks {cuts:?} differs");
+            }
+        }
+    }
 
     #[test]
     fn mismatched_ranked_columns_are_an_error() {

@@ -133,7 +133,8 @@ impl DataArgs {
         let loaded = read_dataset(&files, &opts)?;
         sp.finish_and_clear();
         ui.note(format!("loaded {}", loaded.dataset.summary()));
-        if loaded.report.rejected() > 0 || !self.lenient {
+        let report = &loaded.report;
+        if report.rejected() > 0 || report.blank_lines() > 0 || !self.lenient {
             ui.note(loaded.report.to_string());
         }
         Ok((loaded.dataset, loaded.report))

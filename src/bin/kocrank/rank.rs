@@ -29,17 +29,22 @@ pub struct Args {
     /// score), or a folder (no extension, or ending in /) for part files.
     #[arg(long)]
     pub out: PathBuf,
-    /// Part files: promoters per part, at least 1.
-    #[arg(long, default_value_t = 10_000, value_parser = crate::common::chunk)]
-    pub chunk: usize,
+    /// Part files: promoters per part, at least 1 [default: 10000]. Refused with a
+    /// file --out, which is written whole.
+    #[arg(long, value_parser = crate::common::chunk)]
+    pub chunk: Option<usize>,
     /// Part files: format (default parquet). A file --out takes its format from its
     /// extension; a --format that contradicts it is refused.
     #[arg(long, value_enum)]
     pub format: Option<FileFormat>,
     /// Part files: keep the finished parts of an interrupted run and rank the rest.
+    /// Refused with a file --out, which has no parts to keep.
     #[arg(long)]
     pub resume: bool,
 }
+
+/// Promoters per part file when --chunk is not given.
+const DEFAULT_CHUNK: usize = 10_000;
 
 fn is_folder(p: &Path) -> bool {
     p.is_dir() || p.extension().is_none() || p.as_os_str().to_string_lossy().ends_with('/')
@@ -80,6 +85,20 @@ fn output_format(out: &Path, format: Option<FileFormat>) -> anyhow::Result<Forma
 pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     // Refused before the model is loaded: a contradiction costs nothing to report.
     let format = output_format(&a.out, a.format)?;
+    if !is_folder(&a.out) {
+        let parts_only: Vec<&str> = [("--resume", a.resume), ("--chunk", a.chunk.is_some())]
+            .into_iter()
+            .filter_map(|(flag, given)| given.then_some(flag))
+            .collect();
+        if !parts_only.is_empty() {
+            bail!(
+                "{} applies to a folder of part files, and --out {} is one file, written whole; drop {}, or give an --out folder (no extension, or ending in /)",
+                parts_only.join(" and "),
+                a.out.display(),
+                parts_only.join(" and ")
+            );
+        }
+    }
     let model = model_file::load(&a.model)?;
     let ids: Vec<String> = match (&a.promoters, a.all) {
         (Some(p), _) => read_promoter_ids(p)?,
@@ -101,7 +120,7 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     if is_folder(&a.out) {
         let opts = PartsOptions {
             k: a.k,
-            chunk: a.chunk,
+            chunk: a.chunk.unwrap_or(DEFAULT_CHUNK),
             format,
             resume: a.resume,
         };
