@@ -106,6 +106,18 @@ async fn a_newcomer_gets_her_segments_list() {
     let uri = "/v1/promoters/nobody-yet/recommendations?k=5&channel=mother&city_tier=3";
     let list: ListResponse = call(&app, "GET", uri, "", StatusCode::OK).await;
     assert_eq!(list.items.len(), 5);
+    // The segment shapes her list: another channel and tier rank otherwise.
+    let mut lists = Vec::new();
+    for (channel, tier) in [("mother", 3), ("courier", 3), ("mother", 6)] {
+        let uri = format!(
+            "/v1/promoters/nobody-yet/recommendations?k=20&channel={channel}&city_tier={tier}"
+        );
+        let list: ListResponse = call(&app, "GET", &uri, "", StatusCode::OK).await;
+        let ids: Vec<String> = list.items.iter().map(|i| i.item_id.clone()).collect();
+        lists.push(ids);
+    }
+    assert_ne!(lists[0], lists[1], "channel");
+    assert_ne!(lists[0], lists[2], "city tier");
 }
 
 #[tokio::test]

@@ -134,10 +134,7 @@ mod tests {
     fn moments_are_right() {
         let mut r = rng_for(7, 0, 0);
         let n = 40_000;
-        assert!((mean_of(n, || uniform(&mut r)) - 0.5).abs() < 0.01);
-        assert!(mean_of(n, || normal(&mut r)).abs() < 0.03);
-        assert!((mean_of(n, || gamma(&mut r, 3.0)) - 3.0).abs() < 0.1);
-        assert!((mean_of(n, || gamma(&mut r, 0.3)) - 0.3).abs() < 0.02);
+        // uniform, normal and gamma are `crate::rng`'s, tested there.
         assert!((mean_of(n, || beta(&mut r, 2.0, 6.0)) - 0.25).abs() < 0.01);
         assert!((mean_of(n, || poisson(&mut r, 4.0) as f64) - 4.0).abs() < 0.1);
         assert!((mean_of(n, || poisson(&mut r, 80.0) as f64) - 80.0).abs() < 0.5);
