@@ -64,10 +64,12 @@ pub struct AutoConfig {
     /// twice scores best with her past items left out, a log of re-buys with them
     /// kept. `false` keeps the configured rule. Default `true`.
     pub choose_exclusion: bool,
-    /// Whether auto also tries ranking newcomers from their inviter's orders
+    /// Whether auto also tries ranking newcomers from their own shares
+    /// (`network.own_shares = 50`) and from their inviter's orders
     /// (`network.inviter_orders = 50`, see [`crate::data::network`]) when the
-    /// configuration has it off, and keeps it where the validation promoters' paired
-    /// gain is at least [`crate::auto::STACK_Z`] standard errors. Default `true`.
+    /// configuration has them off, and keeps each where the validation promoters'
+    /// paired gain is at least [`crate::auto::STACK_Z`] standard errors. Default
+    /// `true`.
     pub choose_network: bool,
     /// Seed of the carving, sampling and search. Default 0.
     pub seed: u64,

@@ -48,6 +48,7 @@ pub(crate) fn fit(data: &Dataset, config: &Config) -> Result<Model> {
         trained_until,
         learned,
     )
+    .map(|m| m.with_shares_of(data))
 }
 
 /// Fits the model's scorer when it is a learned one (stored in the model file), or

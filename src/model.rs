@@ -143,6 +143,9 @@ pub struct Model {
     pub(crate) repurchase: Repurchase,
     pub(crate) item_stats: ItemStats,
     pub(crate) signal: Signal,
+    /// The last shares of the promoters with no completed order, which rank them
+    /// ([`crate::data::network::newcomer_shares`]); empty without shares.
+    pub(crate) newcomer_shares: History,
     pub(crate) selection: Option<Arc<crate::selection::Selection>>,
     /// The fingerprint of the model file this model was loaded from (see
     /// [`crate::model_file::fingerprint`]); `None` for a model built in memory.
@@ -244,9 +247,21 @@ impl Model {
             repurchase,
             item_stats,
             signal,
+            newcomer_shares: History::default(),
             selection: None,
             file_fingerprint: None,
         })
+    }
+
+    /// This model with the newcomers' shares of `data` (see
+    /// [`crate::data::network::newcomer_shares`]), read against the model's history.
+    pub(crate) fn with_shares_of(mut self, data: &crate::data::Dataset) -> Model {
+        self.newcomer_shares = crate::data::network::newcomer_shares(
+            &data.shares,
+            &self.history,
+            &self.config.network,
+        );
+        self
     }
 
     /// What `model = "auto"` tried and why it chose this model (`None` for a model
@@ -283,6 +298,13 @@ impl Model {
     /// The training orders by promoter.
     pub fn history(&self) -> &History {
         &self.history
+    }
+
+    /// The last shares of each promoter with no completed order (empty rows for the
+    /// others), which rank her until her first order; see
+    /// [`crate::data::network::NetworkConfig::own_shares`].
+    pub fn newcomer_shares(&self) -> &History {
+        &self.newcomer_shares
     }
 
     /// Smoothed review quality of every item.

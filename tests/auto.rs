@@ -413,3 +413,91 @@ fn a_large_log_is_searched_on_a_sample_of_promoters() {
     assert!(!all.description.contains("the search fits on"));
     assert!(all.train.orders.len() > c.train.orders.len());
 }
+
+/// Two camps of ten items each; forty promoters buy `a` items and ten buy `b` items
+/// over ninety days, so popularity favours `a`. Thirty newcomers share three `b`
+/// items on day 50 and buy `b` items only on days 95–99, after the validation cut;
+/// five more have shared and never ordered.
+fn newcomers_who_shared() -> Dataset {
+    use kocrank::data::{DatasetBuilder, ItemRecord, OrderRecord, ShareRecord};
+    let mut b = DatasetBuilder::new();
+    for camp in ["a", "b"] {
+        for j in 0..10 {
+            let (id, cat) = (format!("{camp}{j}"), format!("{camp}/x/y"));
+            b.push_item(&ItemRecord {
+                item_id: &id,
+                category: Some(&cat),
+                ..Default::default()
+            })
+            .unwrap();
+        }
+    }
+    let day = 86_400i64;
+    let t0 = 1_700_000_000;
+    let mut order = |p: &str, item: String, t: i64| {
+        b.push_order(&OrderRecord {
+            promoter_id: p,
+            item_id: &item,
+            ts: t,
+            ..Default::default()
+        })
+        .unwrap();
+    };
+    for p in 0..50 {
+        let camp = if p < 40 { "a" } else { "b" };
+        for j in 0..6 {
+            order(
+                &format!("v{p}"),
+                format!("{camp}{}", (p + 3 * j) % 10),
+                t0 + (p + 15 * j) as i64 * day / 2,
+            );
+        }
+    }
+    for n in 0..30 {
+        for j in 0..3 {
+            order(
+                &format!("n{n}"),
+                format!("b{}", (n + j) % 10),
+                t0 + (95 + (n + j) % 5) as i64 * day,
+            );
+        }
+    }
+    for n in 0..35 {
+        for j in 0..3 {
+            let who = if n < 30 { "n" } else { "s" };
+            let (p, item) = (format!("{who}{n}"), format!("b{}", (n + j + 1) % 10));
+            b.push_share(&ShareRecord {
+                promoter_id: &p,
+                item_id: &item,
+                ts: t0 + 50 * day + j,
+                ..Default::default()
+            })
+            .unwrap();
+        }
+    }
+    b.finish().unwrap()
+}
+
+#[test]
+fn auto_ranks_newcomers_from_their_shares_where_validation_shows_a_gain() {
+    let d = newcomers_who_shared();
+    let m = train(&d, &quick(4)).unwrap();
+    let sel = m.selection().unwrap();
+    let notes = sel.notes.join("\n");
+    assert!(
+        notes.contains("newcomers ranked from their own shares") && notes.contains("(kept)"),
+        "{notes}"
+    );
+    assert_eq!(m.config().network.own_shares, 50);
+    // The shipped model ranks the five who only shared from their shares.
+    assert_eq!(m.newcomer_shares().nnz(), 15);
+    // Without the shares, nothing is tried and nothing is kept.
+    let bare = Dataset {
+        shares: Default::default(),
+        ..d.clone()
+    };
+    let m = train(&bare, &quick(4)).unwrap();
+    assert_eq!(m.config().network.own_shares, 0);
+    let notes = m.selection().unwrap().notes.join("\n");
+    assert!(!notes.contains("own shares"), "{notes}");
+}

@@ -2,15 +2,22 @@
 //! toward their inviter's categories when borrowing is on.
 
 use kocrank::data::network::NetworkConfig;
-use kocrank::data::{Dataset, DatasetBuilder, ItemRecord, OrderRecord, PromoterRecord};
+use kocrank::data::{
+    Dataset, DatasetBuilder, ItemRecord, OrderRecord, PromoterRecord, ShareRecord,
+};
 use kocrank::synth::{generate, Scale};
 use kocrank::{train, Config, Error, ModelKind, RankRequest, Ranker};
 
 /// Ten items in each of two top-level categories; thirty promoters buy only `a`
 /// items, so the segment's popularity favours them; `ann` buys only `b` items; `bea`
-/// (invited by `ann`) and `cat` (invited by `bea`) have no orders; `dot` is invited by
-/// nobody.
+/// (invited by `ann`) and `cat` (invited by `bea`) have no orders; `dot` and `eve` are
+/// invited by nobody and have no orders.
 fn two_camps() -> Dataset {
+    camps().finish().unwrap()
+}
+
+/// [`two_camps`], before its shares (none) and its end.
+fn camps() -> DatasetBuilder {
     let mut b = DatasetBuilder::new();
     for camp in ["a", "b"] {
         for j in 0..10 {
@@ -37,11 +44,13 @@ fn two_camps() -> Dataset {
         })
         .unwrap();
     }
-    b.push_promoter(&PromoterRecord {
-        promoter_id: "dot",
-        ..Default::default()
-    })
-    .unwrap();
+    for p in ["dot", "eve"] {
+        b.push_promoter(&PromoterRecord {
+            promoter_id: p,
+            ..Default::default()
+        })
+        .unwrap();
+    }
     let t0 = 1_700_000_000;
     for p in 0..30 {
         let pid = format!("p{p}");
@@ -71,7 +80,7 @@ fn two_camps() -> Dataset {
         })
         .unwrap();
     }
-    b.finish().unwrap()
+    b
 }
 
 fn config(kind: ModelKind, inviter_orders: usize) -> Config {
@@ -188,4 +197,69 @@ fn nothing_changes_when_the_log_has_no_inviters() {
         let req = RankRequest::new(d.promoters.ids.name(p).unwrap(), 10);
         assert_eq!(top(&on, &req), top(&off, &req));
     }
+}
+
+/// [`two_camps`] where `eve`, who has no order, shared three `b` items.
+fn eve_shares() -> Dataset {
+    let mut b = camps();
+    for (j, item) in ["b1", "b2", "b3"].into_iter().enumerate() {
+        b.push_share(&ShareRecord {
+            promoter_id: "eve",
+            item_id: item,
+            ts: 1_700_100_000 + j as i64,
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    b.finish().unwrap()
+}
+
+fn shares_on(kind: ModelKind) -> Config {
+    let mut c = Config::with_model(kind);
+    c.network.own_shares = 50;
+    c
+}
+
+#[test]
+fn a_newcomers_own_shares_rank_her_until_her_first_order() {
+    let d = eve_shares();
+    let eve = RankRequest::new("eve", 5);
+    for kind in [ModelKind::ItemKnn, ModelKind::Profile, ModelKind::BuyAgain] {
+        // Off by default.
+        let off = Ranker::new(train(&d, &Config::with_model(kind)).unwrap());
+        let on = Ranker::new(train(&d, &shares_on(kind)).unwrap());
+        // Off: her segment's popularity, the `a` camp.
+        assert_eq!(camp(&top(&off, &eve)), "aaaaa", "{kind}");
+        // On: she shared `b` items, and the model ranks her from them.
+        let list = top(&on, &eve);
+        assert_eq!(&camp(&list)[..3], "bbb", "{kind} {list:?}");
+        assert_eq!(on.model().newcomer_shares().nnz(), 3);
+        // What she shared is not what she bought: the rules leave it in.
+        let mut always = eve.clone();
+        always.exclude_purchased = Some(kocrank::rules::ExcludePurchased::Always);
+        assert_eq!(top(&on, &always), list, "{kind}");
+        // Her first order ends it: she is ranked from her orders.
+        let mut first = eve.clone();
+        first.recent_orders = vec![kocrank::RecentOrder {
+            item_id: "a3".into(),
+            ts: 1_700_200_000,
+        }];
+        assert_ne!(top(&on, &first), list, "{kind}");
+    }
+    // `explain` says so.
+    let on = Ranker::new(train(&d, &shares_on(ModelKind::ItemKnn)).unwrap());
+    let text = on.explain("eve", "b1").unwrap().to_string();
+    assert!(text.contains("ranked from the items she shared"), "{text}");
+    assert!(text.contains("she shared it 1 times"), "{text}");
+}
+
+#[test]
+fn a_model_file_keeps_the_newcomers_shares() {
+    let d = eve_shares();
+    let m = train(&d, &shares_on(ModelKind::ItemKnn)).unwrap();
+    let bytes = kocrank::model_file::to_bytes(&m).unwrap();
+    let back = kocrank::model_file::from_bytes(&bytes, std::path::Path::new("mem")).unwrap();
+    assert_eq!(back.newcomer_shares(), m.newcomer_shares());
+    let eve = RankRequest::new("eve", 5);
+    assert_eq!(top(&Ranker::new(back), &eve), top(&Ranker::new(m), &eve));
 }

@@ -18,9 +18,10 @@
 //! 4. **Choose the exclusion rule** (`auto.choose_exclusion`): the best model scored
 //!    with each `rules.exclude_purchased`; another rule than the configured one is kept
 //!    where it gains more than [`MIN_GAIN`].
-//!    Then, with `auto.choose_network`, newcomers ranked from their inviter's orders
-//!    ([`crate::data::network`]) against her segment's popularity, kept where the
-//!    paired gain on validation is at least [`STACK_Z`] standard errors.
+//!    Then, with `auto.choose_network`, newcomers ranked from their own shares, and
+//!    then from their inviter's orders ([`crate::data::network`]), each against the
+//!    list they had, kept where the paired gain on validation is at least [`STACK_Z`]
+//!    standard errors.
 //! 5. **Stack** the best setting of the three leading families in the learned blend
 //!    ([`crate::blend`]), its learner trained on half the validation promoters'
 //!    held-out orders and scored on the other half against the best single model;
@@ -235,33 +236,53 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
         }
     }
 
-    // Newcomers from their inviter's orders, where validation shows a gain.
-    if config.auto.choose_network && base.network.inviter_orders == 0 {
-        if let Some(m) = best_model.as_ref() {
-            progress(Progress::Stage("trying newcomers from their inviters"));
-            match choose_network(&trials[chosen], m, &carved.valid, &eval_cfg) {
-                Ok(Some((trial, network, kept, z, n_off))) => {
-                    progress(Progress::Trial(&trial));
-                    trials.push(trial);
-                    notes.push(format!(
-                        "newcomers ranked from their inviter's orders: NDCG@20 {:.4} against {n_off:.4} on {} validation newcomers, a paired gain of {z:.2} standard errors ({})",
-                        trials[trials.len() - 1].ndcg,
-                        trials[trials.len() - 1].promoters,
-                        if kept { "kept" } else { "not kept" }
-                    ));
-                    if kept {
-                        chosen = trials.len() - 1;
-                        reason = format!("{reason}; newcomers ranked from their inviter's orders");
-                        base.network = network.clone();
-                        scored[best].config.network = network.clone();
-                        if let Some(m) = best_model.as_mut() {
-                            m.config.network = network;
+    // Newcomers from their own shares, then from their inviter's orders, each where
+    // validation shows a gain.
+    for source in [Newcomers::OwnShares, Newcomers::Inviter] {
+        let off = match source {
+            Newcomers::OwnShares => base.network.own_shares == 0 && !data.shares.is_empty(),
+            Newcomers::Inviter => base.network.inviter_orders == 0,
+        };
+        if !(config.auto.choose_network && off) {
+            continue;
+        }
+        let Some(m) = best_model.as_ref() else {
+            break;
+        };
+        progress(Progress::Stage(source.stage()));
+        match choose_network(&trials[chosen], m, &carved, &eval_cfg, source) {
+            Ok(Some((trial, network, kept, z, n_off))) => {
+                progress(Progress::Trial(&trial));
+                trials.push(trial);
+                notes.push(format!(
+                    "newcomers ranked from {}: NDCG@20 {:.4} against {n_off:.4} on {} validation newcomers, a paired gain of {z:.2} standard errors ({})",
+                    source.words(),
+                    trials[trials.len() - 1].ndcg,
+                    trials[trials.len() - 1].promoters,
+                    if kept { "kept" } else { "not kept" }
+                ));
+                if kept {
+                    chosen = trials.len() - 1;
+                    reason = format!("{reason}; newcomers ranked from {}", source.words());
+                    base.network = network.clone();
+                    scored[best].config.network = network.clone();
+                    if let Some(m) = best_model.take() {
+                        let mut m = Model {
+                            config: Config {
+                                network,
+                                ..m.config.clone()
+                            },
+                            ..m
+                        };
+                        if source == Newcomers::OwnShares {
+                            m = m.with_shares_of(&carved.train);
                         }
+                        best_model = Some(m);
                     }
                 }
-                Ok(None) => {}
-                Err(e) => notes.push(format!("inviter borrowing not scored: {e}")),
             }
+            Ok(None) => {}
+            Err(e) => notes.push(format!("newcomers from {} not scored: {e}", source.words())),
         }
     }
 
@@ -376,6 +397,7 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
                 until,
                 Some(blend_signal(blend, serving)),
             )?
+            .with_shares_of(data)
         }
         None => crate::fit::fit(data, &for_refit(&scored[best].config))?,
     };
@@ -488,44 +510,80 @@ fn choose_exclusion(
 /// z and the figure without.
 type NetworkTrial = (Trial, crate::data::network::NetworkConfig, bool, f64, f64);
 
-/// Scores `model` (the one of trial `best`) with newcomers ranked from their
-/// inviter's orders against `model` as it is, on the validation promoters whose list
-/// changes: those with no orders in the carved training set whose inviter has some.
-/// `None` when there is none. Returns the trial, the network
+/// Where a promoter with no orders of her own may be ranked from, besides her
+/// segment's popularity ([`crate::data::network`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Newcomers {
+    /// Her own last shares (`network.own_shares = 50`).
+    OwnShares,
+    /// Her inviter's last orders (`network.inviter_orders = 50`).
+    Inviter,
+}
+
+impl Newcomers {
+    fn words(self) -> &'static str {
+        match self {
+            Newcomers::OwnShares => "their own shares",
+            Newcomers::Inviter => "their inviter's orders",
+        }
+    }
+
+    fn stage(self) -> &'static str {
+        match self {
+            Newcomers::OwnShares => "trying newcomers from their shares",
+            Newcomers::Inviter => "trying newcomers from their inviters",
+        }
+    }
+}
+
+/// Scores `model` (the one of trial `best`) with newcomers ranked from `source`
+/// against `model` as it is, on the validation promoters whose list changes: those
+/// with no orders in the carved training set who have shares there, or whose inviter
+/// (or hers) has orders. `None` when there is none. Returns the trial, the network
 /// settings, whether they are kept (a gain of [`MIN_GAIN`] of the figure and
 /// [`STACK_Z`] standard errors), the paired z and the figure without.
 fn choose_network(
     best: &Trial,
     model: &Model,
-    valid: &Dataset,
+    carved: &Carved,
     eval_cfg: &EvalConfig,
+    source: Newcomers,
 ) -> Result<Option<NetworkTrial>> {
     let t0 = Instant::now();
     let mut on = model.clone();
-    on.config.network.inviter_orders = 50;
+    match source {
+        Newcomers::OwnShares => {
+            on.config.network.own_shares = 50;
+            on = on.with_shares_of(&carved.train);
+        }
+        Newcomers::Inviter => on.config.network.inviter_orders = 50,
+    }
     let network = on.config.network.clone();
-    // Only newcomers whose inviter (or hers) has orders get another list: they alone
-    // are scored.
+    // Only newcomers whose list changes are scored.
     let h = model.history();
     let pr = model.promoters();
     let newcomer = |p: u32| {
         h.count(p) == 0
-            && crate::data::network::lender(
-                pr,
-                h,
-                pr.inviter.get(p as usize).copied().flatten(),
-                &network,
-            )
-            .is_some()
+            && model.newcomer_shares().count(p) == 0
+            && match source {
+                Newcomers::OwnShares => on.newcomer_shares().count(p) > 0,
+                Newcomers::Inviter => crate::data::network::lender(
+                    pr,
+                    h,
+                    pr.inviter.get(p as usize).copied().flatten(),
+                    &network,
+                )
+                .is_some(),
+            }
     };
-    let v = &valid.orders;
+    let v = &carved.valid.orders;
     let orders = v.filter(|r| newcomer(v.promoter[r]));
     if orders.is_empty() {
         return Ok(None);
     }
     let valid = Dataset {
         orders,
-        ..valid.clone()
+        ..carved.valid.clone()
     };
     let valid = &valid;
     let off_col = ndcg_column(model, valid, eval_cfg)?;
@@ -542,7 +600,11 @@ fn choose_network(
     let (lo, hi) = crate::eval::bootstrap::mean_intervals(&on_col, 1, &eval_cfg.bootstrap)
         .first()
         .map_or((mean_on, mean_on), |i| (i.lo, i.hi));
-    let params = format!("{} inviter_orders=50", best.params);
+    let setting = match source {
+        Newcomers::OwnShares => "own_shares=50",
+        Newcomers::Inviter => "inviter_orders=50",
+    };
+    let params = format!("{} {setting}", best.params);
     let trial = Trial {
         kind: best.kind,
         params: params.trim().to_string(),
@@ -905,7 +967,8 @@ fn stack(
                 carved_history.clone(),
                 carved_history.end().max(carved.now),
                 Some(blend_signal(blend, past_components.clone())),
-            )?;
+            )?
+            .with_shares_of(&carved.train);
             let judge_set = Dataset {
                 orders: judge.clone(),
                 ..carved.valid.clone()

@@ -28,7 +28,7 @@
 //! assert_eq!(lender(&d.promoters, &h, d.promoters.inviter[bea as usize], &cfg), Some(ann));
 //! ```
 
-use crate::data::{History, Promoters};
+use crate::data::{History, Promoters, Shares};
 use serde::{Deserialize, Serialize};
 
 /// How newcomers borrow their inviter's orders (the `[network]` section).
@@ -44,6 +44,13 @@ pub struct NetworkConfig {
     /// Whether a newcomer whose inviter has no order borrows from the inviter's own
     /// inviter (one level, no further). Default true.
     pub follow_chain: bool,
+    /// How many of her own last shares rank a promoter with no completed order: she is
+    /// ranked by the model from the items she shared, as if they were her history
+    /// (the rules still treat her as having bought nothing). 0 turns this off; at
+    /// most 100,000. Default 0: on the small synthetic world a newcomer's one or two
+    /// shares did not beat her segment's popularity, so `auto` turns this on only
+    /// where its validation split shows a gain (50 shares then).
+    pub own_shares: usize,
     /// Strength of the segment-popularity prior a newcomer's borrowed category mix is
     /// shrunk toward, in pseudo-orders (see `rank::newcomer`): small trusts the inviter's
     /// categories, large keeps her segment's popularity. At least 0.1. Default 20.
@@ -54,6 +61,7 @@ impl Default for NetworkConfig {
     fn default() -> Self {
         NetworkConfig {
             inviter_orders: 0,
+            own_shares: 0,
             follow_chain: true,
             prior_orders: 20.0,
         }
@@ -69,6 +77,13 @@ impl NetworkConfig {
         crate::error::check_range(
             "network.inviter_orders",
             self.inviter_orders as f64,
+            0.0,
+            1e5,
+            "[0, 100000]",
+        )?;
+        crate::error::check_range(
+            "network.own_shares",
+            self.own_shares as f64,
             0.0,
             1e5,
             "[0, 100000]",
@@ -120,4 +135,62 @@ pub fn borrowed<'a>(
         items.get(items.len() - n..).unwrap_or(&[]),
         ts.get(ts.len() - n..).unwrap_or(&[]),
     )
+}
+
+/// The last `cfg.own_shares` shares (items and times, in time order) of every promoter
+/// with no completed order in `history`: what ranks her until her first order. Empty
+/// rows for everyone else, and an empty view when the option is off or `shares`
+/// names no such promoter. Shares of promoters outside `history` are ignored.
+///
+/// # Examples
+/// ```
+/// use kocrank::data::network::{newcomer_shares, NetworkConfig};
+/// use kocrank::data::{DatasetBuilder, OrderRecord, PromoterRecord, ShareRecord};
+/// let mut b = DatasetBuilder::new();
+/// for who in ["ann", "bea"] {
+///     b.push_promoter(&PromoterRecord { promoter_id: who, ..Default::default() }).unwrap();
+/// }
+/// b.push_order(&OrderRecord { promoter_id: "ann", item_id: "rice", ts: 1_700_000_000, ..Default::default() }).unwrap();
+/// for (who, item) in [("bea", "tea"), ("bea", "rice"), ("ann", "tea")] {
+///     b.push_share(&ShareRecord { promoter_id: who, item_id: item, ts: 1_700_000_100, ..Default::default() }).unwrap();
+/// }
+/// let d = b.finish().unwrap();
+/// let h = d.history();
+/// let cfg = NetworkConfig { own_shares: 50, ..NetworkConfig::default() };
+/// let shared = newcomer_shares(&d.shares, &h, &cfg);
+/// let (ann, bea) = (d.promoters.ids.get("ann").unwrap(), d.promoters.ids.get("bea").unwrap());
+/// assert_eq!(shared.count(bea), 2); // she has no order: her shares rank her
+/// assert_eq!(shared.count(ann), 0); // she has one: her orders do
+/// ```
+pub fn newcomer_shares(shares: &Shares, history: &History, cfg: &NetworkConfig) -> History {
+    let n = history.n_promoters();
+    let newcomer = |p: u32| (p as usize) < n && history.count(p) == 0;
+    let mut rows: Vec<usize> = Vec::new();
+    if cfg.own_shares > 0 {
+        rows = (0..shares.len())
+            .filter(|&r| newcomer(shares.promoter[r]))
+            .collect();
+    }
+    if rows.is_empty() {
+        return History::default();
+    }
+    rows.sort_unstable_by_key(|&r| (shares.promoter[r], shares.ts[r], shares.item[r], r));
+    let mut out = History {
+        indptr: Vec::with_capacity(n + 1),
+        ..History::default()
+    };
+    out.indptr.push(0);
+    let mut at = 0;
+    for p in 0..n as u32 {
+        let start = at;
+        while at < rows.len() && shares.promoter[rows[at]] == p {
+            at += 1;
+        }
+        let keep = &rows[start.max(at.saturating_sub(cfg.own_shares))..at];
+        out.item.extend(keep.iter().map(|&r| shares.item[r]));
+        out.ts.extend(keep.iter().map(|&r| shares.ts[r]));
+        out.quantity.extend(keep.iter().map(|_| 1));
+        out.indptr.push(out.item.len());
+    }
+    out
 }

@@ -268,6 +268,10 @@ fn encode_sections(model: &Model) -> Result<Vec<(&'static str, Vec<u8>)>> {
     if let Some(learned) = encode_learned(&model.signal) {
         sections.push(("learned", learned));
     }
+    // Optional: a model without newcomers' shares (or from an older file) has none.
+    if model.newcomer_shares.nnz() > 0 {
+        sections.push(("newcomer_shares", encode_history(&model.newcomer_shares)));
+    }
     Ok(sections)
 }
 
@@ -459,6 +463,16 @@ fn assemble(
         ));
     }
     let learned = learned.map_err(|m| corrupt(path, m))?;
+    let newcomer_shares = match found.iter().find(|(n, _)| n == "newcomer_shares") {
+        Some((_, b)) => {
+            let mut d = ReadDec::new(*b, b.len() as u64, "newcomer_shares", false);
+            HistoryColumns::read(&mut d)
+                .and_then(|c| d.finish().map(|_| c))
+                .and_then(|c| c.check(catalog.len(), promoters.len()))
+                .map_err(|m| corrupt(path, format!("section \"newcomer_shares\": {m}")))?
+        }
+        None => History::default(),
+    };
     Model::from_parts(
         meta.config,
         Arc::new(catalog),
@@ -469,6 +483,7 @@ fn assemble(
     )
     .map(|mut m| {
         m.selection = meta.selection.map(Arc::new);
+        m.newcomer_shares = newcomer_shares;
         m
     })
     .map_err(|e| corrupt(path, e.to_string()))

@@ -59,6 +59,11 @@ pub struct Explanation {
     /// then that promoter's ([`crate::data::network`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub borrowed_from: Option<String>,
+    /// For a promoter with no orders of her own but with shares, true: she is ranked
+    /// from the items she shared, and the counts above are of her shares
+    /// ([`crate::data::network::NetworkConfig::own_shares`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_shares: bool,
 }
 
 impl Ranker {
@@ -177,6 +182,7 @@ impl Ranker {
                 .lender
                 .and_then(|l| m.promoters().ids.name(l))
                 .map(str::to_string),
+            from_shares: resolved.from_shares,
         })
     }
 }
@@ -261,19 +267,32 @@ impl fmt::Display for Explanation {
                 )?;
                 format!("{l}'s group")
             }
+            None if self.from_shares => {
+                writeln!(
+                    f,
+                    "- no orders of her own yet: ranked from the items she shared"
+                )?;
+                String::new()
+            }
             None => "her group".to_string(),
+        };
+        // Who did what: her group's (or her lender's) orders, or her own shares.
+        let (bought, ordered) = if self.from_shares {
+            ("she shared".to_string(), "she shared".to_string())
+        } else {
+            (format!("{group} bought"), format!("{group} ordered"))
         };
         if self.category_orders > 0 {
             writeln!(
                 f,
-                "- {group} bought {} {} times in {} days",
+                "- {bought} {} {} times in {} days",
                 self.category, self.category_orders, EXPLAIN_DAYS
             )?;
         }
         if let Some(d) = self.days_since_item {
             writeln!(
                 f,
-                "- {group} ordered it {} times; the last one {d:.0} days ago ({})",
+                "- {ordered} it {} times; the last one {d:.0} days ago ({})",
                 self.item_orders,
                 cycle_words(self.cycle_days)
             )?;
@@ -286,7 +305,12 @@ impl fmt::Display for Explanation {
                 .collect();
             writeln!(
                 f,
-                "- {group}'s top categories in {} days: {}",
+                "- {} in {} days: {}",
+                if self.from_shares {
+                    "her top shared categories".to_string()
+                } else {
+                    format!("{group}'s top categories")
+                },
                 EXPLAIN_DAYS,
                 parts.join(", ")
             )?;
@@ -331,6 +355,7 @@ mod tests {
             filtered_by: Vec::new(),
             breakdown: None,
             borrowed_from: None,
+            from_shares: false,
         }
         .to_string()
     }

@@ -135,6 +135,9 @@ pub(crate) struct Resolved<'a> {
     pub own: &'a [u32],
     /// The promoter whose orders `ctx.history` holds when she borrows them.
     pub lender: Option<u32>,
+    /// True when `ctx.history` holds her own shares: she has no order yet, and the
+    /// model ranks her from what she shared ([`network::NetworkConfig::own_shares`]).
+    pub from_shares: bool,
     pub k: usize,
     pub exclude_purchased: ExcludePurchased,
     pub in_stock_only: bool,
@@ -350,6 +353,7 @@ impl Ranker {
             resolved.ctx.history_ts = &f_ts;
             resolved.own = &f_items;
             resolved.lender = None;
+            resolved.from_shares = false;
             resolved.ctx.fold_in = true;
             if let Some(&(last, _)) = folded.last() {
                 resolved.ctx.now = resolved.ctx.now.max(last + 1);
@@ -399,6 +403,7 @@ impl Ranker {
             },
             own: history,
             lender: None,
+            from_shares: false,
             k,
             exclude_purchased: m.config.rules.exclude_purchased,
             in_stock_only: m.config.rules.in_stock_only,
@@ -407,8 +412,16 @@ impl Ranker {
         };
         if let Some(p) = promoter {
             if history.is_empty() {
-                let inviter = m.promoters.inviter.get(p as usize).copied().flatten();
-                self.borrow(&mut r, inviter);
+                let shared = m.newcomer_shares.items(p);
+                if shared.is_empty() {
+                    let inviter = m.promoters.inviter.get(p as usize).copied().flatten();
+                    self.borrow(&mut r, inviter);
+                } else {
+                    r.ctx.history = shared;
+                    r.ctx.history_ts = m.newcomer_shares.times(p);
+                    r.ctx.fold_in = true;
+                    r.from_shares = true;
+                }
             }
         }
         r
@@ -479,7 +492,7 @@ impl Ranker {
     /// model's scorer.
     pub(crate) fn score_resolved(&self, r: &Resolved<'_>, candidates: &[u32], scores: &mut [f32]) {
         let m = &*self.model;
-        if r.own.is_empty() && m.kind() != crate::ModelKind::Baseline {
+        if r.own.is_empty() && m.kind() != crate::ModelKind::Baseline && !r.from_shares {
             let borrowed = if r.lender.is_some() {
                 r.ctx.history
             } else {

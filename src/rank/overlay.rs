@@ -138,6 +138,7 @@ impl Ranker {
         )?;
         let next = Model {
             selection: m.selection.clone(),
+            newcomer_shares: m.newcomer_shares.clone(),
             ..next
         };
         Ok(self.successor(next))

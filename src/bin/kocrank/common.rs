@@ -122,7 +122,7 @@ impl DataArgs {
             if !shares {
                 if let Some(shares) = files.shares.take() {
                     ui.note(format!(
-                        "not reading {}: the model does not use shares ([events] share = 0)",
+                        "not reading {}: the model does not use shares ([events] share = 0, [network] own_shares = 0)",
                         shares.display()
                     ));
                 }

@@ -79,7 +79,9 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     }
     let out = a.out.context("--out is required")?;
     // Shares train a model that weighs them, and auto may try them.
-    let shares = cfg.events.share != 0.0 || cfg.model == kocrank::ModelKind::Auto;
+    let shares = cfg.events.share != 0.0
+        || cfg.network.own_shares > 0
+        || cfg.model == kocrank::ModelKind::Auto;
     let (ds, report) = a.data.load(ui, Need::Training { shares })?;
     let ds = match &a.split_at {
         Some(s) => {
