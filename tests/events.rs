@@ -114,6 +114,7 @@ fn entries_carry_the_weights_as_specified() {
         refunded: -0.5,
         cancelled: 0.0,
         quantity: true,
+        ..EventWeights::default()
     };
     let t = training_history(&d, &h, i64::MAX, &cfg);
     let p0 = d.promoters.ids.get("p0").unwrap();
@@ -248,4 +249,93 @@ fn a_received_share_is_an_interaction_of_its_receiver_only_when_weighed() {
     assert_eq!(early.items(bea), &[b_item]);
     let e = Config::from_toml_str("[events]\nreceived = 11.0\n").unwrap_err();
     assert!(e.to_string().contains("events.received"), "{e}");
+}
+
+/// Ten promoters each buy `a`, view `b` (status `pv`) and put `c` in a cart
+/// (`add-to-cart`), read from a CSV whose event column is `event_type`.
+#[cfg(feature = "io")]
+fn browse_log() -> Dataset {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orders.csv");
+    let mut text = String::from("user_id,item_id,timestamp,event_type\n");
+    for p in 0..10 {
+        let t = 1_700_000_000 + p * 86_400;
+        for (item, kind, dt) in [("b", "pv", 0), ("c", "add-to-cart", 10), ("a", "buy", 20)] {
+            text.push_str(&format!("p{p},{item},{},{kind}\n", t + dt));
+        }
+    }
+    std::fs::write(&path, text).unwrap();
+    let files = kocrank::io::DataFiles::orders(&path);
+    kocrank::io::read_dataset(&files, &kocrank::io::ReadOptions::strict())
+        .unwrap()
+        .dataset
+}
+
+#[cfg(feature = "io")]
+#[test]
+fn views_and_carts_load_as_events_and_teach_only_when_weighed() {
+    let d = browse_log();
+    assert_eq!(d.orders.len(), 30);
+    let count = |s: OrderStatus| d.orders.status.iter().filter(|&&x| x == s).count();
+    assert_eq!(
+        (
+            count(OrderStatus::Completed),
+            count(OrderStatus::Viewed),
+            count(OrderStatus::Carted)
+        ),
+        (10, 10, 10)
+    );
+    // What she bought is her completed orders only.
+    let h = d.history();
+    assert_eq!(h.nnz(), 10);
+    let others = |w: &EventWeights| -> Vec<String> {
+        let mut v = neighbours_of(&d, "a", w);
+        v.retain(|i| i != "a");
+        v
+    };
+    let plain = others(&EventWeights::default());
+    assert!(plain.is_empty(), "{plain:?}");
+    let views = EventWeights {
+        viewed: 0.1,
+        ..EventWeights::default()
+    };
+    assert_eq!(others(&views), vec!["b".to_string()]);
+    let carts = EventWeights {
+        carted: 0.3,
+        ..EventWeights::default()
+    };
+    assert_eq!(others(&carts), vec!["c".to_string()]);
+    // auto's first wave tries them, on item-to-item and iALS.
+    let profile = kocrank::data::DataProfile::of(&d);
+    assert!(profile.present.views && profile.present.carts);
+    let wave = kocrank::auto::space::first_wave(&Config::default(), &profile, 1, &mut Vec::new());
+    let browse: Vec<&str> = wave
+        .iter()
+        .filter(|c| c.config.events.viewed > 0.0 && c.config.events.carted > 0.0)
+        .map(|c| c.config.model.as_str())
+        .collect();
+    assert_eq!(browse, vec!["item_knn", "ials"]);
+    // A log without them gets no such trial.
+    let bare = kocrank::data::DataProfile::of(&log());
+    let wave = kocrank::auto::space::first_wave(&Config::default(), &bare, 1, &mut Vec::new());
+    assert!(wave.iter().all(|c| c.config.events.viewed == 0.0));
+}
+
+#[test]
+fn an_unknown_event_kind_is_a_fault_naming_the_kinds() {
+    let e = OrderStatus::parse("shipped").unwrap_err();
+    assert!(
+        e.contains("\"shipped\"") && e.contains("viewed or carted"),
+        "{e}"
+    );
+    for (text, want) in [
+        ("Purchase", OrderStatus::Completed),
+        ("transaction", OrderStatus::Completed),
+        ("CLICK", OrderStatus::Viewed),
+        ("add_to_cart", OrderStatus::Carted),
+        ("fav", OrderStatus::Carted),
+        ("canceled", OrderStatus::Cancelled),
+    ] {
+        assert_eq!(OrderStatus::parse(text).unwrap(), want, "{text}");
+    }
 }

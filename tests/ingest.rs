@@ -275,7 +275,7 @@ fn unknown_status() {
     let e = orders_error("promoter_id,item_id,ts,status\np1,A,5,completed\np1,A,5,lost\n");
     assert_eq!(
         e,
-        "orders.csv: row 2, column \"status\": unknown status \"lost\" (expected completed, refunded or cancelled)"
+        "orders.csv: row 2, column \"status\": unknown status \"lost\" (expected completed, refunded, cancelled, viewed or carted)"
     );
 }
 

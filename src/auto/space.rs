@@ -86,10 +86,18 @@ fn describe_all(c: &Config) -> String {
     if e.is_plain() || !interaction_model(c.model) {
         return d;
     }
-    if e.received != 0.0 {
-        return format!("{d} share={} received={}", fmt(e.share), fmt(e.received));
+    let mut parts = vec![d];
+    for (name, w) in [
+        ("share", e.share),
+        ("received", e.received),
+        ("viewed", e.viewed),
+        ("carted", e.carted),
+    ] {
+        if w != 0.0 {
+            parts.push(format!("{name}={}", fmt(w)));
+        }
     }
-    format!("{d} share={}", fmt(e.share))
+    parts.join(" ")
 }
 
 /// The families that fit on weighted interactions ([`crate::data::events`]).
@@ -162,11 +170,32 @@ pub fn first_wave(
             }
         }));
     }
+    if (profile.present.views || profile.present.carts)
+        && base.events.viewed == 0.0
+        && base.events.carted == 0.0
+    {
+        // Browse events as weak interactions, on the two families that read them best
+        // where purchases are few: refined by the moves.
+        for kind in [ModelKind::ItemKnn, ModelKind::Ials] {
+            out.push(with(base, kind, |c| {
+                if profile.present.views {
+                    c.events.viewed = VIEWED;
+                }
+                if profile.present.carts {
+                    c.events.carted = CARTED;
+                }
+            }));
+        }
+    }
     out
 }
 
 /// The share weight of the first wave's share trial.
 const SHARE: f64 = 0.2;
+/// The view weight of the first wave's browse trials.
+const VIEWED: f64 = 0.1;
+/// The cart weight of the first wave's browse trials.
+const CARTED: f64 = 0.3;
 
 /// A random move around `c` within its family, seeded by `(seed, step)`.
 pub fn around(c: &Candidate, seed: u64, step: u64) -> Candidate {
@@ -238,14 +267,26 @@ pub fn around(c: &Candidate, seed: u64, step: u64) -> Candidate {
         }
         _ => {}
     }
-    // A candidate that reads shares may move its share weight instead (one in four).
-    if interaction_model(config.model) && config.events.share != 0.0 && rng.random_bool(0.25) {
+    // A candidate that reads shares, views or carts may move one of those weights
+    // instead (one in four).
+    let e = &c.config.events;
+    let shares = e.share != 0.0;
+    let browse = e.viewed != 0.0 || e.carted != 0.0;
+    if interaction_model(config.model) && (shares || browse) && rng.random_bool(0.25) {
         config = c.config.clone();
-        let weight = pick(&mut rng, &[0.05, 0.1, 0.2, 0.5, 1.0]);
-        if config.events.received != 0.0 && rng.random_bool(0.5) {
-            config.events.received = weight;
+        if shares && (!browse || rng.random_bool(0.5)) {
+            let weight = pick(&mut rng, &[0.05, 0.1, 0.2, 0.5, 1.0]);
+            if config.events.received != 0.0 && rng.random_bool(0.5) {
+                config.events.received = weight;
+            } else {
+                config.events.share = weight;
+            }
+        } else if config.events.viewed != 0.0
+            && (config.events.carted == 0.0 || rng.random_bool(0.5))
+        {
+            config.events.viewed = pick(&mut rng, &[0.02, 0.05, 0.1, 0.2, 0.5]);
         } else {
-            config.events.share = weight;
+            config.events.carted = pick(&mut rng, &[0.1, 0.2, 0.3, 0.5, 1.0]);
         }
     }
     Candidate {

@@ -1,6 +1,6 @@
-//! Per-event weights: what an order, a share (sent or received), a refund or a
-//! cancellation teaches the models that learn from interactions (iALS, item-to-item,
-//! EASE).
+//! Per-event weights: what an order, a share (sent or received), a refund, a
+//! cancellation, a view or a cart teaches the models that learn from interactions
+//! (iALS, item-to-item, EASE).
 //!
 //! By default only completed orders count, each weighing 1, as they always have. The
 //! `[events]` section adds the other events of the log as weighted interactions:
@@ -12,6 +12,8 @@
 //! received = 0.1    # another promoter shared the item to her (`receiver_id`)
 //! refunded = -0.5   # paid, then refunded: below zero it takes back an order's weight
 //! cancelled = 0.0   # cancelled before completion
+//! viewed = 0.05     # a view or click (status `viewed`, `pv`, `click`)
+//! carted = 0.3      # added to a cart or saved (status `carted`, `cart`, `fav`)
 //! quantity = false  # true: an order weighs order × its units
 //! ```
 //!
@@ -52,6 +54,10 @@ pub struct EventWeights {
     pub refunded: f64,
     /// A cancelled order. Default 0.
     pub cancelled: f64,
+    /// A view or click of the item (status `viewed`). Default 0 (views unused).
+    pub viewed: f64,
+    /// An add-to-cart or a save (status `carted`). Default 0 (carts unused).
+    pub carted: f64,
     /// Whether an order weighs its weight times its units. Default false.
     pub quantity: bool,
 }
@@ -64,6 +70,8 @@ impl Default for EventWeights {
             received: 0.0,
             refunded: 0.0,
             cancelled: 0.0,
+            viewed: 0.0,
+            carted: 0.0,
             quantity: false,
         }
     }
@@ -81,7 +89,9 @@ impl EventWeights {
         check_range("events.share", self.share, -10.0, 10.0, "[-10, 10]")?;
         check_range("events.received", self.received, -10.0, 10.0, "[-10, 10]")?;
         check_range("events.refunded", self.refunded, -10.0, 10.0, "[-10, 10]")?;
-        check_range("events.cancelled", self.cancelled, -10.0, 10.0, "[-10, 10]")
+        check_range("events.cancelled", self.cancelled, -10.0, 10.0, "[-10, 10]")?;
+        check_range("events.viewed", self.viewed, -10.0, 10.0, "[-10, 10]")?;
+        check_range("events.carted", self.carted, -10.0, 10.0, "[-10, 10]")
     }
 
     /// True for the default: completed orders only, each weighing 1.
@@ -90,6 +100,8 @@ impl EventWeights {
             && self.received == 0.0
             && self.refunded == 0.0
             && self.cancelled == 0.0
+            && self.viewed == 0.0
+            && self.carted == 0.0
             && self.order == 1.0
             && !self.quantity
     }
@@ -120,6 +132,8 @@ pub fn training_history<'a>(
             OrderStatus::Completed => cfg.order,
             OrderStatus::Refunded => cfg.refunded,
             OrderStatus::Cancelled => cfg.cancelled,
+            OrderStatus::Viewed => cfg.viewed,
+            OrderStatus::Carted => cfg.carted,
         };
         let units = o.quantity.get(r).copied().unwrap_or(1).max(1);
         let w = if cfg.quantity && o.status[r] == OrderStatus::Completed {

@@ -176,8 +176,15 @@ impl Dataset {
             Some((a, b)) => format!(", {} to {}", time::format_date(a), time::format_date(b)),
             None => String::new(),
         };
+        let count = |k: OrderStatus| self.orders.status.iter().filter(|&&s| s == k).count();
+        let (views, carts) = (count(OrderStatus::Viewed), count(OrderStatus::Carted));
+        let browse = if views + carts > 0 {
+            format!(" ({views} of them views, {carts} carts)")
+        } else {
+            String::new()
+        };
         format!(
-            "{} items, {} promoters, {} orders, {} shares{span}",
+            "{} items, {} promoters, {} orders{browse}, {} shares{span}",
             self.catalog.len(),
             self.promoters.len(),
             self.orders.len(),

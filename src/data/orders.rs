@@ -3,7 +3,11 @@
 use super::ids::IdMap;
 use serde::{Deserialize, Serialize};
 
-/// What became of an order. Only completed orders are positive signal.
+/// What became of an order, or what kind of event a row of the order log is. Only
+/// completed orders are purchases: what a promoter bought, for the rules, the
+/// buy-again list and evaluation. The other kinds are weighted interactions for the
+/// models that learn from them (`[events]`, [`crate::data::events`]), unused by
+/// default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
@@ -13,17 +17,48 @@ pub enum OrderStatus {
     Refunded,
     /// Cancelled before completion.
     Cancelled,
+    /// A view (or click) of the item: a browse event, not an order.
+    Viewed,
+    /// The item was added to a cart, or saved (favourite, wish list): an intent, not
+    /// an order.
+    Carted,
 }
 
 impl OrderStatus {
-    /// Parses `completed`, `refunded` or `cancelled` (case-insensitive).
+    /// Parses an event kind, case-insensitively: `completed` (also empty, `purchase`,
+    /// `purchased`, `buy`, `order`, `paid`, `transaction`), `refunded` (`refund`,
+    /// `returned`), `cancelled` (`canceled`, `cancel`), `viewed` (`view`, `pv`,
+    /// `click`, `clicked`, `detail`) or `carted` (`cart`, `addtocart`, `add_to_cart`,
+    /// `fav`, `favorite`, `favourite`, `wishlist`, `saved`). Spaces, dashes and
+    /// underscores inside count as underscores.
+    ///
+    /// ```
+    /// use kocrank::data::OrderStatus;
+    /// assert_eq!(OrderStatus::parse("PV").unwrap(), OrderStatus::Viewed);
+    /// assert_eq!(OrderStatus::parse("add-to-cart").unwrap(), OrderStatus::Carted);
+    /// assert_eq!(OrderStatus::parse("buy").unwrap(), OrderStatus::Completed);
+    /// assert!(OrderStatus::parse("shipped").is_err());
+    /// ```
     pub fn parse(text: &str) -> Result<Self, String> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "completed" | "" => Ok(OrderStatus::Completed),
-            "refunded" => Ok(OrderStatus::Refunded),
-            "cancelled" | "canceled" => Ok(OrderStatus::Cancelled),
-            other => Err(format!(
-                "unknown status \"{other}\" (expected completed, refunded or cancelled)"
+        let key: String = text
+            .trim()
+            .chars()
+            .map(|c| match c {
+                ' ' | '-' => '_',
+                c => c.to_ascii_lowercase(),
+            })
+            .collect();
+        match key.as_str() {
+            "completed" | "" | "complete" | "purchase" | "purchased" | "buy" | "bought"
+            | "order" | "ordered" | "paid" | "transaction" => Ok(OrderStatus::Completed),
+            "refunded" | "refund" | "returned" => Ok(OrderStatus::Refunded),
+            "cancelled" | "canceled" | "cancel" => Ok(OrderStatus::Cancelled),
+            "viewed" | "view" | "pv" | "click" | "clicked" | "detail" => Ok(OrderStatus::Viewed),
+            "carted" | "cart" | "addtocart" | "add_to_cart" | "fav" | "favorite" | "favourite"
+            | "wishlist" | "wish_list" | "saved" => Ok(OrderStatus::Carted),
+            _ => Err(format!(
+                "unknown status \"{}\" (expected completed, refunded, cancelled, viewed or carted)",
+                text.trim()
             )),
         }
     }
@@ -34,6 +69,8 @@ impl OrderStatus {
             OrderStatus::Completed => "completed",
             OrderStatus::Refunded => "refunded",
             OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Viewed => "viewed",
+            OrderStatus::Carted => "carted",
         }
     }
 }

@@ -30,6 +30,12 @@ pub struct Present {
     /// Some share names its receiver.
     #[serde(default)]
     pub receivers: bool,
+    /// Some row of the order log is a view (status `viewed`).
+    #[serde(default)]
+    pub views: bool,
+    /// Some row of the order log is an add-to-cart or a save (status `carted`).
+    #[serde(default)]
+    pub carts: bool,
     /// Some promoter has an inviter.
     pub inviters: bool,
     /// Some promoter has a channel other than `other` or a city tier.
@@ -140,6 +146,8 @@ impl DataProfile {
                 ratings: c.reviews_total.iter().any(|&x| x > 0),
                 shares: !data.shares.is_empty(),
                 receivers: data.shares.has_receivers(),
+                views: data.orders.status.contains(&super::OrderStatus::Viewed),
+                carts: data.orders.status.contains(&super::OrderStatus::Carted),
                 inviters: pr.inviter.iter().any(Option::is_some),
                 segments: pr.channel.iter().any(|&ch| ch != super::Channel::Other)
                     || pr.city_tier.iter().any(|&t| t != 0),
@@ -181,6 +189,8 @@ impl std::fmt::Display for DataProfile {
             ("ratings", p.ratings),
             ("shares", p.shares),
             ("share receivers", p.receivers),
+            ("views", p.views),
+            ("carts", p.carts),
             ("inviters", p.inviters),
             ("channels/tiers", p.segments),
         ]
