@@ -339,3 +339,16 @@ def test_recent_orders_and_now_take_datetimes_and_offsets(model, split):
     with pytest.raises(kocrank.InvalidRequestError, match=r'recent_orders: position 0 \(0-based\), "ts"'):
         model.rank(["newcomer"], 10, recent_orders=[{"item_id": items[0], "ts": object()}])
 
+
+def test_spark_rank_batch_gives_null_ids_the_newcomer_list(model):
+    """kocrank.spark's per-batch ranking, which needs neither Spark nor Java."""
+    pa = pytest.importorskip("pyarrow")
+    from kocrank import spark as ks
+
+    ids = pa.array(["P000001", None, "", "someone-new"])
+    got = pl.from_arrow(ks._rank_batch(model, ids, 5))
+    assert got.height == 20
+    assert got["promoter_id"].to_list()[:5] == ["P000001"] * 5
+    assert got["promoter_id"][5:15].null_count() == 10
+    newcomer = model.rank(["someone-new"], 5)["item_id"].to_list()
+    assert got["item_id"][5:10].to_list() == got["item_id"][10:15].to_list() == newcomer
