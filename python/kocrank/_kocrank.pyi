@@ -9,9 +9,13 @@ import polars
 __version__: str
 
 _Frame = Any  # any object with __arrow_c_stream__: polars / pyarrow / pandas frames
+# frame="pyarrow" gives a pyarrow.Table, frame="pandas" a pandas.DataFrame (typed Any:
+# neither is a required dependency).
 _Time = Union[int, str, date, datetime]
 _Duration = Union[int, str, timedelta]
-_Ids = Union[str, Sequence[str], Any]  # or a polars Series / pyarrow Array of ids
+# An id, or a sequence of them: text or integers (ints become their decimal text); or a
+# polars Series / pyarrow Array / pandas Series of ids.
+_Ids = Union[str, int, Sequence[Union[str, int]], Any]
 
 class Dataset:
     """A validated dataset: catalogue, promoters, orders and shares."""
@@ -40,9 +44,15 @@ class Dataset:
     def time_range(self) -> Optional[Tuple[int, int]]: ...
     @property
     def rejects(self) -> polars.DataFrame: ...
+    @property
+    def load_report(self) -> Dict[str, Any]: ...
     def promoter_ids(self) -> List[str]: ...
     def item_ids(self) -> List[str]: ...
     def summary(self) -> str: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(data: bytes) -> Dataset: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[bytes]]: ...
     def __len__(self) -> int: ...
 
 class Model:
@@ -63,7 +73,7 @@ class Model:
         promoter_ids: _Ids,
         k: int = 20,
         *,
-        frame: Literal["pyarrow"],
+        frame: Literal["pyarrow", "pandas"],
         **overrides: Any,
     ) -> Any: ...
     def explain(self, promoter: str, item: str) -> Dict[str, Any]: ...
@@ -93,7 +103,7 @@ class Model:
     ) -> polars.DataFrame: ...
     @overload
     def similar_items(
-        self, item_id: str, k: int = 10, *, frame: Literal["pyarrow"]
+        self, item_id: str, k: int = 10, *, frame: Literal["pyarrow", "pandas"]
     ) -> Any: ...
     @overload
     def score(
@@ -101,7 +111,7 @@ class Model:
     ) -> polars.DataFrame: ...
     @overload
     def score(
-        self, pairs: Any, item_ids: Optional[_Ids] = None, *, frame: Literal["pyarrow"]
+        self, pairs: Any, item_ids: Optional[_Ids] = None, *, frame: Literal["pyarrow", "pandas"]
     ) -> Any: ...
     def to_bytes(self) -> bytes: ...
     @staticmethod
@@ -109,6 +119,7 @@ class Model:
     def __reduce__(self) -> Tuple[Any, Tuple[bytes]]: ...
 
 def _model_from_bytes(data: bytes) -> Model: ...
+def _dataset_from_bytes(data: bytes) -> Dataset: ...
 def generate(scale: Literal["tiny", "small", "large"] = "tiny", seed: int = 0) -> Dataset: ...
 def train(
     dataset: Dataset, config: Union[None, str, Dict[str, Any]] = None
@@ -135,7 +146,7 @@ def evaluate(
     bootstrap: int = 1000,
     per_promoter: bool = False,
     name: Optional[str] = None,
-    frame: Literal["pyarrow"],
+    frame: Literal["pyarrow", "pandas"],
 ) -> Any: ...
 def replay(
     model: Optional[Model],

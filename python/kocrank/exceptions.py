@@ -2,7 +2,11 @@
 
 Every error of the Rust library arrives as a subclass of :class:`KocrankError` with
 the Rust message unchanged. Errors about data, configuration or requests also
-subclass :class:`ValueError`; errors about files subclass :class:`OSError`.
+subclass :class:`ValueError`; errors about files subclass :class:`OSError` (a missing
+file raises :class:`KocrankFileNotFoundError`, a :class:`FileNotFoundError`).
+
+Warnings are not errors: :class:`KocrankDataWarning` (a :class:`UserWarning`) says that
+a lenient load left rows out.
 """
 
 __all__ = [
@@ -14,8 +18,10 @@ __all__ = [
     "EmptyDataError",
     "UnsupportedError",
     "KocrankIOError",
+    "KocrankFileNotFoundError",
     "CorruptModelError",
     "IncompatibleModelError",
+    "KocrankDataWarning",
 ]
 
 
@@ -53,9 +59,22 @@ class KocrankIOError(KocrankError, OSError):
     """A file could not be read or written; the message names it."""
 
 
+class KocrankFileNotFoundError(KocrankIOError, FileNotFoundError):
+    """A file that does not exist; the message names it, as does ``filename``."""
+
+
 class CorruptModelError(KocrankError, OSError):
     """A model file that is truncated, damaged or not a model file."""
 
 
 class IncompatibleModelError(KocrankError, OSError):
     """A model file of a format version this build does not read."""
+
+
+class KocrankDataWarning(UserWarning):
+    """A lenient load (``Dataset.from_frames(..., strict=False)``) left rows out or
+    cleared inviters. The message gives, per frame, the rows left out of the rows read
+    and how many for each reason code, and the columns that were ignored;
+    :attr:`Dataset.rejects` lists every row and :attr:`Dataset.load_report` holds the
+    counts. Silence it with ``warnings.simplefilter("ignore", KocrankDataWarning)``, or
+    make it an error with ``"error"``."""

@@ -3,14 +3,15 @@
 
 use crate::errors::{value_error, IntoPy};
 use arrow_array::RecordBatch;
-use kocrank::data::time::{parse_duration, parse_ts};
+use kocrank::data::time::{check_ts, parse_duration, parse_ts};
 use kocrank::{Dataset, Error};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use pyo3_arrow::PyTable;
 
-/// `batch` as a polars DataFrame (`frame="polars"`) or a pyarrow Table
-/// (`frame="pyarrow"`), handed over through the Arrow C stream interface.
+/// `batch` as a polars DataFrame (`frame="polars"`), a pyarrow Table
+/// (`frame="pyarrow"`) or a pandas DataFrame (`frame="pandas"`, through pyarrow's
+/// `Table.to_pandas`), handed over through the Arrow C stream interface.
 pub fn frame_out<'py>(
     py: Python<'py>,
     batch: RecordBatch,
@@ -24,9 +25,10 @@ pub fn frame_out<'py>(
             py.import("polars")?.getattr("DataFrame")?.call1((table,))
         }
         "pyarrow" => table.into_pyarrow(py),
+        "pandas" => table.into_pyarrow(py)?.call_method0("to_pandas"),
         other => Err(value_error(
             "InvalidRequestError",
-            format!("frame=\"{other}\" is not one of \"polars\", \"pyarrow\""),
+            format!("frame=\"{other}\" is not one of \"polars\", \"pyarrow\", \"pandas\""),
         )),
     }
 }
@@ -43,18 +45,80 @@ pub fn from_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>
     py.import("json")?.call_method1("loads", (text,))
 }
 
-/// Unix seconds from an int, an ISO-8601 string, or a `datetime.date` /
-/// `datetime.datetime` (naive ones are read as UTC).
+/// Unix seconds from an ISO-8601 text, which may end in a UTC offset (`Z`,
+/// `+08:00`, `-0530`, `+08`), or from unix seconds as text. Text without an offset is
+/// UTC.
+///
+/// # Errors
+/// The core parser's message for text that is neither, or an offset out of range.
+pub fn parse_time(text: &str) -> std::result::Result<i64, String> {
+    let t = text.trim();
+    let plain = parse_ts(t);
+    if plain.is_ok() {
+        return plain;
+    }
+    // An offset can only follow a time of day: `YYYY-MM-DD[T ]hh:mm...±hh[:mm]`.
+    let Some(time) = t.get(11..) else {
+        return plain;
+    };
+    let Some(at) = time.rfind(['+', '-']) else {
+        return plain;
+    };
+    let (local, offset) = (&t[..11 + at], &time[at..]);
+    let sign = if offset.starts_with('-') { -1 } else { 1 };
+    let digits: String = offset[1..].chars().filter(|c| *c != ':').collect();
+    let valid_shape = matches!(offset.len(), 3 | 5 | 6)
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && matches!(digits.len(), 2 | 4)
+        && (offset.len() != 6 || offset.as_bytes().get(3) == Some(&b':'))
+        && (offset.len() != 5 || !offset.contains(':'));
+    if !valid_shape {
+        return plain;
+    }
+    let hours: i64 = digits[..2].parse().unwrap_or(99);
+    let minutes: i64 = digits
+        .get(2..)
+        .filter(|m| !m.is_empty())
+        .map_or(0, |m| m.parse().unwrap_or(99));
+    if hours > 23 || minutes > 59 {
+        return Err(format!(
+            "cannot read \"{t}\" as a timestamp: the UTC offset {offset} is out of range"
+        ));
+    }
+    let local = parse_ts(local)?;
+    check_ts(local - sign * (hours * 3600 + minutes * 60))
+}
+
+/// Unix seconds from an int, an ISO-8601 string (with or without a UTC offset), or a
+/// `datetime.date` / `datetime.datetime`: a timezone-aware datetime is the instant it
+/// names; a naive one, a date and text without an offset are read as UTC.
 pub fn timestamp(value: &Bound<'_, PyAny>, field: &'static str) -> PyResult<i64> {
+    if value.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(value_error(
+            "InvalidRequestError",
+            format!("{field}: expected unix seconds, an ISO-8601 string or a date, found bool"),
+        ));
+    }
     if let Ok(t) = value.extract::<i64>() {
         return kocrank::data::time::check_ts(t)
+            .map_err(|message| Error::InvalidRequest { field, message })
+            .py_err();
+    }
+    let aware = value.hasattr("utcoffset")?
+        && !value.call_method0("utcoffset")?.is_none()
+        && value.hasattr("timestamp")?;
+    if aware {
+        // The instant itself: `datetime.timestamp()` applies the offset (and any DST rule).
+        let secs: f64 = value.call_method0("timestamp")?.extract()?;
+        return kocrank::error::whole_number(secs.floor())
+            .and_then(check_ts)
             .map_err(|message| Error::InvalidRequest { field, message })
             .py_err();
     }
     let text = if let Ok(s) = value.cast::<PyString>() {
         s.to_string()
     } else if value.hasattr("isoformat")? {
-        // date and datetime: "2025-05-31" or "2025-05-31T00:00:00[+00:00]".
+        // date and naive datetime: "2025-05-31" or "2025-05-31T00:00:00", read as UTC.
         value.call_method0("isoformat")?.extract::<String>()?
     } else {
         return Err(value_error(
@@ -65,7 +129,7 @@ pub fn timestamp(value: &Bound<'_, PyAny>, field: &'static str) -> PyResult<i64>
             ),
         ));
     };
-    parse_ts(&text)
+    parse_time(&text)
         .map_err(|message| Error::InvalidRequest { field, message })
         .py_err()
 }

@@ -1,14 +1,16 @@
 //! `kocrank.Dataset`: validated catalogue, promoters, orders and shares.
 
+use crate::codec;
 use crate::convert::{auto_split, duration, frame_out, timestamp};
 use crate::errors::IntoPy;
-use crate::frames::{batch_of, read_frames, Frames, Reject};
+use crate::frames::{batch_of, read_frames, Frames, LoadReport};
 use arrow_array::{ArrayRef, Int64Array, StringArray};
 use kocrank::synth::{self, Scale};
 use kocrank::{Dataset, Error};
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use pyo3_arrow::input::AnyRecordBatch;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A validated dataset: the item catalogue, the promoters, the order log and the
@@ -17,19 +19,89 @@ use std::sync::Arc;
 /// Make one with :func:`kocrank.generate` (a synthetic world) or
 /// :meth:`Dataset.from_frames` (polars, pyarrow or pandas frames); split it in time
 /// with :meth:`Dataset.split`.
+///
+/// A dataset pickles (and so goes through ``copy.deepcopy``, joblib and
+/// multiprocessing) through :meth:`Dataset.to_bytes`, load report included.
 #[pyclass(module = "kocrank._kocrank", name = "Dataset", frozen)]
 pub struct PyDataset {
     pub inner: Arc<Dataset>,
-    rejects: Vec<Reject>,
+    report: Arc<LoadReport>,
 }
 
 impl PyDataset {
     pub fn new(inner: Dataset) -> Self {
         PyDataset {
             inner: Arc::new(inner),
-            rejects: Vec::new(),
+            report: Arc::new(LoadReport {
+                strict: true,
+                ..LoadReport::default()
+            }),
         }
     }
+}
+
+/// `{"a": 2, "b": 1}` as `a: 2, b: 1`, most frequent first.
+fn counted(counts: &BTreeMap<&str, u64>) -> String {
+    let mut v: Vec<(&str, u64)> = counts.iter().map(|(k, n)| (*k, *n)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v.iter()
+        .map(|(k, n)| format!("{k}: {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows rejected per reason code, for each table.
+fn reasons_by_table(r: &LoadReport) -> BTreeMap<&'static str, BTreeMap<&'static str, u64>> {
+    let mut by: BTreeMap<&'static str, BTreeMap<&'static str, u64>> = BTreeMap::new();
+    for x in &r.rejects {
+        *by.entry(x.table).or_default().entry(x.code).or_default() += 1;
+    }
+    by
+}
+
+/// The text of the `KocrankDataWarning` of a lenient load, or `None` when it left
+/// nothing out.
+fn warning_text(r: &LoadReport) -> Option<String> {
+    let rejected: u64 = r.tables.iter().map(|t| t.rejected).sum();
+    if rejected == 0 && r.unresolved_inviters.is_empty() {
+        return None;
+    }
+    let read: u64 = r.tables.iter().map(|t| t.read).sum();
+    let reasons = reasons_by_table(r);
+    let per_table: Vec<String> = r
+        .tables
+        .iter()
+        .filter(|t| t.rejected > 0)
+        .map(|t| {
+            let why = reasons.get(t.table).map(counted).unwrap_or_default();
+            format!("{}: {} of {} rows ({why})", t.table, t.rejected, t.read)
+        })
+        .collect();
+    let mut text = format!("from_frames(strict=False) left out {rejected} of {read} rows read");
+    if !per_table.is_empty() {
+        text.push_str(&format!("; {}", per_table.join("; ")));
+    }
+    let ignored: Vec<String> = r
+        .tables
+        .iter()
+        .filter(|t| !t.ignored_columns.is_empty())
+        .map(|t| format!("{}: {}", t.table, t.ignored_columns.join(", ")))
+        .collect();
+    if !ignored.is_empty() {
+        text.push_str(&format!(
+            ". Ignored columns (not in the schema): {}",
+            ignored.join("; ")
+        ));
+    }
+    match r.unresolved_inviters.len() {
+        0 => {}
+        1 => text.push_str(". 1 inviter not in the promoters table was cleared"),
+        n => text.push_str(&format!(
+            ". {n} inviters not in the promoters table were cleared"
+        )),
+    }
+    text.push_str(". Dataset.rejects lists each row, Dataset.load_report has the counts.");
+    Some(text)
 }
 
 fn reader(
@@ -91,7 +163,15 @@ impl PyDataset {
     /// strict : bool, default True
     ///     Stop at the first bad row (a ``ValueError`` naming table, row and column).
     ///     With ``strict=False`` bad rows are left out and listed in
-    ///     :attr:`Dataset.rejects`.
+    ///     :attr:`Dataset.rejects` (with a reason code to group them by), and a
+    ///     :class:`~kocrank.exceptions.KocrankDataWarning` says how many rows of each
+    ///     frame were left out of those read, per reason code, and which columns were
+    ///     ignored; :attr:`Dataset.load_report` holds the same counts.
+    ///
+    /// Columns that are not in the schema are not read; :attr:`Dataset.load_report`
+    /// lists them per frame. Times given as text may end in a UTC offset
+    /// (``2011-12-09T08:00:00+08:00``); text without one, and naive datetime columns,
+    /// are UTC.
     ///
     /// Any object with ``__arrow_c_stream__`` is read without a Python object per
     /// row: polars and pyarrow frames, pandas frames (pandas >= 2.2).
@@ -122,9 +202,17 @@ impl PyDataset {
             shares: reader(shares, "shares")?,
         };
         let loaded = py.detach(|| read_frames(frames, strict)).py_err()?;
+        if let Some(text) = warning_text(&loaded.report) {
+            let category = py
+                .import("kocrank.exceptions")?
+                .getattr("KocrankDataWarning")?;
+            // stacklevel 1: the line of Python that called from_frames.
+            py.import("warnings")?
+                .call_method1("warn", (text, category, 1))?;
+        }
         Ok(PyDataset {
             inner: Arc::new(loaded.dataset),
-            rejects: loaded.rejects,
+            report: Arc::new(loaded.report),
         })
     }
 
@@ -134,8 +222,10 @@ impl PyDataset {
     /// Parameters
     /// ----------
     /// at : int, str, date or datetime, default "auto"
-    ///     The split time: unix seconds, ISO-8601 text, a date or datetime (naive
-    ///     ones are UTC), or ``"auto"`` for the last ``window`` of the data.
+    ///     The split time: unix seconds; ISO-8601 text, which may end in a UTC offset
+    ///     (``"2011-12-09T08:00:00+08:00"``); a date or datetime (a timezone-aware
+    ///     datetime is the instant it names; a naive one, a date and text without an
+    ///     offset are UTC); or ``"auto"`` for the last ``window`` of the data.
     /// window : int, str or timedelta, default "30d"
     ///     The test window: seconds, ``"30d"``, ``"12h"`` or a timedelta.
     ///
@@ -207,11 +297,16 @@ impl PyDataset {
     }
 
     /// The rows left out by ``from_frames(..., strict=False)``: a polars DataFrame
-    /// ``table, row, column, reason`` (``row`` is 1-based within its frame). Empty in
-    /// strict mode and for generated data.
+    /// ``table, row, column, code, reason`` (``row`` is 1-based within its frame;
+    /// ``code`` is the kind of fault, to group by: ``missing_value``,
+    /// ``duplicate_id``, ``unknown_id``, ``rejected_reference`` (names a row that was
+    /// itself left out), ``unknown_value``, ``not_a_number``, ``unreadable``,
+    /// ``out_of_range``, ``bad_category``, ``self_invite`` or ``invalid``;
+    /// ``reason`` is the detail). Empty in strict mode, for generated data and for
+    /// the parts of a split.
     #[getter]
     fn rejects<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let r = &self.rejects;
+        let r = &self.report.rejects;
         let cols: Vec<(&str, ArrayRef)> = vec![
             (
                 "table",
@@ -230,6 +325,10 @@ impl PyDataset {
                 )),
             ),
             (
+                "code",
+                Arc::new(StringArray::from_iter_values(r.iter().map(|x| x.code))),
+            ),
+            (
                 "reason",
                 Arc::new(StringArray::from_iter_values(
                     r.iter().map(|x| x.reason.as_str()),
@@ -237,6 +336,89 @@ impl PyDataset {
             ),
         ];
         frame_out(py, batch_of(cols).py_err()?, "polars")
+    }
+
+    /// What :meth:`from_frames` did, as a dict: ``strict``; ``read``, ``accepted``,
+    /// ``rejected`` (rows, over every frame); ``tables``, one dict per frame read
+    /// (``table, read, accepted, rejected, ignored_columns``, where
+    /// ``read == accepted + rejected``); ``rejected_by_reason``
+    /// (``{table: {code: rows}}``, the codes of :attr:`rejects`);
+    /// ``ignored_columns`` (``{table: [column, ...]}``, the frames' columns that are
+    /// not in the schema and were not read) and ``unresolved_inviters`` (a list of
+    /// ``{"promoter_id", "inviter_id"}`` whose inviter is not in the promoters table:
+    /// cleared in lenient mode). Counts are empty for generated data and for the parts
+    /// of a split.
+    #[getter]
+    fn load_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let r = &self.report;
+        let d = PyDict::new(py);
+        d.set_item("strict", r.strict)?;
+        d.set_item("read", r.tables.iter().map(|t| t.read).sum::<u64>())?;
+        d.set_item("accepted", r.tables.iter().map(|t| t.accepted).sum::<u64>())?;
+        d.set_item("rejected", r.tables.iter().map(|t| t.rejected).sum::<u64>())?;
+        let tables = PyList::empty(py);
+        let ignored = PyDict::new(py);
+        for t in &r.tables {
+            let e = PyDict::new(py);
+            e.set_item("table", t.table)?;
+            e.set_item("read", t.read)?;
+            e.set_item("accepted", t.accepted)?;
+            e.set_item("rejected", t.rejected)?;
+            e.set_item("ignored_columns", &t.ignored_columns)?;
+            tables.append(e)?;
+            if !t.ignored_columns.is_empty() {
+                ignored.set_item(t.table, &t.ignored_columns)?;
+            }
+        }
+        d.set_item("tables", tables)?;
+        let by = PyDict::new(py);
+        for (table, codes) in reasons_by_table(r) {
+            let c = PyDict::new(py);
+            for (code, n) in codes {
+                c.set_item(code, n)?;
+            }
+            by.set_item(table, c)?;
+        }
+        d.set_item("rejected_by_reason", by)?;
+        d.set_item("ignored_columns", ignored)?;
+        let inviters = PyList::empty(py);
+        for (promoter, inviter) in &r.unresolved_inviters {
+            let e = PyDict::new(py);
+            e.set_item("promoter_id", promoter)?;
+            e.set_item("inviter_id", inviter)?;
+            inviters.append(e)?;
+        }
+        d.set_item("unresolved_inviters", inviters)?;
+        Ok(d)
+    }
+
+    /// The dataset and its load report as bytes (checksummed); :func:`pickle`,
+    /// ``copy.deepcopy``, joblib and multiprocessing go through them.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let (inner, report) = (Arc::clone(&self.inner), Arc::clone(&self.report));
+        let bytes = py.detach(|| codec::to_bytes(&inner, &report));
+        PyBytes::new(py, &bytes)
+    }
+
+    /// A dataset from the bytes of :meth:`to_bytes`.
+    ///
+    /// Raises
+    /// ------
+    /// InvalidDataError
+    ///     for bytes that are damaged or not a dataset's.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<PyDataset> {
+        _dataset_from_bytes(py, data)
+    }
+
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let f = py
+            .import("kocrank._kocrank")?
+            .getattr("_dataset_from_bytes")?;
+        Ok((f, (self.to_bytes(py),)))
     }
 
     /// One line: counts of items, promoters, orders, shares and the time span.
@@ -251,6 +433,21 @@ impl PyDataset {
     fn __len__(&self) -> usize {
         self.inner.orders.len()
     }
+}
+
+/// A dataset from the bytes of `Dataset.to_bytes` (what unpickling calls).
+#[pyfunction]
+pub fn _dataset_from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<PyDataset> {
+    let (dataset, report) = py.detach(|| codec::from_bytes(data)).map_err(|m| {
+        crate::errors::value_error(
+            "InvalidDataError",
+            format!("<bytes>: not a kocrank dataset: {m}"),
+        )
+    })?;
+    Ok(PyDataset {
+        inner: Arc::new(dataset),
+        report: Arc::new(report),
+    })
 }
 
 /// Generates a seeded synthetic promoter economy.

@@ -2,7 +2,8 @@
 //!
 //! Every `kocrank::Error` becomes an instance of a class of `kocrank.exceptions`, all
 //! under `KocrankError`, which also subclass `ValueError` (bad data, configuration or
-//! request) or `OSError` (files), with the Rust message unchanged.
+//! request) or `OSError` (files; `FileNotFoundError` for a missing one), with the Rust
+//! message unchanged.
 
 use kocrank::Error;
 use pyo3::exceptions::{PyOSError, PyValueError};
@@ -11,6 +12,9 @@ use pyo3::prelude::*;
 /// The `kocrank.exceptions` class for `e`, and whether it is a file error.
 fn class_of(e: &Error) -> (&'static str, bool) {
     match e {
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            ("KocrankFileNotFoundError", true)
+        }
         Error::Io { .. } => ("KocrankIOError", true),
         Error::IncompatibleModel { .. } => ("IncompatibleModelError", true),
         Error::CorruptModel { .. } => ("CorruptModelError", true),
@@ -26,17 +30,30 @@ fn class_of(e: &Error) -> (&'static str, bool) {
     }
 }
 
-/// The Python exception for `e`.
+/// The Python exception for `e`. A file error also carries the usual `OSError`
+/// attributes: `filename` (the path) and, for a missing file, `errno` (`ENOENT`).
 pub fn to_py(e: Error) -> PyErr {
     let (class, is_file) = class_of(&e);
     let message = e.to_string();
+    let (path, errno) = match &e {
+        Error::Io { path, source } => (Some(path.display().to_string()), source.raw_os_error()),
+        _ => (None, None),
+    };
     Python::attach(|py| {
         let made = py
             .import("kocrank.exceptions")
             .and_then(|m| m.getattr(class))
             .and_then(|cls| cls.call1((message.clone(),)));
         match made {
-            Ok(value) => PyErr::from_value(value),
+            Ok(value) => {
+                if let Some(path) = path {
+                    let _ = value.setattr("filename", path);
+                    if let Some(errno) = errno {
+                        let _ = value.setattr("errno", errno);
+                    }
+                }
+                PyErr::from_value(value)
+            }
             // The pure-Python part is missing (the extension imported on its own).
             Err(_) if is_file => PyOSError::new_err(message),
             Err(_) => PyValueError::new_err(message),

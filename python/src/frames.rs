@@ -5,6 +5,7 @@
 //!
 //! Frames out: ranked lists as one Arrow table (`promoter_id, rank, item_id, score`).
 
+use crate::convert::parse_time;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type};
 use arrow_array::{
@@ -13,7 +14,7 @@ use arrow_array::{
 };
 use arrow_cast::cast::{cast_with_options, CastOptions};
 use arrow_schema::{ArrowError, DataType, Field as ArrowField, Schema, SchemaRef, TimeUnit};
-use kocrank::data::time::{check_ts, parse_ts};
+use kocrank::data::time::check_ts;
 use kocrank::data::{
     DatasetBuilder, ItemRecord, OrderRecord, PromoterRecord, RowFault, ShareRecord,
 };
@@ -95,14 +96,83 @@ pub struct Reject {
     /// 1-based row of the frame.
     pub row: u64,
     pub column: String,
+    /// The kind of fault, for grouping ([`reason_code`]).
+    pub code: &'static str,
+    /// What was found and what was expected.
     pub reason: String,
 }
 
-/// A dataset read from frames, with the rows left out (lenient mode).
+/// The counts for one frame: `read == accepted + rejected`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableCounts {
+    pub table: &'static str,
+    pub read: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    /// Columns of the frame that are not in the schema (nor an alias of a schema
+    /// column in use), in frame order: they were not read.
+    pub ignored_columns: Vec<String>,
+}
+
+/// What a load did: counts and ignored columns per frame, the rows left out and the
+/// inviters cleared (lenient mode).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadReport {
+    /// Whether the load was strict.
+    pub strict: bool,
+    /// One entry per frame read, in reading order (items, promoters, orders, shares).
+    pub tables: Vec<TableCounts>,
+    /// Every row left out, in reading order.
+    pub rejects: Vec<Reject>,
+    /// `(promoter_id, inviter_id)` of promoters whose inviter is not in the promoters
+    /// table (lenient mode: the inviter is cleared, the promoter kept).
+    pub unresolved_inviters: Vec<(String, String)>,
+}
+
+/// The kind of a row fault, from its message: a short code to group rejects by, while
+/// the message keeps the detail (the value, what was expected). `invalid` for a
+/// message of no known kind.
+pub fn reason_code(message: &str) -> &'static str {
+    let m = message;
+    let has = |s: &str| m.contains(s);
+    if m == "empty id" || has("missing timestamp") || has("empty timestamp") {
+        "missing_value"
+    } else if m.starts_with("duplicate ") {
+        "duplicate_id"
+    } else if has("is left out: ") {
+        "rejected_reference"
+    } else if m.starts_with("unknown item ") || m.starts_with("unknown promoter ") {
+        "unknown_id"
+    } else if m.starts_with("unknown ") {
+        "unknown_value"
+    } else if has("invites herself") {
+        "self_invite"
+    } else if m.starts_with("category ") {
+        "bad_category"
+    } else if has("is not a finite number") || has("is not a whole number") || has("is too large") {
+        "not_a_number"
+    } else if m.starts_with("cannot read ") || m.starts_with("expected ") {
+        "unreadable"
+    } else if has(" is outside ")
+        || m.starts_with("negative ")
+        || has(" is negative")
+        || has("is not a quantity")
+        || has("is not a review count")
+        || has(" is more than ")
+        || has(" is before 1970")
+        || has(" is after 2100")
+    {
+        "out_of_range"
+    } else {
+        "invalid"
+    }
+}
+
+/// A dataset read from frames, with what the load did.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
     pub dataset: Dataset,
-    pub rejects: Vec<Reject>,
+    pub report: LoadReport,
 }
 
 /// Seconds per tick of a time column, or days.
@@ -375,7 +445,7 @@ impl Col {
                 .map_err(|m| self.fault(m))?,
             Cells::Text(_) => match self.text(row) {
                 None => None,
-                Some(s) => Some(parse_ts(s).map_err(|m| self.fault(m))?),
+                Some(s) => Some(parse_time(s).map_err(|m| self.fault(m))?),
             },
             Cells::Time(c, Ticks::PerSecond(per)) => int_at(c, row).map(|t| t.div_euclid(*per)),
             Cells::Time(c, Ticks::Days) => int_at(c, row).map(|d| d.saturating_mul(86_400)),
@@ -439,6 +509,17 @@ fn locate(table: Table, schema: &Schema) -> Result<Vec<(&'static str, usize)>> {
     Ok(found)
 }
 
+/// The columns of `schema` that `positions` does not read, in frame order.
+fn ignored(schema: &Schema, positions: &[(&'static str, usize)]) -> Vec<String> {
+    schema
+        .fields()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !positions.iter().any(|(_, p)| p == i))
+        .map(|(_, f)| f.name().clone())
+        .collect()
+}
+
 /// Counts rows and turns faults into errors (strict) or rejects (lenient).
 struct Tally<'a> {
     table: Table,
@@ -465,6 +546,7 @@ impl Tally<'_> {
             table: self.table.as_str(),
             row: self.read,
             column: fault.column.to_string(),
+            code: reason_code(&fault.message),
             reason: fault.message,
         });
         Ok(())
@@ -576,9 +658,10 @@ fn read_table(
     reader: Box<dyn RecordBatchReader + Send>,
     strict: bool,
     rejects: &mut Vec<Reject>,
-) -> Result<(u64, u64)> {
+) -> Result<TableCounts> {
     let schema = reader.schema();
     let positions = locate(table, &schema)?;
+    let ignored_columns = ignored(&schema, &positions);
     let mut tally = Tally {
         table,
         strict,
@@ -596,10 +679,32 @@ fn read_table(
         let cols = Columns { cols };
         for row in 0..batch.num_rows() {
             let outcome = push_row(b, table, &cols, row);
+            let rejected = outcome.is_err();
             tally.record(outcome)?;
+            if rejected {
+                // An order naming a left-out item or promoter then says so, rather than
+                // calling the id unknown.
+                let id_column = match table {
+                    Table::Items => "item_id",
+                    Table::Promoters => "promoter_id",
+                    Table::Orders | Table::Shares => continue,
+                };
+                if let Ok(Some(id)) = opt_id(cols.get(id_column), row) {
+                    match table {
+                        Table::Items => b.reject_item_row(&id, tally.read),
+                        _ => b.reject_promoter_row(&id, tally.read),
+                    }
+                }
+            }
         }
     }
-    Ok((tally.read, tally.accepted))
+    Ok(TableCounts {
+        table: table.as_str(),
+        read: tally.read,
+        accepted: tally.accepted,
+        rejected: tally.read - tally.accepted,
+        ignored_columns,
+    })
 }
 
 /// The frames of one dataset, as Arrow streams.
@@ -619,23 +724,29 @@ pub struct Frames {
 /// [`Error::Empty`] when no order row is accepted.
 pub fn read_frames(frames: Frames, strict: bool) -> Result<Loaded> {
     let mut b = DatasetBuilder::new();
-    let mut rejects = Vec::new();
+    let mut report = LoadReport {
+        strict,
+        ..LoadReport::default()
+    };
+    let rejects = &mut report.rejects;
     if let Some(items) = frames.items {
         b.declare_items();
-        let (read, _) = read_table(&mut b, Table::Items, items, strict, &mut rejects)?;
-        if read == 0 {
+        let counts = read_table(&mut b, Table::Items, items, strict, rejects)?;
+        if counts.read == 0 {
             return Err(Error::Empty("items: the frame has no row".into()));
         }
+        report.tables.push(counts);
     }
     if let Some(promoters) = frames.promoters {
         b.declare_promoters();
-        let (read, _) = read_table(&mut b, Table::Promoters, promoters, strict, &mut rejects)?;
-        if read == 0 {
+        let counts = read_table(&mut b, Table::Promoters, promoters, strict, rejects)?;
+        if counts.read == 0 {
             return Err(Error::Empty("promoters: the frame has no row".into()));
         }
+        report.tables.push(counts);
     }
-    let (read, accepted) = read_table(&mut b, Table::Orders, frames.orders, strict, &mut rejects)?;
-    if accepted == 0 {
+    let counts = read_table(&mut b, Table::Orders, frames.orders, strict, rejects)?;
+    if counts.accepted == 0 {
         let first = rejects
             .iter()
             .find(|r| r.table == "orders")
@@ -647,11 +758,14 @@ pub fn read_frames(frames: Frames, strict: bool) -> Result<Loaded> {
             })
             .unwrap_or_default();
         return Err(Error::Empty(format!(
-            "orders: none of the {read} order rows was accepted{first}"
+            "orders: none of the {} order rows was accepted{first}",
+            counts.read
         )));
     }
+    report.tables.push(counts);
     if let Some(shares) = frames.shares {
-        read_table(&mut b, Table::Shares, shares, strict, &mut rejects)?;
+        let counts = read_table(&mut b, Table::Shares, shares, strict, rejects)?;
+        report.tables.push(counts);
     }
     let (dataset, unresolved) = b.finish_with_unresolved();
     if let Some((promoter, inviter)) = unresolved.first() {
@@ -665,30 +779,57 @@ pub fn read_frames(frames: Frames, strict: bool) -> Result<Loaded> {
             ));
         }
     }
-    Ok(Loaded { dataset, rejects })
+    report.unresolved_inviters = unresolved;
+    Ok(Loaded { dataset, report })
+}
+
+/// The error for a null, `None` or empty id at 0-based `position` of argument `field`
+/// (the same message for a list and a Series).
+pub fn null_id(field: &'static str, column: &str, position: usize) -> Error {
+    Error::InvalidRequest {
+        field,
+        message: format!("position {position} (0-based): a null, None or empty {column}"),
+    }
 }
 
 /// Reads a column of ids (text or integers) from an Arrow array; `field` names the
-/// argument in errors, `column` the id.
+/// argument in errors, `column` the id; `offset` is the position of the array's first
+/// element in the whole argument. Text is trimmed; integers (and whole floats) become
+/// their decimal text.
 ///
 /// # Errors
-/// [`Error::InvalidData`] for a column that is neither text nor integers, or a null id.
+/// [`Error::InvalidData`] for a column that is neither text nor numbers;
+/// [`Error::InvalidRequest`] naming the 0-based position of a null or empty id, or a
+/// float that is not whole.
 pub fn ids_named(
     array: &ArrayRef,
     field: &'static str,
     column: &'static str,
+    offset: usize,
 ) -> Result<Vec<String>> {
     let col = Col::new(field, column, array)?;
     (0..array.len())
         .map(|row| match col.id(row) {
             Ok(Some(id)) => Ok(id.into_owned()),
-            Ok(None) => Err(Error::InvalidRequest {
+            Ok(None) => Err(null_id(field, column, offset + row)),
+            // NaN is how pandas and numpy write a missing number: a null here.
+            Err(f) if f.message == "NaN is not a finite number" => {
+                Err(null_id(field, column, offset + row))
+            }
+            Err(f) => Err(Error::InvalidRequest {
                 field,
-                message: format!("row {}: empty or null {column}", row + 1),
+                message: format!("position {} (0-based): {}", offset + row, f.message),
             }),
-            Err(f) => Err(f.at(field, row as u64 + 1)),
         })
         .collect()
+}
+
+/// One id from a whole float, by the rule of [`ids_named`].
+///
+/// # Errors
+/// The message of a float that is not a whole number.
+pub fn id_of_float(v: f64) -> std::result::Result<String, String> {
+    whole(v).map(|v| v.to_string())
 }
 
 /// The schema of ranked lists.

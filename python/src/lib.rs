@@ -13,6 +13,7 @@
     clippy::unimplemented
 )]
 
+mod codec;
 mod convert;
 mod dataset;
 mod errors;
@@ -33,5 +34,6 @@ fn _kocrank(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(model::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(replay::replay, m)?)?;
     m.add_function(wrap_pyfunction!(inspect::_model_from_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(dataset::_dataset_from_bytes, m)?)?;
     Ok(())
 }

@@ -1,15 +1,15 @@
 //! `kocrank.Model`, `kocrank.train` and `kocrank.evaluate`.
 
-use crate::convert::{frame_out, from_json, to_json};
+use crate::convert::{frame_out, from_json, timestamp, to_json};
 use crate::dataset::PyDataset;
 use crate::errors::{value_error, IntoPy};
-use crate::frames::{batch_of, ids_named, ranked_batch};
+use crate::frames::{batch_of, id_of_float, ids_named, null_id, ranked_batch};
 use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
 use kocrank::eval::metrics::ListMetrics;
 use kocrank::eval::{EvalConfig, EvalReport};
 use kocrank::{batch, model_file, Config, Error, ModelKind, RankRequest, Ranked, Ranker};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyList, PyString};
 use pyo3_arrow::input::AnyArray;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -29,15 +29,23 @@ fn promoter_ids(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     ids_of(obj, "promoter_ids", "promoter_id")
 }
 
-/// Ids from a string, a sequence of strings, or an Arrow array or stream of text or
-/// integers; `field` names the argument in errors, `column` the id.
+/// Ids from a string, a sequence, or an Arrow array or stream (a polars Series, a
+/// pyarrow Array or ChunkedArray); `field` names the argument in errors, `column` the
+/// id.
+///
+/// One rule for every form: text is trimmed; an integer (or a whole float) becomes its
+/// decimal text, so `[17850]` is `["17850"]`; `None`, null, NaN and empty text are
+/// errors naming the 0-based position.
 pub(crate) fn ids_of(
     obj: &Bound<'_, PyAny>,
     field: &'static str,
     column: &'static str,
 ) -> PyResult<Vec<String>> {
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(vec![s.to_string()]);
+    let scalar = obj.is_instance_of::<PyString>()
+        || obj.is_instance_of::<pyo3::types::PyInt>()
+        || obj.is_instance_of::<pyo3::types::PyFloat>();
+    if scalar {
+        return Ok(vec![id_at(obj, field, column, 0)?]);
     }
     if obj.hasattr("__arrow_c_array__")? || obj.hasattr("__arrow_c_stream__")? {
         let arrays: AnyArray = obj.extract()?;
@@ -46,19 +54,78 @@ pub(crate) fn ids_of(
         for array in reader {
             let array: ArrayRef =
                 array.map_err(|e| value_error("InvalidRequestError", format!("{field}: {e}")))?;
-            out.extend(ids_named(&array, field, column).py_err()?);
+            let offset = out.len();
+            out.extend(ids_named(&array, field, column, offset).py_err()?);
         }
         return Ok(out);
     }
-    obj.extract::<Vec<String>>().map_err(|_| {
-        value_error(
-            "InvalidRequestError",
-            format!(
-                "{field}: expected a string, a sequence of strings, or an Arrow array or Series of ids, found {}",
-                obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
-            ),
-        )
-    })
+    let not_a_sequence =
+        obj.is_instance_of::<pyo3::types::PyBytes>() || obj.is_instance_of::<PyDict>();
+    let items = match obj.try_iter() {
+        Ok(items) if !not_a_sequence => items,
+        _ => {
+            return Err(value_error(
+                "InvalidRequestError",
+                format!(
+                    "{field}: expected an id, a sequence of ids, or an Arrow array or Series of ids, found {}",
+                    obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                ),
+            ))
+        }
+    };
+    items
+        .enumerate()
+        .map(|(i, item)| id_at(&item?, field, column, i))
+        .collect()
+}
+
+/// One id of a sequence, at 0-based `position`, by the rule of [`ids_of`].
+fn id_at(
+    item: &Bound<'_, PyAny>,
+    field: &'static str,
+    column: &'static str,
+    position: usize,
+) -> PyResult<String> {
+    let bad = |message: String| {
+        Err(Error::InvalidRequest {
+            field,
+            message: format!("position {position} (0-based): {message}"),
+        })
+        .py_err()
+    };
+    if item.is_none() {
+        return Err(null_id(field, column, position)).py_err();
+    }
+    if let Ok(s) = item.cast::<PyString>() {
+        let s = s.to_string();
+        let s = s.trim();
+        if s.is_empty() {
+            return Err(null_id(field, column, position)).py_err();
+        }
+        return Ok(s.to_string());
+    }
+    if item.is_instance_of::<pyo3::types::PyBool>() {
+        return bad(format!(
+            "expected a {column} (text or an integer), found bool"
+        ));
+    }
+    if let Ok(v) = item.extract::<i64>() {
+        return Ok(v.to_string());
+    }
+    if let Ok(v) = item.extract::<f64>() {
+        if v.is_nan() {
+            return Err(null_id(field, column, position)).py_err();
+        }
+        return id_of_float(v).or_else(bad);
+    }
+    let kind = item
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    bad(format!(
+        "expected a {column} (text or an integer), found {kind}"
+    ))
 }
 
 /// A configuration from `None` (defaults: `model = "auto"`), a model name (`"profile"`), a dict (the
@@ -99,18 +166,133 @@ fn config_of(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Conf
     ))
 }
 
+impl PyModel {
+    /// The keyword overrides of `rank` with Python values made JSON-ready: ids by the
+    /// rule of [`ids_of`] (`candidates`, `exclude`, `inviter_id`, the items of
+    /// `recent_orders`), times by [`timestamp`] (`now`, the `ts` of `recent_orders`).
+    /// An `exclude` item the model does not know is an error, as for `candidates`.
+    fn overrides<'py>(&self, o: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyDict>> {
+        let py = o.py();
+        let out = PyDict::new(py);
+        for (key, value) in o.iter() {
+            let name = key.extract::<String>()?;
+            let converted = match name.as_str() {
+                _ if value.is_none() => value,
+                "candidates" => ids_of(&value, "candidates", "item_id")?
+                    .into_pyobject(py)?
+                    .into_any(),
+                "exclude" => {
+                    let ids = ids_of(&value, "exclude", "item_id")?;
+                    let catalog = &self.ranker.model().catalog().ids;
+                    if let Some(id) = ids.iter().find(|id| catalog.get(id).is_none()) {
+                        return Err(Error::InvalidRequest {
+                            field: "exclude",
+                            message: format!("unknown item \"{id}\""),
+                        })
+                        .py_err();
+                    }
+                    ids.into_pyobject(py)?.into_any()
+                }
+                "inviter_id" => {
+                    let mut ids = ids_of(&value, "inviter_id", "promoter_id")?;
+                    match (ids.pop(), ids.is_empty()) {
+                        (Some(id), true) => id.into_pyobject(py)?.into_any(),
+                        _ => {
+                            return Err(value_error(
+                                "InvalidRequestError",
+                                "inviter_id: expected one promoter id".into(),
+                            ))
+                        }
+                    }
+                }
+                "now" => timestamp(&value, "now")?.into_pyobject(py)?.into_any(),
+                "recent_orders" => recent_orders(&value)?.into_any(),
+                _ => value,
+            };
+            out.set_item(key, converted)?;
+        }
+        Ok(out)
+    }
+}
+
+/// `recent_orders` as a list of `{"item_id": str, "ts": int}`: each entry a mapping
+/// with `item_id` (an id, by the rule of [`ids_of`]) and `ts` (anything
+/// [`timestamp`] takes: unix seconds, ISO-8601 text, a date or datetime).
+fn recent_orders<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+    let py = value.py();
+    let out = PyList::empty(py);
+    let entries = value.try_iter().map_err(|_| {
+        value_error(
+            "InvalidRequestError",
+            "recent_orders: expected a list of {\"item_id\": ..., \"ts\": ...}".into(),
+        )
+    })?;
+    for (i, entry) in entries.enumerate() {
+        let entry = entry?;
+        let Ok(d) = entry.cast::<PyDict>() else {
+            return Err(value_error(
+                "InvalidRequestError",
+                format!(
+                    "recent_orders: position {i} (0-based): expected a dict {{\"item_id\": ..., \"ts\": ...}}, found {}",
+                    entry.get_type().name()?
+                ),
+            ));
+        };
+        let row = PyDict::new(py);
+        for (key, v) in d.iter() {
+            let name = key.extract::<String>().unwrap_or_default();
+            let v = match name.as_str() {
+                "item_id" => ids_of(&v, "recent_orders", "item_id")
+                    .and_then(|mut ids| match (ids.pop(), ids.is_empty()) {
+                        (Some(id), true) => Ok(id),
+                        _ => Err(value_error(
+                            "InvalidRequestError",
+                            "expected one item id".into(),
+                        )),
+                    })
+                    .map_err(|e| position_error(py, "recent_orders", i, "item_id", &e))?
+                    .into_pyobject(py)?
+                    .into_any(),
+                "ts" => timestamp(&v, "recent_orders")
+                    .map_err(|e| position_error(py, "recent_orders", i, "ts", &e))?
+                    .into_pyobject(py)?
+                    .into_any(),
+                _ => v,
+            };
+            row.set_item(key, v)?;
+        }
+        out.append(row)?;
+    }
+    Ok(out)
+}
+
+/// `e` (an error about one entry of a list argument) as an `InvalidRequestError`
+/// naming the entry and its key.
+fn position_error(py: Python<'_>, field: &str, position: usize, key: &str, e: &PyErr) -> PyErr {
+    value_error(
+        "InvalidRequestError",
+        format!(
+            "{field}: position {position} (0-based), \"{key}\": {}",
+            e.value(py)
+        ),
+    )
+}
+
 #[pymethods]
 impl PyModel {
     /// Ranks items for each promoter, in parallel, with the GIL released.
     ///
     /// Parameters
     /// ----------
-    /// promoter_ids : str, sequence of str, polars Series or pyarrow Array
-    ///     Promoters the model does not know get the cold-start list of their
-    ///     segment, never an error.
+    /// promoter_ids : str, int, sequence, polars Series, pyarrow Array or pandas Series
+    ///     One rule for every form: text is trimmed; an integer (or a whole float)
+    ///     becomes its decimal text, so ``rank([17850])`` ranks promoter ``"17850"``
+    ///     as a Series of ints does; ``None``, null, NaN and empty text are errors
+    ///     naming their 0-based position. Promoters the model does not know get the
+    ///     cold-start list of their segment, never an error.
     /// k : int, default 20
     ///     Items per promoter (1..=10000).
-    /// frame : {"polars", "pyarrow"}, default "polars"
+    /// frame : {"polars", "pyarrow", "pandas"}, default "polars"
     ///     The type of the result.
     /// **overrides
     ///     Fields of the Rust ``RankRequest`` applied to every promoter:
@@ -119,19 +301,26 @@ impl PyModel {
     ///     on; an unknown inviter is an error), ``candidates`` (item ids to rank
     ///     among), ``exclude`` (item ids never to return), ``exclude_purchased``
     ///     (``"never"``, ``"always"``, ``"durables"``), ``in_stock_only`` (bool),
-    ///     ``recent_orders`` (a list of ``{"item_id": ..., "ts": ...}``).
+    ///     ``recent_orders`` (a list of ``{"item_id": ..., "ts": ...}``), ``now``
+    ///     (the request time). Item ids follow the rule of ``promoter_ids`` (a list
+    ///     or a Series); an item of ``candidates`` or ``exclude`` that the model does
+    ///     not know is an error naming it. Times (``now``, the ``ts`` of
+    ///     ``recent_orders``) are unix seconds, ISO-8601 text (which may end in a UTC
+    ///     offset such as ``+08:00``), a date or a datetime: a timezone-aware
+    ///     datetime is the instant it names; a naive one, a date and text without an
+    ///     offset are UTC.
     ///
     /// Returns
     /// -------
-    /// polars.DataFrame or pyarrow.Table
+    /// polars.DataFrame, pyarrow.Table or pandas.DataFrame
     ///     ``promoter_id, rank, item_id, score``; rank 1 is best; promoters in the
     ///     order given.
     ///
     /// Raises
     /// ------
     /// InvalidRequestError
-    ///     (a ``ValueError``) for ``k`` out of range, an unknown override or an
-    ///     unknown candidate item.
+    ///     (a ``ValueError``) for ``k`` out of range, an unknown override, an unknown
+    ///     item in ``candidates`` or ``exclude``, or a null or empty id.
     #[pyo3(signature = (promoter_ids, k=20, *, frame="polars", **overrides))]
     fn rank<'py>(
         &self,
@@ -151,7 +340,8 @@ impl PyModel {
         let template = match overrides.filter(|o| !o.is_empty()) {
             None => None,
             Some(o) => {
-                let mut value: serde_json::Value = serde_json::from_str(&to_json(py, o)?)
+                let o = self.overrides(o)?;
+                let mut value: serde_json::Value = serde_json::from_str(&to_json(py, &o)?)
                     .map_err(|e| value_error("InvalidRequestError", e.to_string()))?;
                 if let Some(map) = value.as_object_mut() {
                     for key in ["promoter_id", "k"] {
@@ -225,6 +415,9 @@ impl PyModel {
     ///
     /// Raises
     /// ------
+    /// KocrankFileNotFoundError
+    ///     (a ``FileNotFoundError``) when the folder does not exist; the message and
+    ///     ``filename`` name the path.
     /// KocrankIOError
     ///     (an ``OSError``) when the file cannot be written.
     fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
@@ -237,6 +430,9 @@ impl PyModel {
     ///
     /// Raises
     /// ------
+    /// KocrankFileNotFoundError
+    ///     (a ``FileNotFoundError``) when there is no file at ``path``; the message
+    ///     and ``filename`` name it.
     /// KocrankIOError
     ///     (an ``OSError``) when the file cannot be read.
     /// CorruptModelError, IncompatibleModelError
@@ -356,8 +552,8 @@ impl PyModel {
     ///
     /// Returns
     /// -------
-    /// polars.DataFrame or pyarrow.Table
-    ///     ``item_id, score``.
+    /// polars.DataFrame, pyarrow.Table or pandas.DataFrame
+    ///     ``item_id, score`` (``frame="polars"``, ``"pyarrow"`` or ``"pandas"``).
     ///
     /// Raises
     /// ------
@@ -385,11 +581,14 @@ impl PyModel {
     ///     A frame with ``promoter_id`` and ``item_id`` columns (polars, pandas or
     ///     pyarrow), or, with ``item_ids`` given, the promoter ids.
     /// item_ids : sequence, optional
-    ///     The item of each pair, as long as ``pairs``.
+    ///     The item of each pair, as long as ``pairs``. Ids follow the rule of
+    ///     :meth:`rank` (integers become their decimal text; ``None`` and empty text
+    ///     are errors naming the position).
+    /// frame : {"polars", "pyarrow", "pandas"}, default "polars"
     ///
     /// Returns
     /// -------
-    /// polars.DataFrame or pyarrow.Table
+    /// polars.DataFrame, pyarrow.Table or pandas.DataFrame
     ///     ``promoter_id, item_id, score`` in the order given; ``score`` is null
     ///     where the model cannot place the item.
     ///
@@ -619,11 +818,11 @@ fn report_batch(r: &EvalReport) -> kocrank::Result<arrow_array::RecordBatch> {
 ///     metrics) instead of the summary: what paired tests between two models need.
 /// name : str, optional
 ///     The label of the ``model`` column (default: the model kind).
-/// frame : {"polars", "pyarrow"}, default "polars"
+/// frame : {"polars", "pyarrow", "pandas"}, default "polars"
 ///
 /// Returns
 /// -------
-/// polars.DataFrame or pyarrow.Table
+/// polars.DataFrame, pyarrow.Table or pandas.DataFrame
 ///     One row per ``(dimension, segment, k)``: ``dimension`` is ``overall``
 ///     (segment ``all``), ``channel``, ``city_tier`` or ``history`` (``no orders``,
 ///     ``few orders``, ``regular``); then ``promoters``, ``k``, the metrics
@@ -631,7 +830,10 @@ fn report_batch(r: &EvalReport) -> kocrank::Result<arrow_array::RecordBatch> {
 ///     rw_ndcg, novelty, popularity, diversity, self_operated, quality``, and
 ///     ``coverage``, ``ndcg_lo``, ``ndcg_hi`` (overall rows only).
 #[pyfunction]
-#[pyo3(signature = (model, test, k=vec![5, 10, 20], *, count_repeats=true, bootstrap=1000, per_promoter=false, name=None, frame="polars"))]
+#[pyo3(
+    signature = (model, test, k=vec![5, 10, 20], *, count_repeats=true, bootstrap=1000, per_promoter=false, name=None, frame="polars"),
+    text_signature = "(model, test, k=[5, 10, 20], *, count_repeats=True, bootstrap=1000, per_promoter=False, name=None, frame='polars')"
+)]
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate<'py>(
     py: Python<'py>,

@@ -1,5 +1,9 @@
+import copy
 import datetime as dt
 import math
+import multiprocessing
+import pickle
+import warnings
 
 import polars as pl
 import pytest
@@ -132,16 +136,18 @@ def test_strict_stops_at_unknown_item_and_lenient_reports_it():
     orders = pl.concat([ORDERS, pl.DataFrame({"promoter_id": ["p9"], "item_id": ["SKU-991"], "ts": [T0]})])
     with pytest.raises(ValueError, match=r'orders: row 8, column "item_id": unknown item "SKU-991"'):
         kocrank.Dataset.from_frames(orders, items=ITEMS)
-    ds = kocrank.Dataset.from_frames(orders, items=ITEMS, strict=False)
+    with pytest.warns(kocrank.KocrankDataWarning, match=r"left out 1 of 12 rows read; orders: 1 of 8 rows \(unknown_id: 1\)"):
+        ds = kocrank.Dataset.from_frames(orders, items=ITEMS, strict=False)
     assert ds.n_orders == 7
     rejects = ds.rejects
-    assert rejects.columns == ["table", "row", "column", "reason"]
-    assert rejects.rows() == [("orders", 8, "item_id", 'unknown item "SKU-991" (not in the items table)')]
+    assert rejects.columns == ["table", "row", "column", "code", "reason"]
+    assert rejects.rows() == [("orders", 8, "item_id", "unknown_id", 'unknown item "SKU-991" (not in the items table)')]
 
 
 def test_lenient_keeps_counts_whole():
     items = ITEMS.with_columns(pl.Series("commission_rate", [0.1, math.nan, 1.7, 0.02]))
-    ds = kocrank.Dataset.from_frames(ORDERS, items=items, strict=False)
+    with pytest.warns(kocrank.KocrankDataWarning):
+        ds = kocrank.Dataset.from_frames(ORDERS, items=items, strict=False)
     # pear and rice are rejected, so are the orders naming them.
     assert ds.n_items == 2
     r = ds.rejects
@@ -174,3 +180,148 @@ def test_bad_channel_names_the_column():
     promoters = PROMOTERS.with_columns(pl.Series("channel", ["mother", "pirate", "courier"]))
     with pytest.raises(ValueError, match=r'promoters: row 2, column "channel"'):
         kocrank.Dataset.from_frames(ORDERS, promoters=promoters)
+
+
+def _lenient_world():
+    """Orders with three kinds of bad row and a column outside the schema."""
+    items = ITEMS.with_columns(pl.Series("commission_rate", [0.1, 1.7, 0.05, 0.02]), pl.lit("x").alias("colour"))
+    orders = pl.concat(
+        [
+            ORDERS,
+            pl.DataFrame({"promoter_id": ["p9", "p9", "p9"], "item_id": ["SKU-991", "apple", "apple"], "ts": [T0, -5, T0]}),
+        ]
+    ).with_columns(pl.lit(4.5).alias("rating"), pl.col("promoter_id").alias("user_id"))
+    return orders, items
+
+
+def test_lenient_load_warns_with_counts_per_reason_and_ignored_columns():
+    orders, items = _lenient_world()
+    with pytest.warns(kocrank.KocrankDataWarning) as caught:
+        ds = kocrank.Dataset.from_frames(orders, items=items, strict=False)
+    assert len(caught) == 1
+    text = str(caught[0].message)
+    # The rows left out of those read, per frame and per reason code.
+    assert "left out 5 of 14 rows read" in text
+    assert "items: 1 of 4 rows (out_of_range: 1)" in text
+    assert "orders: 4 of 10 rows (rejected_reference: 2, out_of_range: 1, unknown_id: 1)" in text
+    # Columns outside the schema (user_id is an alias, unused next to promoter_id).
+    assert "Ignored columns (not in the schema): items: colour; orders: rating, user_id" in text
+    # The warning points at the caller's line, not inside kocrank.
+    assert caught[0].filename == __file__
+    report = ds.load_report
+    assert (report["strict"], report["read"], report["accepted"], report["rejected"]) == (False, 14, 9, 5)
+    assert [(t["table"], t["read"], t["accepted"], t["rejected"]) for t in report["tables"]] == [
+        ("items", 4, 3, 1),
+        ("orders", 10, 6, 4),
+    ]
+    assert report["ignored_columns"] == {"items": ["colour"], "orders": ["rating", "user_id"]}
+    assert report["rejected_by_reason"] == {
+        "items": {"out_of_range": 1},
+        "orders": {"out_of_range": 1, "rejected_reference": 2, "unknown_id": 1},
+    }
+    codes = ds.rejects.group_by("code").len().sort("code").rows()
+    assert codes == [("out_of_range", 2), ("rejected_reference", 2), ("unknown_id", 1)]
+
+
+def test_a_clean_or_strict_load_does_not_warn_but_reports_ignored_columns():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = kocrank.Dataset.from_frames(ORDERS.with_columns(pl.lit(1).alias("note")), strict=False)
+        strict = kocrank.Dataset.from_frames(ORDERS, items=ITEMS)
+    assert ds.load_report["ignored_columns"] == {"orders": ["note"]}
+    assert ds.load_report["rejected"] == 0
+    assert strict.load_report["strict"] is True and strict.load_report["ignored_columns"] == {}
+
+
+def test_reason_codes_cover_the_faults_of_each_table():
+    items = pl.DataFrame(
+        {
+            "item_id": ["a", "a", "b", "c", "d", ""],
+            "category": ["x", "x", "x/", "x", "x", "x"],
+            "price": [1, 1, 1, 1, -3, 1],
+            "seller": ["marketplace", "marketplace", "marketplace", "nobody", "marketplace", "marketplace"],
+        }
+    )
+    promoters = pl.DataFrame({"promoter_id": ["p", "q", "r"], "channel": ["mother", "mother", "pirate"], "inviter_id": [None, "q", None]})
+    orders = pl.DataFrame({"promoter_id": ["p", "p", "p"], "item_id": ["a", "a", "a"], "ts": ["2020-01-01", "yesterday", "2020-01-02"], "quantity": [1.0, 1.0, 2.5]})
+    with pytest.warns(kocrank.KocrankDataWarning):
+        ds = kocrank.Dataset.from_frames(orders, items=items, promoters=promoters, strict=False)
+    got = set(ds.rejects.select("table", "column", "code").iter_rows())
+    assert got == {
+        ("items", "item_id", "duplicate_id"),
+        ("items", "category", "bad_category"),
+        ("items", "seller", "unknown_value"),
+        ("items", "price", "out_of_range"),
+        ("items", "item_id", "missing_value"),
+        ("promoters", "inviter_id", "self_invite"),
+        ("promoters", "channel", "unknown_value"),
+        ("orders", "ts", "unreadable"),
+        ("orders", "quantity", "not_a_number"),
+    }, ds.rejects
+    dup = ds.rejects.filter(pl.col("reason").str.starts_with("duplicate"))
+    assert dup["code"].to_list() == ["duplicate_id"]
+
+
+def test_datasets_pickle_and_deepcopy_through_bytes():
+    orders, items = _lenient_world()
+    with pytest.warns(kocrank.KocrankDataWarning):
+        ds = kocrank.Dataset.from_frames(orders, items=items, promoters=PROMOTERS.vstack(pl.DataFrame({"promoter_id": ["p9"], "channel": ["other"], "city_tier": [1], "inviter_id": ["ghost"]})), strict=False)
+    for clone in (pickle.loads(pickle.dumps(ds)), copy.deepcopy(ds), kocrank.Dataset.from_bytes(ds.to_bytes())):
+        assert clone.to_bytes() == ds.to_bytes()
+        assert clone.summary() == ds.summary()
+        assert clone.item_ids() == ds.item_ids() and clone.promoter_ids() == ds.promoter_ids()
+        assert clone.rejects.equals(ds.rejects)
+        assert clone.load_report == ds.load_report
+    assert ds.load_report["unresolved_inviters"] == [{"promoter_id": "p9", "inviter_id": "ghost"}]
+    # A generated world round-trips whole: the same model trains on the copy.
+    world = kocrank.generate("tiny", seed=3)
+    back = pickle.loads(pickle.dumps(world))
+    assert back.to_bytes() == world.to_bytes()
+    a = kocrank.train(world.split()[0], "profile").rank(["P000001", "P000002"], 10)
+    b = kocrank.train(back.split()[0], "profile").rank(["P000001", "P000002"], 10)
+    assert a.equals(b)
+    data = bytearray(world.to_bytes())
+    data[len(data) // 2] ^= 0xFF
+    with pytest.raises(kocrank.InvalidDataError, match="checksum"):
+        kocrank.Dataset.from_bytes(bytes(data))
+    with pytest.raises(kocrank.InvalidDataError, match="not a kocrank dataset"):
+        kocrank.Dataset.from_bytes(b"KOCRDS01 short")
+
+
+def test_datasets_cross_process_boundaries():
+    ds = kocrank.Dataset.from_frames(ORDERS, items=ITEMS, promoters=PROMOTERS)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        assert pool.apply(len, (ds,)) == ds.n_orders == 7
+
+
+def test_times_with_a_utc_offset_and_aware_datetimes():
+    # 08:00 at +08:00 is midnight UTC.
+    midnight = 1_323_388_800  # 2011-12-09T00:00:00Z
+    text = pl.DataFrame(
+        {
+            "promoter_id": ["a", "b", "c", "d"],
+            "item_id": ["x", "y", "x", "y"],
+            "ts": ["2011-12-09T08:00:00+08:00", "2011-12-09T00:00:00Z", "2011-12-08T19:00:00-0500", "2011-12-09T09:00:00+08"],
+        }
+    )
+    ds = kocrank.Dataset.from_frames(text)
+    assert ds.time_range == (midnight, midnight + 3600)
+    # A naive datetime (and text without an offset) is UTC; an aware one is the
+    # instant it names, whatever its zone.
+    cst = dt.timezone(dt.timedelta(hours=8))
+    naive = dt.datetime(2011, 12, 9, 0, 30)
+    aware = dt.datetime(2011, 12, 9, 8, 30, tzinfo=cst)
+    for at in (midnight + 1800, naive, aware, "2011-12-09T08:30:00+08:00", "2011-12-09T00:30:00"):
+        train, test = ds.split(at=at, window="1d")
+        assert (train.n_orders, test.n_orders) == (3, 1), at
+    # Read as wall time in UTC, 08:30+08:00 would put every order in train.
+    with pytest.raises(kocrank.EmptyDataError):
+        ds.split(at=dt.datetime(2011, 12, 9, 8, 30), window="1d")
+    with pytest.raises(kocrank.InvalidRequestError, match="offset"):
+        ds.split(at="2011-12-09T08:30:00+25:00")
+    # An aware datetime column of a frame is its UTC instant too.
+    instants = [dt.datetime(2011, 12, 9, 8, tzinfo=cst)] * 3 + [dt.datetime(2011, 12, 9, 9, tzinfo=cst)]
+    frame = text.with_columns(
+        pl.Series("ts", instants, dtype=pl.Datetime("us", "UTC")).dt.convert_time_zone("Asia/Shanghai")
+    )
+    assert kocrank.Dataset.from_frames(frame).time_range == ds.time_range

@@ -1,3 +1,5 @@
+import datetime as dt
+import errno
 import os
 
 import polars as pl
@@ -242,3 +244,111 @@ def test_spark_worker_loads_a_model_file_once(model, tmp_path):
     os.utime(path, ns=(0, 0))
     assert ks._model(str(path)) is not first
     assert ks._LOADS == before + 2
+
+
+def test_ids_follow_one_rule_for_lists_and_series():
+    pa = pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    orders = pl.DataFrame(
+        {
+            "user_id": [17850, 17850, 13047, 12583, 12583],
+            "item_id": [85123, 71053, 85123, 22752, 84029],
+            "ts": [1_317_457_560, 1_317_500_000, 1_317_600_000, 1_317_600_100, 1_317_600_200],
+        }
+    )
+    m = kocrank.train(kocrank.Dataset.from_frames(orders), "popularity")
+    want = m.rank(pl.Series([17850, 13047]), 2)
+    assert want["promoter_id"].to_list() == ["17850", "17850", "13047", "13047"]
+    for ids in ([17850, 13047], (17850, 13047), ["17850", " 13047 "], np.array([17850, 13047]), pd.Series([17850, 13047]), pa.array([17850, 13047]), [17850.0, 13047.0]):
+        assert m.rank(ids, 2).equals(want), ids
+    assert m.rank(17850, 2).equals(want.head(2))
+    # Item ids follow the same rule: ints for candidates, exclude and pairs.
+    assert set(m.rank([17850], 2, candidates=[22752])["item_id"]) == {"22752"}
+    assert m.score([17850], [85123])["item_id"].to_list() == ["85123"]
+    message = r'field "promoter_ids": position 1 \(0-based\): a null, None or empty promoter_id'
+    for bad in ([17850, None], ["17850", None], ["17850", ""], ["17850", "  "], [17850.0, float("nan")]):
+        for form in (list, pl.Series, pd.Series):
+            with pytest.raises(kocrank.InvalidRequestError, match=message):
+                m.rank(form(bad), 2)
+    with pytest.raises(kocrank.InvalidRequestError, match=r"position 2 \(0-based\): 2.5 is not a whole number"):
+        m.rank([1, 2, 2.5], 2)
+    with pytest.raises(kocrank.InvalidRequestError, match=r"position 0 \(0-based\): expected a promoter_id.*found bool"):
+        m.rank([True], 2)
+    with pytest.raises(kocrank.InvalidRequestError, match=r'field "exclude": position 0 \(0-based\): a null'):
+        m.rank([17850], 2, exclude=[None])
+
+
+def test_a_missing_model_file_is_a_file_not_found_error(model, tmp_path):
+    path = tmp_path / "missing.kocrank"
+    with pytest.raises(FileNotFoundError, match="missing.kocrank") as caught:
+        kocrank.Model.load(path)
+    assert isinstance(caught.value, kocrank.KocrankIOError)
+    assert caught.value.filename == str(path) and caught.value.errno == errno.ENOENT
+    with pytest.raises(kocrank.KocrankFileNotFoundError, match="no-such-folder"):
+        model.save(tmp_path / "no-such-folder" / "m.kocrank")
+
+
+def test_frame_pandas_wherever_a_frame_is_returned(split):
+    pd = pytest.importorskip("pandas")
+    train, test = split
+    m = kocrank.train(train, "item_knn")
+    ids = train.promoter_ids()[:3]
+    item = m.rank(ids[:1], 1)["item_id"][0]
+    calls = {
+        "rank": lambda f: m.rank(ids, 5, frame=f),
+        "similar_items": lambda f: m.similar_items(item, 5, frame=f),
+        "score": lambda f: m.score(ids, [item] * 3, frame=f),
+        "evaluate": lambda f: kocrank.evaluate(m, test, k=[5], bootstrap=0, frame=f),
+    }
+    for name, call in calls.items():
+        got = call("pandas")
+        assert isinstance(got, pd.DataFrame), name
+        assert pl.from_pandas(got).equals(call("polars")), name
+    with pytest.raises(kocrank.InvalidRequestError, match='"polars", "pyarrow", "pandas"'):
+        m.rank(ids, 5, frame="spark")
+
+
+def test_an_unknown_excluded_item_is_an_error_as_for_candidates(model, split):
+    train, _ = split
+    pid = train.promoter_ids()[0]
+    with pytest.raises(kocrank.InvalidRequestError, match='field "exclude": unknown item "nope"'):
+        model.rank([pid], 5, exclude=["nope"])
+    with pytest.raises(kocrank.InvalidRequestError, match='field "candidates": unknown item "nope"'):
+        model.rank([pid], 5, candidates=["nope"])
+    # Both take a Series as promoter_ids does.
+    first = model.rank([pid], 5)["item_id"][0]
+    assert first not in model.rank([pid], 5, exclude=pl.Series([first]))["item_id"].to_list()
+    assert model.rank([pid], 5, candidates=pl.Series([first]))["item_id"].to_list() == [first]
+
+
+def test_recent_orders_and_now_take_datetimes_and_offsets(model, split):
+    train, _ = split
+    items = train.item_ids()[:3]
+    t = model.trained_until + 3600
+    cst = dt.timezone(dt.timedelta(hours=8))
+    aware = dt.datetime.fromtimestamp(t, tz=cst)
+    naive_utc = dt.datetime.fromtimestamp(t, tz=dt.timezone.utc).replace(tzinfo=None)
+    base = model.rank(["newcomer"], 10)
+    ints = model.rank(["newcomer"], 10, recent_orders=[{"item_id": i, "ts": t} for i in items])
+    assert not ints.equals(base)  # her first orders shape her list
+    for ts in (aware, aware.isoformat(), naive_utc, naive_utc.isoformat()):
+        got = model.rank(["newcomer"], 10, recent_orders=[{"item_id": i, "ts": ts} for i in items])
+        assert got.equals(ints), ts
+        assert model.rank(["newcomer"], 10, now=ts).equals(model.rank(["newcomer"], 10, now=t)), ts
+    with pytest.raises(kocrank.InvalidRequestError, match=r'recent_orders: position 0 \(0-based\), "ts"'):
+        model.rank(["newcomer"], 10, recent_orders=[{"item_id": items[0], "ts": object()}])
+
+
+def test_spark_rank_batch_gives_null_ids_the_newcomer_list(model):
+    """kocrank.spark's per-batch ranking, which needs neither Spark nor Java."""
+    pa = pytest.importorskip("pyarrow")
+    from kocrank import spark as ks
+
+    ids = pa.array(["P000001", None, "", "someone-new"])
+    got = pl.from_arrow(ks._rank_batch(model, ids, 5))
+    assert got.height == 20
+    assert got["promoter_id"].to_list()[:5] == ["P000001"] * 5
+    assert got["promoter_id"][5:15].null_count() == 10
+    newcomer = model.rank(["someone-new"], 5)["item_id"].to_list()
+    assert got["item_id"][5:10].to_list() == got["item_id"][10:15].to_list() == newcomer

@@ -47,6 +47,7 @@ def test_an_unknown_receiver_is_named_or_rejected():
     bad = SHARES.with_columns(pl.Series("receiver_id", ["p3", "ghost", None]))
     with pytest.raises(kocrank.KocrankError, match="receiver_id.*ghost|ghost.*receiver_id"):
         kocrank.Dataset.from_frames(ORDERS, promoters=promoters, shares=bad)
-    ds = kocrank.Dataset.from_frames(ORDERS, promoters=promoters, shares=bad, strict=False)
+    with pytest.warns(kocrank.KocrankDataWarning, match=r"shares: 1 of 3 rows \(unknown_id: 1\)"):
+        ds = kocrank.Dataset.from_frames(ORDERS, promoters=promoters, shares=bad, strict=False)
     assert ds.n_shares == 2 and ds.n_promoters == 4
     assert ds.rejects.height == 1

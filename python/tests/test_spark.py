@@ -90,3 +90,55 @@ def test_bad_arguments(spark, tmp_path):
         rank_dataframe(df, str(tmp_path / "missing.kocrank"), k=5)
     with pytest.raises(ValueError):
         rank_dataframe(df, str(tmp_path / "missing.kocrank"), k=0)
+
+
+def test_a_null_promoter_id_gets_the_newcomer_list_not_a_failed_job(spark, model, tmp_path):
+    from kocrank.spark import rank_dataframe
+
+    path = tmp_path / "profile.kocrank"
+    model.save(path)
+    df = spark.createDataFrame([("P000001",), (None,), ("",), ("someone-new",)], "promoter_id string")
+    rows = rank_dataframe(df, str(path), k=5).collect()
+    got = pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"promoter_id": pl.String, "rank": pl.Int32, "item_id": pl.String, "score": pl.Float32},
+        orient="row",
+    )
+    assert got.height == 4 * 5
+    nulls = got.filter(pl.col("promoter_id").is_null())
+    assert nulls.height == 10
+    newcomer = model.rank(["someone-new"], 5)
+    for r, item in zip(newcomer["rank"], newcomer["item_id"]):
+        assert nulls.filter(pl.col("rank") == r)["item_id"].to_list() == [item, item]
+    known = got.filter(pl.col("promoter_id") == "P000001").sort("rank")
+    assert known.equals(model.rank(["P000001"], 5))
+
+
+def test_the_spark_submit_example_runs(model, tmp_path):
+    """The README's spark-submit line: PYSPARK_PYTHON names this interpreter."""
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "examples" / "python" / "spark_rank.py"
+    submit = Path(sys.executable).with_name("spark-submit")
+    if not submit.exists():
+        pytest.skip("spark-submit is not next to this interpreter")
+    path = tmp_path / "profile.kocrank"
+    model.save(path)
+    promoters = tmp_path / "promoters.csv"
+    promoters.write_text('promoter_id\nP000001\nP000002\n""\nsomeone-new\n')
+    out = tmp_path / "top20"
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable, SPARK_LOCAL_IP="127.0.0.1")
+    env.pop("PYSPARK_DRIVER_PYTHON", None)
+    done = subprocess.run(
+        [str(submit), "--master", "local[2]", "--conf", "spark.ui.enabled=false", str(script), str(path), str(promoters), str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    # Four rows, 20 items each; the empty id gets the newcomer list, promoter_id null.
+    assert "80 rows written" in done.stdout, done.stdout
+    top = pl.read_parquet(out / "*.parquet")
+    assert top.height == 80 and top["promoter_id"].null_count() == 20

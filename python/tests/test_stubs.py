@@ -44,8 +44,28 @@ def test_exceptions_subclass_builtins():
     assert issubclass(kocrank.ConfigError, ValueError)
     assert issubclass(kocrank.KocrankIOError, OSError)
     assert issubclass(kocrank.CorruptModelError, OSError)
+    assert issubclass(kocrank.KocrankFileNotFoundError, FileNotFoundError)
+    assert issubclass(kocrank.KocrankFileNotFoundError, kocrank.KocrankIOError)
+    assert issubclass(kocrank.KocrankDataWarning, UserWarning)
     for name in kocrank.exceptions.__all__:
-        assert issubclass(getattr(kocrank, name), kocrank.KocrankError)
+        cls = getattr(kocrank, name)
+        if issubclass(cls, Warning):
+            assert not issubclass(cls, kocrank.KocrankError), name
+        else:
+            assert issubclass(cls, kocrank.KocrankError), name
+
+
+def test_help_shows_every_default():
+    """pydoc shows real defaults: no `k=Ellipsis` (a default pyo3 cannot render)."""
+    import inspect
+    import pydoc
+
+    import kocrank.spark
+
+    for obj in (ext, ext.Dataset, ext.Model, kocrank.spark):
+        text = pydoc.render_doc(obj, renderer=pydoc.plaintext)
+        assert "Ellipsis" not in text and "=..." not in text, obj
+    assert inspect.signature(ext.evaluate).parameters["k"].default == [5, 10, 20]
 
 
 def test_docstrings():
