@@ -8,8 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-60}"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-export RUSTC_BOOTSTRAP=1
-export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$HOME/.cache/kocrank-fuzz-target}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kocrank-target}"
 
 # Seed the model-file corpus with a real model, so the fuzzer starts past the magic.
 mkdir -p fuzz/corpus/model_file fuzz/corpus/rank_request fuzz/corpus/csv_ingest
@@ -20,6 +19,11 @@ cargo run -q --bin kocrank -- train --data "$seed/w" --model profile --out fuzz/
 head -c 4000 "$seed/w/orders.csv" > fuzz/corpus/csv_ingest/orders.csv
 printf '{"promoter_id":"P000001","k":5,"candidates":["I0000001"],"exclude_purchased":"always"}' > fuzz/corpus/rank_request/a.json
 rm -rf "$seed"
+
+# The instrumented builds go to their own directory, so they never invalidate the
+# ordinary one.
+export RUSTC_BOOTSTRAP=1
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$HOME/.cache/kocrank-fuzz-target}"
 
 cd fuzz
 for target in model_file rank_request; do

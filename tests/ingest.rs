@@ -1394,3 +1394,27 @@ fn huge_single_line() {
         "orders.csv: row 2: 1 field on line 3, expected 3 (as in the header)"
     );
 }
+
+#[test]
+fn an_event_log_with_common_column_names_and_zoned_times_loads_as_it_is() {
+    // The header of a public e-commerce event log; times with an offset or " UTC".
+    let dir = tmp();
+    let log = "event_time,event_type,product_id,user_id\n\
+               2019-10-01 00:00:00 UTC,view,44600062,541312140\n\
+               2019-10-01T08:00:00+08:00,cart,44600062,541312140\n\
+               2019-09-30 19:00:00-0500,purchase,44600062,541312140\n";
+    let d = strict(&DataFiles::orders(put(&dir, "orders.csv", log)))
+        .unwrap()
+        .dataset;
+    assert_eq!(d.orders.len(), 3);
+    // The three rows name one instant, midnight UTC on 2019-10-01.
+    assert!(d.orders.ts.iter().all(|&t| t == 1_569_888_000), "{:?}", d.orders.ts);
+    use kocrank::data::OrderStatus::{Carted, Completed, Viewed};
+    assert_eq!(d.orders.status, vec![Viewed, Carted, Completed]);
+    assert_eq!(d.history().nnz(), 1);
+    assert!(d.promoters.ids.get("541312140").is_some());
+    assert!(d.catalog.ids.get("44600062").is_some());
+    // A bad offset is named as such.
+    let e = orders_error("promoter_id,item_id,ts\np1,A,2019-10-01T08:00:00+25:00\n");
+    assert!(e.contains("UTC offset"), "{e}");
+}

@@ -47,46 +47,12 @@ pub fn from_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>
 
 /// Unix seconds from an ISO-8601 text, which may end in a UTC offset (`Z`,
 /// `+08:00`, `-0530`, `+08`), or from unix seconds as text. Text without an offset is
-/// UTC.
+/// UTC. The core's parser, which the file readers share.
 ///
 /// # Errors
 /// The core parser's message for text that is neither, or an offset out of range.
 pub fn parse_time(text: &str) -> std::result::Result<i64, String> {
-    let t = text.trim();
-    let plain = parse_ts(t);
-    if plain.is_ok() {
-        return plain;
-    }
-    // An offset can only follow a time of day: `YYYY-MM-DD[T ]hh:mm...±hh[:mm]`.
-    let Some(time) = t.get(11..) else {
-        return plain;
-    };
-    let Some(at) = time.rfind(['+', '-']) else {
-        return plain;
-    };
-    let (local, offset) = (&t[..11 + at], &time[at..]);
-    let sign = if offset.starts_with('-') { -1 } else { 1 };
-    let digits: String = offset[1..].chars().filter(|c| *c != ':').collect();
-    let valid_shape = matches!(offset.len(), 3 | 5 | 6)
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && matches!(digits.len(), 2 | 4)
-        && (offset.len() != 6 || offset.as_bytes().get(3) == Some(&b':'))
-        && (offset.len() != 5 || !offset.contains(':'));
-    if !valid_shape {
-        return plain;
-    }
-    let hours: i64 = digits[..2].parse().unwrap_or(99);
-    let minutes: i64 = digits
-        .get(2..)
-        .filter(|m| !m.is_empty())
-        .map_or(0, |m| m.parse().unwrap_or(99));
-    if hours > 23 || minutes > 59 {
-        return Err(format!(
-            "cannot read \"{t}\" as a timestamp: the UTC offset {offset} is out of range"
-        ));
-    }
-    let local = parse_ts(local)?;
-    check_ts(local - sign * (hours * 3600 + minutes * 60))
+    parse_ts(text)
 }
 
 /// Unix seconds from an int, an ISO-8601 string (with or without a UTC offset), or a

@@ -86,8 +86,9 @@ impl Table {
     }
 }
 
-/// Other names accepted for a schema column, as the file readers accept them.
-const ALIASES: &[(&str, &str)] = &[("user_id", "promoter_id"), ("timestamp", "ts")];
+// Other names accepted for a schema column: the core's table (`user_id`, `timestamp`,
+// `event_type`, ...), one for files and frames.
+use kocrank::data::COLUMN_ALIASES as ALIASES;
 
 /// A row left out in lenient mode.
 #[derive(Debug, Clone, PartialEq)]

@@ -106,6 +106,31 @@ pub struct OrderRecord<'a> {
     pub status: Option<&'a str>,
 }
 
+/// Other names accepted for a column of an input table: `(alias, column)`. The
+/// schema name wins when a file or frame has both; the alias is then an ignored
+/// column. The file readers and the Python bindings' frames read this one table.
+pub const COLUMN_ALIASES: &[(&str, &str)] = &[
+    // The names public interaction logs give the three columns every log has.
+    ("user_id", "promoter_id"),
+    ("userid", "promoter_id"),
+    ("user", "promoter_id"),
+    ("customer_id", "promoter_id"),
+    ("visitorid", "promoter_id"),
+    ("visitor_id", "promoter_id"),
+    ("itemid", "item_id"),
+    ("item", "item_id"),
+    ("product_id", "item_id"),
+    ("productid", "item_id"),
+    ("timestamp", "ts"),
+    ("event_time", "ts"),
+    ("time", "ts"),
+    ("datetime", "ts"),
+    // Interaction logs name the kind of event (view, cart, purchase) in one of these.
+    ("event_type", "status"),
+    ("event", "status"),
+    ("behavior_type", "status"),
+];
+
 /// One share row.
 #[derive(Debug, Clone, Default)]
 pub struct ShareRecord<'a> {

@@ -19,7 +19,9 @@ pub mod promoters;
 pub mod shares;
 pub mod time;
 
-pub use builder::{DatasetBuilder, ItemRecord, OrderRecord, PromoterRecord, RowFault, ShareRecord};
+pub use builder::{
+    DatasetBuilder, ItemRecord, OrderRecord, PromoterRecord, RowFault, ShareRecord, COLUMN_ALIASES,
+};
 pub use catalog::{Catalog, Seller, Taxonomy, NO_CATEGORY};
 pub use ids::IdMap;
 pub use orders::{History, OrderStatus, Orders, NO_ID};

@@ -33,14 +33,21 @@ pub fn check_ts(ts: i64) -> Result<i64, String> {
     }
 }
 
-/// Parses a timestamp: unix seconds, or an ISO-8601 date / date-time read as UTC.
+/// Parses a timestamp: unix seconds, or an ISO-8601 date / date-time. A date-time may
+/// end in a UTC offset (`Z`, `+08:00`, `+0800`, `+08`, `-05:30`); without one it is
+/// read as UTC, as is a date.
 ///
 /// ```
 /// use kocrank::data::time::parse_ts;
 /// assert_eq!(parse_ts("0").unwrap(), 0);
 /// assert_eq!(parse_ts("2011-10-01").unwrap(), 1_317_427_200);
 /// assert_eq!(parse_ts("2011-10-01T08:26:00Z").unwrap(), 1_317_457_560);
+/// // 16:26 in Beijing is 08:26 UTC.
+/// assert_eq!(parse_ts("2011-10-01T16:26:00+08:00").unwrap(), 1_317_457_560);
+/// assert_eq!(parse_ts("2011-10-01 03:26-0500").unwrap(), 1_317_457_560);
+/// assert_eq!(parse_ts("2011-10-01 08:26:00 UTC").unwrap(), 1_317_457_560);
 /// assert!(parse_ts("yesterday").is_err());
+/// assert!(parse_ts("2011-10-01T08:26:00+25:00").is_err());
 /// ```
 pub fn parse_ts(text: &str) -> Result<i64, String> {
     let t = text.trim();
@@ -55,12 +62,19 @@ pub fn parse_ts(text: &str) -> Result<i64, String> {
     }
     parse_iso(t)
         .ok_or_else(|| {
-            format!("cannot read \"{t}\" as a timestamp (unix seconds or ISO-8601 such as 2011-10-01 or 2011-10-01T08:26:00Z)")
+            let after_minutes = t.get(16..).unwrap_or("");
+            if after_minutes.contains(['+', '-']) {
+                format!("cannot read \"{t}\" as a timestamp: its UTC offset is not ±hh:mm, ±hhmm or ±hh within ±23:59")
+            } else {
+                format!("cannot read \"{t}\" as a timestamp (unix seconds or ISO-8601 such as 2011-10-01 or 2011-10-01T08:26:00Z)")
+            }
         })
         .and_then(check_ts)
 }
 
 fn parse_iso(t: &str) -> Option<i64> {
+    // `2019-10-01 00:00:00 UTC`, as some event logs write it.
+    let t = t.strip_suffix(" UTC").unwrap_or(t);
     let b = t.as_bytes();
     if b.len() < 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
@@ -84,8 +98,8 @@ fn parse_iso(t: &str) -> Option<i64> {
         return Some(secs);
     }
     let rest = rest.strip_prefix('T').or_else(|| rest.strip_prefix(' '))?;
-    let rest = rest.strip_suffix('Z').unwrap_or(rest);
-    let rest = rest.strip_suffix("+00:00").unwrap_or(rest);
+    let (rest, offset) = split_offset(rest)?;
+    secs -= offset;
     let mut parts = rest.split(':');
     let h = num(parts.next()?)?;
     let mi = num(parts.next()?)?;
@@ -102,6 +116,40 @@ fn parse_iso(t: &str) -> Option<i64> {
     }
     secs += h * 3600 + mi * 60 + s;
     Some(secs)
+}
+
+/// Splits a time of day from its UTC offset: `Z`, `±hh:mm`, `±hhmm` or `±hh` (hours
+/// up to 23, minutes up to 59), in seconds east of UTC; no suffix is UTC. `None` for a
+/// malformed offset.
+fn split_offset(time: &str) -> Option<(&str, i64)> {
+    if let Some(t) = time.strip_suffix('Z').or_else(|| time.strip_suffix('z')) {
+        return Some((t, 0));
+    }
+    // The sign comes after the minutes (`hh:mm`), so it is at index 5 or later.
+    let Some(at) = time.rfind(['+', '-']).filter(|&at| at >= 5) else {
+        return Some((time, 0));
+    };
+    let (t, off) = time.split_at(at);
+    let sign = if off.starts_with('-') { -1 } else { 1 };
+    let body = &off[1..];
+    // ASCII only from here, so the slices below fall on character boundaries.
+    if !body.bytes().all(|b| b.is_ascii_digit() || b == b':') {
+        return None;
+    }
+    let (h, m) = match body.len() {
+        2 => (body, "00"),
+        4 => (&body[..2], &body[2..]),
+        5 if body.as_bytes()[2] == b':' => (&body[..2], &body[3..]),
+        _ => return None,
+    };
+    if !(h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    if h > 23 || m > 59 {
+        return None;
+    }
+    Some((t, sign * (h * 3600 + m * 60)))
 }
 
 fn days_in_month(y: i64, m: i64) -> i64 {

@@ -143,16 +143,8 @@ const SHARES: &[Col] = &[
     opt("receiver_id", Kind::Id),
 ];
 
-/// Other names accepted for a schema column: `(alias, column)`. The schema name wins
-/// when a file has both; the alias is then an ignored column.
-pub(crate) const ALIASES: &[(&str, &str)] = &[
-    ("user_id", "promoter_id"),
-    ("timestamp", "ts"),
-    // Interaction logs name the kind of event (view, cart, purchase) in one of these.
-    ("event_type", "status"),
-    ("event", "status"),
-    ("behavior_type", "status"),
-];
+/// Other names accepted for a schema column (see [`crate::data::COLUMN_ALIASES`]).
+pub(crate) use crate::data::COLUMN_ALIASES as ALIASES;
 
 /// The schema column a file column stands for, if any: its own name or an alias.
 pub(crate) fn canonical(name: &str) -> &str {
