@@ -25,7 +25,16 @@ const CHANNELS: [&str; 6] = [
     "other",
 ];
 const SELLERS: [&str; 2] = ["self_operated", "marketplace"];
-const STATUSES: [&str; 3] = ["completed", "refunded", "cancelled"];
+/// Every order status by the core's stable order (views and carts included).
+const STATUSES: [&str; OrderStatus::ALL.len()] = {
+    let mut names = [""; OrderStatus::ALL.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = OrderStatus::ALL[i].as_str();
+        i += 1;
+    }
+    names
+};
 const TABLES: [&str; 4] = ["items", "promoters", "orders", "shares"];
 
 #[derive(Default)]

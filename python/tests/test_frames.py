@@ -325,3 +325,21 @@ def test_times_with_a_utc_offset_and_aware_datetimes():
         pl.Series("ts", instants, dtype=pl.Datetime("us", "UTC")).dt.convert_time_zone("Asia/Shanghai")
     )
     assert kocrank.Dataset.from_frames(frame).time_range == ds.time_range
+
+
+def test_an_event_log_loads_views_and_carts_and_keeps_them_through_pickling():
+    # The column names of a public event log, read through the core's alias table.
+    events = pl.DataFrame(
+        {
+            "user_id": ["a", "a", "b", "b"],
+            "product_id": ["x", "y", "x", "z"],
+            "event_time": ["2019-10-01 00:00:00 UTC", "2019-10-01T09:00:00+08:00", "2019-10-01 02:00:00 UTC", "2019-10-01 03:00:00 UTC"],
+            "event_type": ["view", "purchase", "cart", "pv"],
+        }
+    )
+    ds = kocrank.Dataset.from_frames(events)
+    assert ds.n_orders == 4
+    assert "(2 of them views, 1 carts)" in ds.summary()
+    back = pickle.loads(pickle.dumps(ds))
+    assert back.summary() == ds.summary()
+    assert back.to_bytes() == ds.to_bytes()

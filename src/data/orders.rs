@@ -25,6 +25,16 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    /// Every kind, in a stable order: the codes of serialised forms (a new kind goes at
+    /// the end).
+    pub const ALL: [OrderStatus; 5] = [
+        OrderStatus::Completed,
+        OrderStatus::Refunded,
+        OrderStatus::Cancelled,
+        OrderStatus::Viewed,
+        OrderStatus::Carted,
+    ];
+
     /// Parses an event kind, case-insensitively: `completed` (also empty, `purchase`,
     /// `purchased`, `buy`, `order`, `paid`, `transaction`), `refunded` (`refund`,
     /// `returned`), `cancelled` (`canceled`, `cancel`), `viewed` (`view`, `pv`,
@@ -64,7 +74,7 @@ impl OrderStatus {
     }
 
     /// The name used in files.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             OrderStatus::Completed => "completed",
             OrderStatus::Refunded => "refunded",
