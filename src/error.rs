@@ -174,6 +174,12 @@ pub enum Error {
     #[error("{0}")]
     Unsupported(String),
 
+    /// A long call stopped because its caller set the cancel flag
+    /// ([`crate::train_with`]); the message says what was under way. Never returned
+    /// while the flag stays unset.
+    #[error("cancelled: {0}")]
+    Cancelled(String),
+
     /// An error raised by the file-format layer (polars), with the file it concerns.
     #[error("{}: {message}", path.display())]
     Format {

@@ -2,6 +2,7 @@
 //! [`crate::train()`] calls this for every kind but `auto`, which searches over these
 //! fits ([`crate::auto`]).
 
+use crate::auto::Progress;
 use crate::blend::features::FeatureSource;
 use crate::blend::Blend;
 use crate::config::Config;
@@ -16,6 +17,7 @@ use crate::signals::item_knn::ItemKnn;
 use crate::signals::quality::Quality;
 use crate::signals::repurchase::Repurchase;
 use crate::signals::Scorer;
+use crate::train::Watch;
 use std::sync::Arc;
 
 /// Checks that `data` can train anything: an item and a completed order.
@@ -33,13 +35,16 @@ pub(crate) fn check_trainable(data: &Dataset, history: &History) -> Result<()> {
 }
 
 /// Fits the named model `config.model` (not `auto`) on the completed orders of
-/// `data`. The training time is one second after the last order.
-pub(crate) fn fit(data: &Dataset, config: &Config) -> Result<Model> {
+/// `data`. The training time is one second after the last order. iALS sweeps are
+/// reported to `watch`, and the fit stops with [`Error::Cancelled`] once its flag is set
+/// (read between sweeps and between components).
+pub(crate) fn fit_watched(data: &Dataset, config: &Config, watch: &Watch<'_>) -> Result<Model> {
     config.validate()?;
     let history = data.history();
     check_trainable(data, &history)?;
     let trained_until = history.end();
-    let learned = fit_learned(data, &history, i64::MAX, config)?;
+    let learned = fit_learned(data, &history, i64::MAX, config, watch)?;
+    watch.check(&format!("after fitting {}", config.model.as_str()))?;
     Model::from_parts(
         config.clone(),
         Arc::clone(&data.catalog),
@@ -60,7 +65,9 @@ fn fit_learned(
     history: &History,
     until: i64,
     config: &Config,
+    watch: &Watch<'_>,
 ) -> Result<Option<Signal>> {
+    watch.check(&format!("before fitting {}", config.model.as_str()))?;
     let interactions =
         || crate::data::events::training_history(data, history, until, &config.events);
     match config.model {
@@ -71,12 +78,13 @@ fn fit_learned(
         ModelKind::Baseline | ModelKind::Popularity | ModelKind::Profile | ModelKind::BuyAgain => {
             Ok(None)
         }
-        ModelKind::Ials => Ok(Some(Signal::Ials(Ials::fit(
+        ModelKind::Ials => Ok(Some(Signal::Ials(Ials::fit_cancellable(
             &interactions(),
             data.catalog.len(),
             data.promoters.len(),
             &config.ials,
-            &|_, _| {},
+            &|done, total| watch.emit(Progress::Sweep { done, total }),
+            watch.cancel,
         )?))),
         ModelKind::ItemKnn => Ok(Some(Signal::ItemKnn(ItemKnn::fit(
             &interactions(),
@@ -88,7 +96,7 @@ fn fit_learned(
             data.catalog.len(),
             &config.ease,
         )?))),
-        ModelKind::Blend => fit_blend(data, history, config).map(Some),
+        ModelKind::Blend => fit_blend(data, history, config, watch).map(Some),
     }
 }
 
@@ -100,6 +108,7 @@ fn fit_component(
     now: i64,
     config: &Config,
     quality: &Quality,
+    watch: &Watch<'_>,
 ) -> Result<Signal> {
     if let Some(s) = fit_cheap(
         kind,
@@ -116,7 +125,7 @@ fn fit_component(
         model: kind,
         ..config.clone()
     };
-    fit_learned(data, history, now, &cfg)?.ok_or_else(|| {
+    fit_learned(data, history, now, &cfg, watch)?.ok_or_else(|| {
         Error::Unsupported(format!(
             "blend component {} cannot be fitted",
             kind.as_str()
@@ -128,9 +137,14 @@ fn fit_component(
 /// training data: components fitted on the orders before the window score candidates;
 /// the learner learns which were ordered in the window; then the components are
 /// refitted on all the training orders.
-fn fit_blend(data: &Dataset, history: &History, config: &Config) -> Result<Signal> {
+fn fit_blend(
+    data: &Dataset,
+    history: &History,
+    config: &Config,
+    watch: &Watch<'_>,
+) -> Result<Signal> {
     let (past, labels, t_label) = crate::blend::label_window(data, history, &config.blend)?;
-    fit_blend_on(data, &past, &labels, t_label, history, config)
+    fit_blend_on(data, &past, &labels, t_label, history, config, watch)
 }
 
 /// Trains the blend with components fitted on `past` (as of `t_label`) and labels
@@ -143,10 +157,12 @@ fn fit_blend_on(
     t_label: i64,
     history: &History,
     config: &Config,
+    watch: &Watch<'_>,
 ) -> Result<Signal> {
-    let past_components = fit_components(data, past, t_label, config)?;
+    let past_components = fit_components(data, past, t_label, config, watch)?;
     let blend = fit_blend_learner(data, past, &past_components, labels, t_label, config)?;
-    let serving = fit_components(data, history, history.end(), config)?;
+    watch.check("after fitting the blend's learner")?;
+    let serving = fit_components(data, history, history.end(), config, watch)?;
     Ok(blend_signal(blend, serving))
 }
 
@@ -156,6 +172,7 @@ pub(crate) fn fit_components(
     history: &History,
     now: i64,
     config: &Config,
+    watch: &Watch<'_>,
 ) -> Result<Vec<(ModelKind, Signal)>> {
     if history.nnz() == 0 {
         return Err(Error::Empty(
@@ -167,7 +184,12 @@ pub(crate) fn fit_components(
         .blend
         .components
         .iter()
-        .map(|&k| Ok((k, fit_component(k, data, history, now, config, &quality)?)))
+        .map(|&k| {
+            Ok((
+                k,
+                fit_component(k, data, history, now, config, &quality, watch)?,
+            ))
+        })
         .collect()
 }
 

@@ -88,7 +88,7 @@ pub use data::Dataset;
 pub use error::{ConfigError, Error, Location, Result};
 pub use model::Model;
 pub use rank::{RankRequest, Ranked, Ranker, RecentOrder};
-pub use train::train;
+pub use train::{train, train_with};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -501,3 +501,141 @@ fn auto_ranks_newcomers_from_their_shares_where_validation_shows_a_gain() {
     let notes = m.selection().unwrap().notes.join("\n");
     assert!(!notes.contains("own shares"), "{notes}");
 }
+
+/// Trial labels and figures of a model's selection.
+fn trials_of(m: &kocrank::Model) -> Vec<(String, f64)> {
+    m.selection()
+        .map(|s| s.trials.iter().map(|t| (t.label(), t.ndcg)).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_cancel_flag_set_before_the_call_stops_every_kind_at_once() {
+    use std::sync::atomic::AtomicBool;
+    let w = generate(Scale::Small, 1).unwrap();
+    let stop = AtomicBool::new(true);
+    for kind in [
+        ModelKind::Auto,
+        ModelKind::Ials,
+        ModelKind::Popularity,
+        ModelKind::Blend,
+    ] {
+        let t0 = std::time::Instant::now();
+        let got = kocrank::train_with(&w.dataset, &Config::with_model(kind), &|_| {}, &stop);
+        match got {
+            Err(kocrank::Error::Cancelled(m)) => assert!(m.contains("stopped"), "{m}"),
+            other => panic!(
+                "{kind}: expected Cancelled, got {:?}",
+                other.map(|m| m.kind())
+            ),
+        }
+        assert!(
+            t0.elapsed().as_secs_f64() < 1.0,
+            "{kind}: {:?}",
+            t0.elapsed()
+        );
+    }
+}
+
+#[test]
+fn a_cancel_flag_set_during_the_search_stops_before_the_next_trial() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let w = generate(Scale::Tiny, 2).unwrap();
+    let stop = AtomicBool::new(false);
+    let trials = std::cell::Cell::new(0usize);
+    let got = kocrank::train_with(
+        &w.dataset,
+        &quick(12),
+        &|p| {
+            if let kocrank::auto::Progress::Trial(_) = p {
+                trials.set(trials.get() + 1);
+                if trials.get() == 2 {
+                    // What another thread does on Ctrl-C.
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+        },
+        &stop,
+    );
+    assert!(
+        matches!(&got, Err(kocrank::Error::Cancelled(m)) if m.contains("after 2 trials")),
+        "{:?}",
+        got.map(|m| m.kind())
+    );
+    assert_eq!(trials.get(), 2);
+}
+
+#[test]
+fn a_cancel_flag_set_during_an_ials_fit_stops_it_between_sweeps() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let w = generate(Scale::Tiny, 2).unwrap();
+    let mut c = Config::with_model(ModelKind::Ials);
+    c.ials.iterations = 6;
+    let stop = AtomicBool::new(false);
+    let sweeps = std::cell::RefCell::new(Vec::new());
+    let got = kocrank::train_with(
+        &w.dataset,
+        &c,
+        &|p| {
+            if let kocrank::auto::Progress::Sweep { done, total } = p {
+                sweeps.borrow_mut().push((done, total));
+                if done == 2 {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+        },
+        &stop,
+    );
+    assert!(
+        matches!(&got, Err(kocrank::Error::Cancelled(m)) if m.contains("sweep 3 of 6")),
+        "{:?}",
+        got.map(|m| m.kind())
+    );
+    assert_eq!(*sweeps.borrow(), vec![(1, 6), (2, 6)]);
+}
+
+#[test]
+fn an_unset_cancel_flag_changes_nothing_and_progress_hears_every_step() {
+    use std::sync::atomic::AtomicBool;
+    let w = generate(Scale::Tiny, 4).unwrap();
+    let never = AtomicBool::new(false);
+    let config = quick(6);
+    let heard = std::cell::RefCell::new(Vec::new());
+    let with = kocrank::train_with(
+        &w.dataset,
+        &config,
+        &|p| {
+            heard.borrow_mut().push(match p {
+                kocrank::auto::Progress::Start { .. } => "start".to_string(),
+                kocrank::auto::Progress::Trial(t) => format!("trial {}", t.label()),
+                kocrank::auto::Progress::Stage(s) => format!("stage {s}"),
+                kocrank::auto::Progress::Sweep { .. } => "sweep".to_string(),
+            })
+        },
+        &never,
+    )
+    .unwrap();
+    let plain = train(&w.dataset, &config).unwrap();
+    assert_eq!(trials_of(&with), trials_of(&plain));
+    assert_eq!(with.config(), plain.config());
+    let (a, b) = (Ranker::new(with.clone()), Ranker::new(plain));
+    for p in w.dataset.promoters.ids.names().take(20) {
+        let req = RankRequest::new(p, 20);
+        assert_eq!(a.rank(&req).unwrap(), b.rank(&req).unwrap(), "{p}");
+    }
+    let heard = heard.into_inner();
+    assert_eq!(heard.first().map(String::as_str), Some("start"));
+    let trials: Vec<String> = with
+        .selection()
+        .unwrap()
+        .trials
+        .iter()
+        .map(|t| format!("trial {}", t.label()))
+        .collect();
+    let heard_trials: Vec<&String> = heard.iter().filter(|h| h.starts_with("trial")).collect();
+    assert_eq!(heard_trials.len(), trials.len(), "{heard:?}");
+    assert!(
+        heard.iter().any(|h| h.starts_with("stage refitting")),
+        "{heard:?}"
+    );
+}

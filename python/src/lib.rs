@@ -20,6 +20,7 @@ mod errors;
 mod frames;
 mod inspect;
 mod model;
+mod progress;
 mod replay;
 
 use pyo3::prelude::*;

@@ -4,6 +4,7 @@ use crate::convert::{frame_out, from_json, timestamp, to_json};
 use crate::dataset::PyDataset;
 use crate::errors::{value_error, IntoPy};
 use crate::frames::{batch_of, id_of_float, ids_named, null_id, ranked_batch};
+use crate::progress::{self, Bar, Event};
 use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
 use kocrank::eval::metrics::ListMetrics;
 use kocrank::eval::{EvalConfig, EvalReport};
@@ -14,6 +15,9 @@ use pyo3_arrow::input::AnyArray;
 use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// Promoters ranked between two reads of the cancel flag in [`PyModel::rank`].
+const RANK_CHUNK: usize = 4096;
 
 /// A trained model, ready to rank. Immutable; safe to share between threads.
 ///
@@ -321,6 +325,9 @@ impl PyModel {
     /// InvalidRequestError
     ///     (a ``ValueError``) for ``k`` out of range, an unknown override, an unknown
     ///     item in ``candidates`` or ``exclude``, or a null or empty id.
+    /// KeyboardInterrupt
+    ///     on Ctrl-C, within about a second: ranking stops between chunks of 4096
+    ///     promoters.
     #[pyo3(signature = (promoter_ids, k=20, *, frame="polars", **overrides))]
     fn rank<'py>(
         &self,
@@ -361,22 +368,34 @@ impl PyModel {
             }
         };
         let ranker = self.ranker.clone();
-        let batch = py
-            .detach(|| -> kocrank::Result<_> {
-                let lists: Vec<Vec<Ranked>> = match &template {
-                    None => batch::rank_many(&ranker, &ids, k, |_| {})?,
-                    Some(t) => ids
-                        .par_iter()
-                        .map(|id| {
-                            let mut req = t.clone();
-                            req.promoter_id.clone_from(id);
-                            ranker.rank(&req)
-                        })
-                        .collect::<kocrank::Result<_>>()?,
-                };
-                ranked_batch(&ids, &lists)
-            })
-            .py_err()?;
+        let batch = progress::run(py, None, move |w| -> kocrank::Result<_> {
+            let mut lists: Vec<Vec<Ranked>> = Vec::with_capacity(ids.len());
+            // In chunks, so that Ctrl-C stops a long call at the next one.
+            for chunk in ids.chunks(RANK_CHUNK) {
+                if w.cancelled() {
+                    return Err(Error::Cancelled(format!(
+                        "rank stopped after {} of {} promoters",
+                        lists.len(),
+                        ids.len()
+                    )));
+                }
+                match &template {
+                    None => lists.extend(batch::rank_many(&ranker, chunk, k, |_| {})?),
+                    Some(t) => lists.extend(
+                        chunk
+                            .par_iter()
+                            .map(|id| {
+                                let mut req = t.clone();
+                                req.promoter_id.clone_from(id);
+                                ranker.rank(&req)
+                            })
+                            .collect::<kocrank::Result<Vec<_>>>()?,
+                    ),
+                }
+            }
+            ranked_batch(&ids, &lists)
+        })?
+        .py_err()?;
         frame_out(py, batch, frame)
     }
 
@@ -694,10 +713,15 @@ impl PyModel {
 /// dataset : Dataset
 ///     Typically the ``train`` part of :meth:`Dataset.split`.
 /// config : dict, str or None
-///     ``None`` for the defaults (the ``baseline`` model); a model name such as
+///     ``None`` for the defaults (``model = "auto"``); a model name such as
 ///     ``"profile"``; or the configuration tree as a dict, e.g.
 ///     ``{"model": "blend", "blend": {"gamma": 0.25}}`` (every field is optional;
 ///     unknown keys are errors). TOML text is accepted too.
+///
+/// quiet : bool, default False
+///     ``True`` draws no progress line. Otherwise a tqdm-style line on ``sys.stderr``
+///     shows the time against ``auto``'s budget, the trials and the best so far, the
+///     stage, and iALS sweeps; it ends with ``[done]``.
 ///
 /// Returns
 /// -------
@@ -709,6 +733,9 @@ impl PyModel {
 ///     (a ``ValueError``) for an unknown key or a value out of range.
 /// EmptyDataError
 ///     when the dataset has no completed order.
+/// KeyboardInterrupt
+///     on Ctrl-C, within about a second: training stops between trials, stages and
+///     iALS sweeps, and nothing is returned.
 ///
 /// Examples
 /// --------
@@ -723,15 +750,24 @@ impl PyModel {
 /// >>> top.height
 /// 10
 #[pyfunction]
-#[pyo3(signature = (dataset, config=None))]
+#[pyo3(signature = (dataset, config=None, *, quiet=false))]
 pub fn train(
     py: Python<'_>,
     dataset: &PyDataset,
     config: Option<&Bound<'_, PyAny>>,
+    quiet: bool,
 ) -> PyResult<PyModel> {
     let config = config_of(py, config)?;
     let data = Arc::clone(&dataset.inner);
-    let model = py.detach(|| kocrank::train(&data, &config)).py_err()?;
+    let kind = config.model;
+    let mut bar = Bar::new(
+        format!("kocrank.train {}", kind.as_str()),
+        (kind == ModelKind::Auto).then_some(config.auto.budget_seconds),
+    );
+    let model = progress::run(py, (!quiet).then_some(&mut bar), move |w| {
+        kocrank::train_with(&data, &config, &|p| w.report(Event::of(p)), &w.cancel)
+    })?
+    .py_err()?;
     Ok(PyModel {
         ranker: Ranker::new(model),
     })
@@ -829,6 +865,12 @@ fn report_batch(r: &EvalReport) -> kocrank::Result<arrow_array::RecordBatch> {
 ///     ``recall, ndcg, map, hit_rate, mrr, commission, gmv, exp_commission,
 ///     rw_ndcg, novelty, popularity, diversity, self_operated, quality``, and
 ///     ``coverage``, ``ndcg_lo``, ``ndcg_hi`` (overall rows only).
+///
+/// Raises
+/// ------
+/// KeyboardInterrupt
+///     on Ctrl-C, within about a second; the evaluation under way cannot stop
+///     midway, so it finishes on a background thread and its result is dropped.
 #[pyfunction]
 #[pyo3(
     signature = (model, test, k=vec![5, 10, 20], *, count_repeats=true, bootstrap=1000, per_promoter=false, name=None, frame="polars"),
@@ -867,19 +909,19 @@ pub fn evaluate<'py>(
     cfg.bootstrap.resamples = bootstrap;
     let ranker = model.ranker.clone();
     let data = Arc::clone(&test.inner);
-    let batch = py
-        .detach(|| {
-            let mut r = kocrank::eval::evaluate(&ranker, &data, &cfg)?;
-            if let Some(name) = name {
-                r.model = name;
-            }
-            if per_promoter {
-                promoter_batch(&r)
-            } else {
-                report_batch(&r)
-            }
-        })
-        .py_err()?;
+    // On a worker thread, so that Ctrl-C raises at once (the evaluation itself runs on).
+    let batch = progress::run(py, None, move |_| {
+        let mut r = kocrank::eval::evaluate(&ranker, &data, &cfg)?;
+        if let Some(name) = name {
+            r.model = name;
+        }
+        if per_promoter {
+            promoter_batch(&r)
+        } else {
+            report_batch(&r)
+        }
+    })?
+    .py_err()?;
     frame_out(py, batch, frame)
 }
 

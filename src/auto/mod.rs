@@ -52,6 +52,7 @@ use crate::model::Model;
 use crate::rank::Ranker;
 use crate::rules::ExcludePurchased;
 use crate::selection::{Holdout, Selection, Trial};
+use crate::train::Watch;
 use carve::{carve, mix, Carved};
 use space::{around, ease_min_orders, first_wave, take_section, Candidate};
 use std::collections::{BTreeMap, HashSet};
@@ -87,6 +88,14 @@ pub enum Progress<'a> {
     Trial(&'a Trial),
     /// A stage begins (`stacking`, `refitting ...`).
     Stage(&'a str),
+    /// A sweep of an iALS fit has finished: `done` of `total` (named iALS fits, and
+    /// iALS fits inside `auto`'s trials, stacking and refit).
+    Sweep {
+        /// Sweeps done.
+        done: usize,
+        /// Sweeps the fit makes (`ials.iterations`).
+        total: usize,
+    },
 }
 
 /// One fitted and scored trial.
@@ -99,11 +108,26 @@ struct Scored {
 }
 
 /// Trains with `model = "auto"` (see the module docs); `progress` hears each step.
+/// [`crate::train_with`] does the same with a cancel flag.
 ///
 /// # Errors
 /// As [`crate::train()`]: an invalid configuration, no item or no completed order.
 /// A failing candidate (EASE over its memory bound, say) is a note, not an error.
 pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -> Result<Model> {
+    train_watched(
+        data,
+        config,
+        &Watch {
+            progress,
+            cancel: &crate::train::NEVER,
+        },
+    )
+}
+
+/// [`train`] reporting to `watch` and stopping with [`crate::Error::Cancelled`] when its
+/// flag is set: read between trials, between stages and between iALS sweeps.
+pub(crate) fn train_watched(data: &Dataset, config: &Config, watch: &Watch<'_>) -> Result<Model> {
+    let progress = |p: Progress<'_>| watch.emit(p);
     config.validate()?;
     let started = Instant::now();
     let budget = config.auto.budget_seconds;
@@ -124,7 +148,7 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
         config.item_knn.weighting = crate::signals::item_knn::Weighting::Rp3beta;
         config.item_knn.half_life_days = 0.0;
         let label = format!("item_knn {}", space::describe(&config));
-        let mut model = crate::fit::fit(data, &config)?;
+        let mut model = crate::fit::fit_watched(data, &config, watch)?;
         model.selection = Some(Arc::new(Selection {
             profile,
             holdout: carved.holdout,
@@ -160,14 +184,15 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
         notes: &mut notes,
         scale: refit_scale(data, &carved),
     };
-    search.run(&base, &profile, &carved_history, config, started, progress);
+    search.run(&base, &profile, &carved_history, config, started, watch)?;
     let Search {
         scored, best_model, ..
     } = search;
     let Some(best) = best_index(&scored) else {
         // Every candidate failed on validation: fall back to popularity, said so.
         notes.push("no candidate could be scored on validation; popularity shipped".into());
-        let mut model = crate::fit::fit(data, &Config::with_model(ModelKind::Popularity))?;
+        let mut model =
+            crate::fit::fit_watched(data, &Config::with_model(ModelKind::Popularity), watch)?;
         model.selection = Some(Arc::new(Selection {
             profile,
             holdout: carved.holdout,
@@ -205,10 +230,11 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
                 &m,
                 &carved.valid,
                 &eval_cfg,
-                progress,
+                watch,
                 &fits,
                 &mut notes,
             );
+            watch.check("while choosing exclude_purchased")?;
             let current = base.rules.exclude_purchased;
             for (r, t) in rule_trials {
                 trials.push(t);
@@ -249,6 +275,7 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
         let Some(m) = best_model.as_ref() else {
             break;
         };
+        watch.check("before trying the network")?;
         progress(Progress::Stage(source.stage()));
         match choose_network(&trials[chosen], m, &carved, &eval_cfg, source) {
             Ok(Some((trial, network, kept, z, n_off))) => {
@@ -286,6 +313,7 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
         }
     }
 
+    watch.check("before stacking")?;
     // Stacking: the leading families' best settings in one blend.
     let leaders = leading(&scored);
     let mut final_blend: Option<(Config, Vec<(ModelKind, crate::model::Signal)>)> = None;
@@ -323,6 +351,7 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
             best_model.as_ref(),
             &eval_cfg,
             config.auto.seed,
+            watch,
         ) {
             Ok(outcome) => {
                 let of = kinds
@@ -367,10 +396,12 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
                     }
                 }
             }
+            Err(e @ crate::Error::Cancelled(_)) => return Err(e),
             Err(e) => notes.push(format!("blend not kept: {e}")),
         }
     }
 
+    watch.check("before the refit")?;
     let chosen_label = trials[chosen].label();
     progress(Progress::Stage(&format!(
         "refitting {chosen_label} on all the data"
@@ -388,7 +419,7 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
                 &cfg,
             )?;
             let until = history.end();
-            let serving = fit_components(data, &history, until, &cfg)?;
+            let serving = fit_components(data, &history, until, &cfg, watch)?;
             Model::from_parts(
                 cfg,
                 Arc::clone(&data.catalog),
@@ -399,7 +430,7 @@ pub fn train(data: &Dataset, config: &Config, progress: &dyn Fn(Progress<'_>)) -
             )?
             .with_shares_of(data)
         }
-        None => crate::fit::fit(data, &for_refit(&scored[best].config))?,
+        None => crate::fit::fit_watched(data, &for_refit(&scored[best].config), watch)?,
     };
     let validation_promoters = {
         let mut p = carved.valid.orders.promoter.clone();
@@ -462,7 +493,7 @@ fn choose_exclusion(
     model: &Model,
     valid: &Dataset,
     eval_cfg: &EvalConfig,
-    progress: &dyn Fn(Progress<'_>),
+    watch: &Watch<'_>,
     time_for: &dyn Fn(usize) -> bool,
     notes: &mut Vec<String>,
 ) -> (ExcludePurchased, Vec<(ExcludePurchased, Trial)>) {
@@ -470,6 +501,9 @@ fn choose_exclusion(
     let mut keep = (current, best.trial.ndcg);
     let mut out = Vec::new();
     for rule in ExcludePurchased::ALL.into_iter().filter(|&r| r != current) {
+        if watch.check("").is_err() {
+            break;
+        }
         if !time_for(0) {
             notes.push(format!(
                 "exclude_purchased = {} not tried: no time left in the budget",
@@ -497,7 +531,7 @@ fn choose_exclusion(
             promoters,
             seconds: t0.elapsed().as_secs_f64(),
         };
-        progress(Progress::Trial(&trial));
+        watch.emit(Progress::Trial(&trial));
         if ndcg > keep.1 * (1.0 + MIN_GAIN) {
             keep = (rule, ndcg);
         }
@@ -694,8 +728,8 @@ impl Search<'_> {
         carved_history: &History,
         config: &Config,
         started: Instant,
-        progress: &dyn Fn(Progress<'_>),
-    ) {
+        watch: &Watch<'_>,
+    ) -> Result<()> {
         let auto = &config.auto;
         let budget = auto.budget_seconds;
         let item_orders = item_order_counts(carved_history, self.carved.train.catalog.len());
@@ -712,6 +746,7 @@ impl Search<'_> {
         let (mut stale, mut step, mut draws) = (0usize, 0u64, 0usize);
         let mut best = f64::NEG_INFINITY;
         loop {
+            watch.check(&format!("after {} trials", self.scored.len()))?;
             if auto.max_trials > 0 && self.scored.len() >= auto.max_trials {
                 break;
             }
@@ -777,10 +812,10 @@ impl Search<'_> {
                 break;
             }
             let t0 = Instant::now();
-            match self.score(&next) {
+            match self.score(&next, watch) {
                 Ok((trial, model, fit_seconds)) => {
                     cost.insert(next.kind(), t0.elapsed().as_secs_f64());
-                    progress(Progress::Trial(&trial));
+                    watch.emit(Progress::Trial(&trial));
                     let gain = trial.ndcg > best.max(0.0) * (1.0 + MIN_GAIN);
                     if trial.ndcg > best {
                         best = trial.ndcg;
@@ -795,12 +830,14 @@ impl Search<'_> {
                         fit_seconds,
                     });
                 }
+                Err(e @ crate::Error::Cancelled(_)) => return Err(e),
                 Err(e) => {
                     cost.insert(next.kind(), t0.elapsed().as_secs_f64());
                     self.notes.push(format!("{} not scored: {e}", label(&next)));
                 }
             }
         }
+        Ok(())
     }
 
     /// Time to keep for refitting the best so far on all the data.
@@ -818,9 +855,9 @@ impl Search<'_> {
     }
 
     /// Fits and scores a candidate; returns its trial, the model and the fit's seconds.
-    fn score(&self, c: &Candidate) -> Result<(Trial, Model, f64)> {
+    fn score(&self, c: &Candidate, watch: &Watch<'_>) -> Result<(Trial, Model, f64)> {
         let t0 = Instant::now();
-        let model = crate::fit::fit(&self.carved.train, &c.config)?;
+        let model = crate::fit::fit_watched(&self.carved.train, &c.config, watch)?;
         let fit_seconds = t0.elapsed().as_secs_f64();
         let (ndcg, lo, hi, promoters) = ndcg_of(&model, &self.carved.valid, self.eval_cfg)?;
         Ok((
@@ -933,6 +970,7 @@ fn stack(
     best: Option<&Model>,
     eval_cfg: &EvalConfig,
     seed: u64,
+    watch: &Watch<'_>,
 ) -> Result<StackOutcome> {
     let v = &carved.valid.orders;
     let half = |r: usize| mix(seed ^ 0x57AC, u64::from(v.promoter[r])) & 1 == 0;
@@ -943,7 +981,7 @@ fn stack(
         ));
     }
     let n_promoters = carved.train.promoters.len();
-    let past_components = fit_components(&carved.train, carved_history, carved.now, cfg)?;
+    let past_components = fit_components(&carved.train, carved_history, carved.now, cfg, watch)?;
     let mut single_ndcg = Vec::new();
     let mut learners = Vec::new();
     let mut promoters = 0;
@@ -952,6 +990,7 @@ fn stack(
         cfg.blend.learner = learner;
         let mut blend_ndcg = Vec::new();
         for (learn, judge) in [(&folds[0], &folds[1]), (&folds[1], &folds[0])] {
+            watch.check("while stacking")?;
             let blend: Blend = fit_blend_learner(
                 &carved.train,
                 carved_history,

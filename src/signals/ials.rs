@@ -397,6 +397,30 @@ impl Ials {
         cfg: &IalsConfig,
         progress: &dyn Fn(usize, usize),
     ) -> Result<Ials> {
+        Self::fit_cancellable(
+            history,
+            n_items,
+            n_promoters,
+            cfg,
+            progress,
+            &crate::train::NEVER,
+        )
+    }
+
+    /// [`Ials::fit`] that reads `cancel` before each sweep and stops with
+    /// [`Error::Cancelled`] (naming the sweep) once another thread has set it. While the
+    /// flag stays unset the factors are exactly [`Ials::fit`]'s.
+    ///
+    /// # Errors
+    /// As [`Ials::fit`], and [`Error::Cancelled`].
+    pub fn fit_cancellable(
+        history: &History,
+        n_items: usize,
+        n_promoters: usize,
+        cfg: &IalsConfig,
+        progress: &dyn Fn(usize, usize),
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<Ials> {
         cfg.validate()?;
         if n_items == 0 {
             return Err(Error::Empty("cannot fit iALS: no item".into()));
@@ -425,6 +449,13 @@ impl Ials {
         let mut x = init_factors(n_promoters, k, cfg.seed, 0);
         let mut y = init_factors(n_items, k, cfg.seed, 1);
         for it in 0..cfg.iterations {
+            if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(Error::Cancelled(format!(
+                    "iALS fit stopped before sweep {} of {}",
+                    it + 1,
+                    cfg.iterations
+                )));
+            }
             solve_rows(&mut x, &y, &by_promoter, cfg);
             if let Some(r) = first_non_finite(&x, k) {
                 return Err(diverged(it + 1, "promoter", r));

@@ -129,6 +129,7 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                 });
             }
             Progress::Stage(s) => sp.set_message(format!("auto: {s}")),
+            Progress::Sweep { .. } => {}
         })?;
         sp.finish_and_clear();
         if let Some(sel) = model.selection() {
