@@ -1408,7 +1408,11 @@ fn an_event_log_with_common_column_names_and_zoned_times_loads_as_it_is() {
         .dataset;
     assert_eq!(d.orders.len(), 3);
     // The three rows name one instant, midnight UTC on 2019-10-01.
-    assert!(d.orders.ts.iter().all(|&t| t == 1_569_888_000), "{:?}", d.orders.ts);
+    assert!(
+        d.orders.ts.iter().all(|&t| t == 1_569_888_000),
+        "{:?}",
+        d.orders.ts
+    );
     use kocrank::data::OrderStatus::{Carted, Completed, Viewed};
     assert_eq!(d.orders.status, vec![Viewed, Carted, Completed]);
     assert_eq!(d.history().nnz(), 1);
