@@ -35,7 +35,28 @@ from kocrank.exceptions import (
     UnsupportedError,
 )
 
+
+
+def category_path(*levels: str) -> str:
+    r"""A category path from its level names, escaping a ``/`` inside a name.
+
+    A path separates its (at most three) levels with ``/``; a level whose name holds
+    a ``/`` writes it ``\/``, and a backslash ``\\``. For a whole column, the same
+    escape in polars is ``pl.col(c).str.replace_all("\\", "\\\\", literal=True)
+    .str.replace_all("/", "\\/", literal=True)``.
+
+    Examples
+    --------
+    >>> category_path("FROZEN", "ICE - CRUSHED/CUBED")
+    'FROZEN/ICE - CRUSHED\\/CUBED'
+    """
+    if not levels:
+        raise ValueError("category_path: give at least one level name")
+    return "/".join(str(name).replace("\\", "\\\\").replace("/", "\\/") for name in levels)
+
+
 __all__ = [
+    "category_path",
     "Dataset",
     "Model",
     "generate",

@@ -58,9 +58,12 @@ pub const NO_CATEGORY: u32 = u32::MAX;
 impl Taxonomy {
     /// Interns a category path and returns its level ids (absent levels are
     /// [`NO_CATEGORY`]); errors on an empty segment or more than three levels.
+    ///
+    /// A level whose name holds a `/` writes it `\/` (and a backslash `\\`):
+    /// `frozen/ICE - CRUSHED\/CUBED` has two levels. Paths are stored as written.
     pub fn intern(&mut self, path: &str) -> Result<[u32; MAX_CATEGORY_DEPTH], String> {
         let path = path.trim();
-        let segments: Vec<&str> = path.split('/').map(str::trim).collect();
+        let segments: Vec<&str> = split_levels(path).into_iter().map(str::trim).collect();
         if segments.len() > MAX_CATEGORY_DEPTH {
             return Err(format!(
                 "category \"{path}\" has {} levels; at most {MAX_CATEGORY_DEPTH} are allowed (e.g. fresh/fruit/citrus)",
@@ -86,6 +89,13 @@ impl Taxonomy {
         Ok(out)
     }
 
+    /// The level-1 ancestor of category `c` (itself at level 1).
+    pub fn top(&self, c: u32) -> u32 {
+        let path = self.paths.name(c).unwrap_or("");
+        let top = split_levels(path).first().copied().unwrap_or(path);
+        self.paths.get(top).unwrap_or(c)
+    }
+
     /// Number of category paths (all levels).
     pub fn len(&self) -> usize {
         self.paths.len()
@@ -95,6 +105,39 @@ impl Taxonomy {
     pub fn is_empty(&self) -> bool {
         self.paths.is_empty()
     }
+}
+
+/// The levels of a category path: split at each `/` that no backslash escapes
+/// (`a\/b/c` is `a\/b` and `c`). The levels keep their escapes, so joining them
+/// with `/` gives the path back.
+pub fn split_levels(path: &str) -> Vec<&str> {
+    let mut out = Vec::with_capacity(MAX_CATEGORY_DEPTH);
+    let (mut start, mut escaped) = (0, false);
+    for (i, ch) in path.char_indices() {
+        match ch {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '/' => {
+                out.push(&path[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&path[start..]);
+    out
+}
+
+/// Escapes a level name for a category path: `/` becomes `\/` and `\` becomes `\\`.
+///
+/// ```
+/// use kocrank::data::catalog::{escape_level, split_levels};
+/// let path = format!("{}/{}", escape_level("frozen"), escape_level("ICE - CRUSHED/CUBED"));
+/// assert_eq!(path, "frozen/ICE - CRUSHED\\/CUBED");
+/// assert_eq!(split_levels(&path).len(), 2);
+/// ```
+pub fn escape_level(name: &str) -> String {
+    name.replace('\\', "\\\\").replace('/', "\\/")
 }
 
 /// The catalogue: one entry per item, stored as columns indexed by the dense item index.
@@ -199,6 +242,13 @@ mod tests {
         assert_eq!(t.depth, vec![1, 2, 3]);
         assert!(t.intern("a/b/c/d").unwrap_err().contains("4 levels"));
         assert!(t.intern("a//c").unwrap_err().contains("empty level"));
+        // An escaped slash stays inside its level.
+        let e = t.intern(r"frozen/ICE - CRUSHED\/CUBED").unwrap();
+        assert_ne!(e[1], NO_CATEGORY);
+        assert_eq!(e[2], NO_CATEGORY);
+        assert_eq!(t.paths.name(e[1]), Some(r"frozen/ICE - CRUSHED\/CUBED"));
+        assert_eq!(t.top(e[1]), t.paths.get("frozen").unwrap());
+        assert_eq!(split_levels(r"a\\/b"), vec![r"a\\", "b"]);
     }
 
     #[test]

@@ -146,9 +146,9 @@ fn median_unit_prices(t: &TableFile) -> Result<HashMap<String, i64>> {
         .collect())
 }
 
-/// One category level: trimmed, with `/` (the path separator) replaced by `-`.
+/// One category level: trimmed, with a `/` inside the name escaped as `\/`.
 fn level(name: &str) -> String {
-    name.trim().replace('/', "-")
+    crate::data::catalog::escape_level(name.trim())
 }
 
 fn read_items(
@@ -307,10 +307,14 @@ mod tests {
         assert_eq!(ds.catalog.len(), 2, "the item with brand Store is rejected");
         let i1 = ds.catalog.ids.get("1").unwrap();
         let i2 = ds.catalog.ids.get("2").unwrap();
+        // The `/` inside the product type is escaped: still three levels.
         assert_eq!(
             ds.catalog.category_path(i1),
-            "GROCERY/FRZN ICE/ICE - CRUSHED-CUBED"
+            r"GROCERY/FRZN ICE/ICE - CRUSHED\/CUBED"
         );
+        assert!(ds.catalog.category[i1 as usize]
+            .iter()
+            .all(|&c| c != crate::data::NO_CATEGORY));
         assert_eq!(ds.catalog.category_path(i2), "PRODUCE");
         assert_eq!(
             ds.catalog.seller[i2 as usize],

@@ -205,13 +205,7 @@ impl Profile {
         let n_cat = catalog.taxonomy.len();
         let n_items = catalog.len();
         let n_brands = catalog.brands.len();
-        let top_of: Vec<u32> = (0..n_cat as u32)
-            .map(|c| {
-                let path = catalog.taxonomy.paths.name(c).unwrap_or("");
-                let top = path.split('/').next().unwrap_or(path);
-                catalog.taxonomy.paths.get(top).unwrap_or(c)
-            })
-            .collect();
+        let top_of: Vec<u32> = (0..n_cat as u32).map(|c| catalog.taxonomy.top(c)).collect();
         let leaf: Vec<u32> = (0..n_items as u32)
             .map(|i| catalog.leaf_category(i))
             .collect();
