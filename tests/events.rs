@@ -339,3 +339,50 @@ fn an_unknown_event_kind_is_a_fault_naming_the_kinds() {
         assert_eq!(OrderStatus::parse(text).unwrap(), want, "{text}");
     }
 }
+
+#[test]
+fn a_row_weight_multiplies_its_event_weight() {
+    let mut b = DatasetBuilder::new();
+    for (item, weight) in [("a", None), ("b", Some(2.5)), ("c", Some(0.0))] {
+        b.push_order(&OrderRecord {
+            promoter_id: "p",
+            item_id: item,
+            ts: 1_700_000_000,
+            weight,
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    let fault = b
+        .push_order(&OrderRecord {
+            promoter_id: "p",
+            item_id: "a",
+            ts: 1_700_000_000,
+            weight: Some(-1.0),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(fault.column, "weight");
+    let d = b.finish().unwrap();
+    assert_eq!(d.orders.weight, vec![1.0, 2.5, 0.0]);
+    let h = d.history();
+    let name = |i: u32| d.catalog.ids.name(i).unwrap();
+    let entries = |cfg: &EventWeights| {
+        let t = training_history(&d, &h, i64::MAX, cfg);
+        let w = t.weights(0).map(<[f32]>::to_vec);
+        let items: Vec<&str> = t.items(0).iter().map(|&i| name(i)).collect();
+        (items, w)
+    };
+    // A row weighing 0 teaches nothing; the others weigh their weight times 1.
+    assert_eq!(
+        entries(&EventWeights::default()),
+        (vec!["a", "b"], Some(vec![1.0, 2.5]))
+    );
+    let doubled = EventWeights {
+        order: 2.0,
+        ..EventWeights::default()
+    };
+    assert_eq!(entries(&doubled), (vec!["a", "b"], Some(vec![2.0, 5.0])));
+    // What she bought, for the rules and evaluation, is every completed order.
+    assert_eq!(h.items(0).len(), 3);
+}

@@ -1422,3 +1422,26 @@ fn an_event_log_with_common_column_names_and_zoned_times_loads_as_it_is() {
     let e = orders_error("promoter_id,item_id,ts\np1,A,2019-10-01T08:00:00+25:00\n");
     assert!(e.contains("UTC offset"), "{e}");
 }
+
+#[test]
+fn a_weight_column_loads_and_a_bad_weight_names_its_row() {
+    let dir = tmp();
+    let orders =
+        "promoter_id,item_id,ts,weight\np1,A,1317427200,2.5\np1,B,1317427200,\np2,A,1317427200,0\n";
+    let loaded = strict(&DataFiles::orders(put(&dir, "orders.csv", orders))).unwrap();
+    assert_eq!(loaded.dataset.orders.weight, vec![2.5, 1.0, 0.0]);
+    assert!(loaded
+        .report
+        .tables
+        .iter()
+        .all(|t| t.ignored_columns.is_empty()));
+    // Written back, the weights come back.
+    let out = dir.path().join("out");
+    write_dataset(&loaded.dataset, &out, Format::Csv).unwrap();
+    let again = strict(&DataFiles::from_dir(&out).unwrap()).unwrap();
+    assert_eq!(again.dataset.orders.weight, vec![2.5, 1.0, 0.0]);
+    let e = orders_error("promoter_id,item_id,ts,weight\np1,A,1317427200,-1\n");
+    assert!(e.contains("row 1") && e.contains("\"weight\""), "{e}");
+    let e = orders_error("promoter_id,item_id,ts,weight\np1,A,1317427200,heavy\n");
+    assert!(e.contains("\"weight\""), "{e}");
+}

@@ -1,6 +1,6 @@
 //! A dataset and its load report as bytes, for pickling (`Dataset.to_bytes`).
 //!
-//! The layout: the magic `KOCRDS01`, the body (every column of the catalogue,
+//! The layout: the magic `KOCRDS02`, the body (every column of the catalogue,
 //! promoters, orders and shares, then the load report), and the CRC-32 of the body.
 //! Lengths are little-endian `u64`, numbers little-endian. Decoding checks the
 //! checksum, every length against the bytes left, and every index against the table it
@@ -14,7 +14,8 @@ use kocrank::data::{
 use kocrank::Dataset;
 use std::sync::Arc;
 
-const MAGIC: &[u8; 8] = b"KOCRDS01";
+/// Version 2 added the orders' weights.
+const MAGIC: &[u8; 8] = b"KOCRDS02";
 
 const CHANNELS: [&str; 6] = [
     "mother",
@@ -269,6 +270,7 @@ pub fn to_bytes(ds: &Dataset, report: &LoadReport) -> Vec<u8> {
     e.u32s(&o.order_id);
     e.u32s(&o.buyer);
     e.u32s(&o.group);
+    e.f32s(&o.weight);
     e.ids(&o.order_ids);
     e.ids(&o.buyer_ids);
     e.ids(&o.group_ids);
@@ -328,7 +330,7 @@ fn table_name(name: &str) -> R<&'static str> {
 /// index out of range.
 pub fn from_bytes(bytes: &[u8]) -> R<(Dataset, LoadReport)> {
     if bytes.len() < MAGIC.len() + 4 || !bytes.starts_with(MAGIC) {
-        return Err("not the bytes of a kocrank dataset (no KOCRDS01 header)".into());
+        return Err("not the bytes of a kocrank dataset (no KOCRDS02 header)".into());
     }
     let (body, crc) = bytes[MAGIC.len()..].split_at(bytes.len() - MAGIC.len() - 4);
     if crc32fast::hash(body).to_le_bytes() != crc {
@@ -424,6 +426,7 @@ pub fn from_bytes(bytes: &[u8]) -> R<(Dataset, LoadReport)> {
         order_id: d.u32s()?,
         buyer: d.u32s()?,
         group: d.u32s()?,
+        weight: d.f32s()?,
         order_ids: d.ids()?,
         buyer_ids: d.ids()?,
         group_ids: d.ids()?,
@@ -441,6 +444,12 @@ pub fn from_bytes(bytes: &[u8]) -> R<(Dataset, LoadReport)> {
         ("order groups", o.group.len()),
     ] {
         same_len(what, n_orders, n)?;
+    }
+    if !o.weight.is_empty() {
+        same_len("order weights", n_orders, o.weight.len())?;
+    }
+    if let Some(w) = o.weight.iter().find(|w| !w.is_finite() || **w < 0.0) {
+        return Err(format!("order weight {w} is not a finite number ≥ 0"));
     }
     in_range("order promoters", &o.promoter, n_promoters, false)?;
     in_range("order items", &o.item, n_items, false)?;

@@ -74,6 +74,7 @@ impl Table {
                 ("quantity", false),
                 ("amount", false),
                 ("status", false),
+                ("weight", false),
             ],
             Table::Shares => &[
                 ("promoter_id", true),
@@ -231,7 +232,7 @@ impl Kind {
             "category" | "brand" | "seller" | "channel" | "status" => Kind::Text,
             "price" | "reviews_positive" | "reviews_total" | "city_tier" | "quantity"
             | "amount" => Kind::Int,
-            "commission_rate" => Kind::Float,
+            "commission_rate" | "weight" => Kind::Float,
             "in_stock" => Kind::Bool,
             _ => Kind::Ts,
         }
@@ -630,6 +631,7 @@ fn push_row(
                 quantity: opt_int(c.get("quantity"), row)?,
                 amount_cents: opt_int(c.get("amount"), row)?,
                 status: status.as_deref(),
+                weight: c.get("weight").map_or(Ok(None), |f| f.float(row))?,
             })
         }
         Table::Shares => {

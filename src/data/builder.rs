@@ -102,8 +102,12 @@ pub struct OrderRecord<'a> {
     pub quantity: Option<i64>,
     /// Amount paid in cents (≥ 0; default price × quantity).
     pub amount_cents: Option<i64>,
-    /// `completed` (default), `refunded` or `cancelled`.
+    /// `completed` (default), `refunded`, `cancelled`, `viewed` or `carted`.
     pub status: Option<&'a str>,
+    /// How much the row counts for the models that learn from interactions: a
+    /// multiplier of its event weight (≥ 0, finite; default 1). See
+    /// [`crate::data::events`].
+    pub weight: Option<f64>,
 }
 
 /// Other names accepted for a column of an input table: `(alias, column)`. The
@@ -368,7 +372,7 @@ impl DatasetBuilder {
     /// # Errors
     /// A [`RowFault`] for an empty id, an unknown item or promoter (when their tables
     /// were given), a bad timestamp, a quantity below 1, a negative amount or an
-    /// unknown status.
+    /// unknown status, or a weight that is negative or not finite.
     pub fn push_order(&mut self, r: &OrderRecord<'_>) -> Result<(), RowFault> {
         let ts = ts_fault("ts", r.ts)?;
         let quantity = r.quantity.unwrap_or(1);
@@ -385,6 +389,14 @@ impl DatasetBuilder {
         }
         let status = OrderStatus::parse(r.status.unwrap_or("completed"))
             .map_err(|m| RowFault::new("status", m))?;
+        if let Some(w) = r.weight {
+            if !w.is_finite() || w < 0.0 || w > f64::from(f32::MAX) {
+                return Err(RowFault::new(
+                    "weight",
+                    format!("weight {w} is not a finite number ≥ 0"),
+                ));
+            }
+        }
         // Resolve ids last, so that a faulty row creates no item or promoter.
         self.check_ids(r.item_id, r.promoter_id)?;
         let item = self.resolve_item(r.item_id)?;
@@ -413,6 +425,12 @@ impl DatasetBuilder {
         o.order_id.push(opt_id(&mut o.order_ids, r.order_id));
         o.buyer.push(opt_id(&mut o.buyer_ids, r.buyer_id));
         o.group.push(opt_id(&mut o.group_ids, r.group_id));
+        let weight = r.weight.map_or(1.0, |w| w as f32);
+        if !o.weight.is_empty() || weight != 1.0 {
+            // Weights are stored once a row differs from 1: earlier rows weighed 1.
+            o.weight.resize(o.promoter.len() - 1, 1.0);
+            o.weight.push(weight);
+        }
         Ok(())
     }
 

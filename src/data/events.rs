@@ -17,6 +17,9 @@
 //! quantity = false  # true: an order weighs order × its units
 //! ```
 //!
+//! A log's own `weight` column multiplies the weight of each of its rows (a row
+//! weighing 2 counts as two orders, one weighing 0 as none).
+//!
 //! Weights of one (promoter, item) pair add up; a pair whose sum is zero or less
 //! teaches nothing (a bought-then-refunded item is no preference). What a promoter
 //! bought, for the rules, the buy-again list and evaluation, stays her completed
@@ -108,7 +111,7 @@ impl EventWeights {
 }
 
 /// The interactions the learned models fit on: `history` itself when the weights are
-/// the default, else every event of `data` before `until` with a non-zero weight, by
+/// the default and the log has no `weight` column, else every event of `data` before `until` with a non-zero weight, by
 /// promoter in time order, with [`History::weight`] set. `history` must be `data`'s
 /// completed orders before `until`.
 pub fn training_history<'a>(
@@ -117,7 +120,7 @@ pub fn training_history<'a>(
     until: i64,
     cfg: &EventWeights,
 ) -> Cow<'a, History> {
-    if cfg.is_plain() {
+    if cfg.is_plain() && data.orders.weight.is_empty() {
         return Cow::Borrowed(history);
     }
     let n = history.n_promoters();
@@ -140,7 +143,7 @@ pub fn training_history<'a>(
             w * f64::from(units)
         } else {
             w
-        };
+        } * f64::from(o.weight(r));
         if w != 0.0 {
             rows.push((o.promoter[r], o.ts[r], o.item[r], w as f32, units));
         }

@@ -109,6 +109,9 @@ pub struct Orders {
     pub buyer: Vec<u32>,
     /// Group index per order (`NO_ID` when absent), interned in `group_ids`.
     pub group: Vec<u32>,
+    /// Row weights (the input's `weight` column): empty when every row weighs 1,
+    /// else one per row. Read it with [`Orders::weight`].
+    pub weight: Vec<f32>,
     /// External order ids.
     pub order_ids: IdMap,
     /// External buyer ids.
@@ -126,6 +129,11 @@ impl Orders {
     /// True when there is no order.
     pub fn is_empty(&self) -> bool {
         self.promoter.is_empty()
+    }
+
+    /// The weight of row `r`: its `weight` column, 1 when the log has none.
+    pub fn weight(&self, r: usize) -> f32 {
+        self.weight.get(r).copied().unwrap_or(1.0)
     }
 
     /// The rows (in log order) whose `keep` predicate is true, as a new log sharing the
@@ -148,6 +156,9 @@ impl Orders {
                 out.order_id.push(self.order_id[r]);
                 out.buyer.push(self.buyer[r]);
                 out.group.push(self.group[r]);
+                if !self.weight.is_empty() {
+                    out.weight.push(self.weight(r));
+                }
             }
         }
         out

@@ -340,6 +340,7 @@ fn read_orders(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> 
     let quantity = t.field("quantity");
     let amount = t.field("amount");
     let status = t.field("status");
+    let weight = t.field("weight");
     for row in 0..t.n_rows {
         if tally.skip(t, row)? {
             continue;
@@ -361,6 +362,7 @@ fn read_orders(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> 
                 quantity: opt_int(quantity, row)?,
                 amount_cents: opt_int(amount, row)?,
                 status: status.as_deref(),
+                weight: weight.map_or(Ok(None), |f| f.float(row))?,
             })
         };
         let outcome = push();

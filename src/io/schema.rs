@@ -133,6 +133,7 @@ const ORDERS: &[Col] = &[
     opt("quantity", Kind::Int),
     opt("amount", Kind::Int),
     opt("status", Kind::Text),
+    opt("weight", Kind::Float),
 ];
 
 const SHARES: &[Col] = &[

@@ -285,7 +285,8 @@ fn promoters_frame(p: &Promoters) -> Result<DataFrame> {
     )
 }
 
-fn orders_frame(o: &Orders, items: &IdMap, promoters: &IdMap) -> Result<DataFrame> {
+/// The orders as a frame; `weighted` adds the `weight` column (1 where `o` has none).
+fn orders_frame(o: &Orders, items: &IdMap, promoters: &IdMap, weighted: bool) -> Result<DataFrame> {
     let n = o.len();
     for (col, len) in [
         ("item_id", o.item.len()),
@@ -307,33 +308,41 @@ fn orders_frame(o: &Orders, items: &IdMap, promoters: &IdMap) -> Result<DataFram
         .map(|&q| i64::from(q))
         .collect::<Vec<i64>>();
     let status: Vec<&str> = o.status.iter().map(|s| s.as_str()).collect();
-    frame(
-        "orders",
-        n,
-        vec![
-            Column::new(
-                "promoter_id".into(),
-                ids(promoters, &o.promoter, "promoter_id")?,
-            ),
-            Column::new("item_id".into(), ids(items, &o.item, "item_id")?),
-            Column::new("ts".into(), o.ts.as_slice()),
-            Column::new(
-                "order_id".into(),
-                opt_ids(&o.order_ids, &o.order_id, "order_id")?,
-            ),
-            Column::new(
-                "buyer_id".into(),
-                opt_ids(&o.buyer_ids, &o.buyer, "buyer_id")?,
-            ),
-            Column::new(
-                "group_id".into(),
-                opt_ids(&o.group_ids, &o.group, "group_id")?,
-            ),
-            Column::new("quantity".into(), widen),
-            Column::new("amount".into(), o.amount_cents.as_slice()),
-            Column::new("status".into(), status),
-        ],
-    )
+    if !o.weight.is_empty() {
+        check_len("orders", "weight", o.weight.len(), n)?;
+    }
+    let mut columns = vec![
+        Column::new(
+            "promoter_id".into(),
+            ids(promoters, &o.promoter, "promoter_id")?,
+        ),
+        Column::new("item_id".into(), ids(items, &o.item, "item_id")?),
+        Column::new("ts".into(), o.ts.as_slice()),
+        Column::new(
+            "order_id".into(),
+            opt_ids(&o.order_ids, &o.order_id, "order_id")?,
+        ),
+        Column::new(
+            "buyer_id".into(),
+            opt_ids(&o.buyer_ids, &o.buyer, "buyer_id")?,
+        ),
+        Column::new(
+            "group_id".into(),
+            opt_ids(&o.group_ids, &o.group, "group_id")?,
+        ),
+        Column::new("quantity".into(), widen),
+        Column::new("amount".into(), o.amount_cents.as_slice()),
+        Column::new("status".into(), status),
+    ];
+    if weighted {
+        let w = if o.weight.is_empty() {
+            vec![1.0f32; n]
+        } else {
+            o.weight.clone()
+        };
+        columns.push(Column::new("weight".into(), w));
+    }
+    frame("orders", n, columns)
 }
 
 fn shares_frame(s: &Shares, items: &IdMap, promoters: &IdMap) -> Result<DataFrame> {
@@ -405,6 +414,8 @@ pub struct DatasetWriter<'a> {
     promoters: &'a Promoters,
     orders: Sink,
     shares: Sink,
+    /// Whether `orders.<ext>` has the `weight` column.
+    weighted: bool,
 }
 
 impl<'a> DatasetWriter<'a> {
@@ -419,6 +430,18 @@ impl<'a> DatasetWriter<'a> {
         format: Format,
         catalog: &'a Catalog,
         promoters: &'a Promoters,
+    ) -> Result<Self> {
+        Self::create_with(dir, format, catalog, promoters, false)
+    }
+
+    /// [`DatasetWriter::create`], with the `weight` column in `orders.<ext>` when
+    /// `weighted`.
+    fn create_with(
+        dir: &Path,
+        format: Format,
+        catalog: &'a Catalog,
+        promoters: &'a Promoters,
+        weighted: bool,
     ) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let path = |stem: &str| table_path(dir, stem, format);
@@ -438,13 +461,14 @@ impl<'a> DatasetWriter<'a> {
         ps.write(&promoters_frame(promoters)?)?;
         ps.finish()?;
         let no_ids = IdMap::new();
-        let orders_schema = orders_frame(&Orders::default(), &no_ids, &no_ids)?;
+        let orders_schema = orders_frame(&Orders::default(), &no_ids, &no_ids, weighted)?;
         let shares_schema = shares_frame(&Shares::default(), &no_ids, &no_ids)?;
         Ok(DatasetWriter {
             catalog,
             promoters,
             orders: Sink::create(&path("orders"), format, orders_schema.schema())?,
             shares: Sink::create(&path("shares"), format, shares_schema.schema())?,
+            weighted,
         })
     }
 
@@ -453,13 +477,21 @@ impl<'a> DatasetWriter<'a> {
     /// buyer and group ids come from the chunk's own id maps.
     ///
     /// # Errors
-    /// [`Error::InvalidData`] naming the row when an index is outside its id table;
+    /// [`Error::InvalidData`] naming the row when an index is outside its id table,
+    /// or the weight column when the orders carry weights;
     /// [`Error::Io`] or [`Error::Format`] naming the file when writing fails.
     pub fn write_orders(&mut self, orders: &Orders, shares: &Shares) -> Result<()> {
+        if !self.weighted && !orders.weight.is_empty() {
+            return Err(Error::invalid(
+                Location::source("orders").column("weight"),
+                "this writer has no weight column: write weighted orders with write_dataset"
+                    .to_string(),
+            ));
+        }
         let items = &self.catalog.ids;
         let promoters = &self.promoters.ids;
         self.orders
-            .write(&orders_frame(orders, items, promoters)?)?;
+            .write(&orders_frame(orders, items, promoters, self.weighted)?)?;
         self.shares.write(&shares_frame(shares, items, promoters)?)
     }
 
@@ -480,7 +512,8 @@ impl<'a> DatasetWriter<'a> {
 /// # Errors
 /// As [`DatasetWriter`].
 pub fn write_dataset(ds: &crate::Dataset, dir: &Path, format: Format) -> Result<()> {
-    let mut w = DatasetWriter::create(dir, format, &ds.catalog, &ds.promoters)?;
+    let weighted = !ds.orders.weight.is_empty();
+    let mut w = DatasetWriter::create_with(dir, format, &ds.catalog, &ds.promoters, weighted)?;
     w.write_orders(&ds.orders, &ds.shares)?;
     w.finish()
 }
@@ -665,7 +698,7 @@ mod tests {
             ..Orders::default()
         };
         let ids = IdMap::from_ids(["a"]).unwrap();
-        let e = orders_frame(&o, &ids, &ids).unwrap_err().to_string();
+        let e = orders_frame(&o, &ids, &ids, false).unwrap_err().to_string();
         assert_eq!(
             e,
             "orders: row 1, column \"item_id\": index 3 is outside its id table (1 ids)"

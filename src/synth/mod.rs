@@ -378,6 +378,7 @@ mod tests {
                 quantity: Some(i64::from(o.quantity[r])),
                 amount_cents: Some(o.amount_cents[r]),
                 status: Some(o.status[r].as_str()),
+                weight: Some(f64::from(o.weight(r))),
             })
             .unwrap();
         }
