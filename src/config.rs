@@ -282,11 +282,15 @@ impl Config {
     ///
     /// # Errors
     /// As [`Config::from_toml_str`].
+    /// The message names the key at fault, not a position in the text, as the text
+    /// is usually a serialised mapping (a Python dict):
+    ///
+    /// ```
+    /// let e = kocrank::Config::from_json_str(r#"{"events": {"shares": 0.2}}"#).unwrap_err();
+    /// assert!(e.to_string().contains("config: events.shares: unknown field `shares`"), "{e}");
+    /// ```
     pub fn from_json_str(text: &str) -> Result<Config> {
-        let cfg: Config = serde_json::from_str(text).map_err(|e| ConfigError::Parse {
-            path: "<json>".into(),
-            message: e.to_string(),
-        })?;
+        let cfg = parse_json(text, "config", false)?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -301,15 +305,15 @@ impl Config {
         let is_json = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        let parsed = if is_json {
-            serde_json::from_str::<Config>(&text).map_err(|e| e.to_string())
+        let origin = path.display().to_string();
+        let cfg = if is_json {
+            parse_json(&text, &origin, true)?
         } else {
-            toml::from_str::<Config>(&text).map_err(|e| e.to_string())
+            toml::from_str::<Config>(&text).map_err(|e| ConfigError::Parse {
+                path: origin,
+                message: e.to_string(),
+            })?
         };
-        let cfg = parsed.map_err(|message| ConfigError::Parse {
-            path: path.display().to_string(),
-            message,
-        })?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -318,6 +322,34 @@ impl Config {
     pub fn to_toml_string(&self) -> String {
         toml::to_string(self).unwrap_or_else(|e| format!("# cannot print config: {e}"))
     }
+}
+
+/// Parses JSON into a config; an error names the key at fault (`events.shares`) and,
+/// with `position`, the line and column.
+fn parse_json(
+    text: &str,
+    origin: &str,
+    position: bool,
+) -> std::result::Result<Config, ConfigError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let key = e.path().to_string();
+        let inner = e.into_inner();
+        let mut message = inner.to_string();
+        if !position && inner.line() > 0 {
+            let at = format!(" at line {} column {}", inner.line(), inner.column());
+            if let Some(plain) = message.strip_suffix(&at) {
+                message = plain.to_string();
+            }
+        }
+        if key != "." && !key.is_empty() {
+            message = format!("{key}: {message}");
+        }
+        ConfigError::Parse {
+            path: origin.to_string(),
+            message,
+        }
+    })
 }
 
 #[cfg(test)]
