@@ -4,9 +4,9 @@
 //! GIL between waits, checks for signals every [`TICK`] and draws what the worker
 //! reports. On Ctrl-C (any signal whose handler raises) it sets the worker's cancel
 //! flag, waits up to [`GRACE`] for it to stop (training and ranking stop at their next
-//! step), and raises the handler's exception, `KeyboardInterrupt` for Ctrl-C. A worker
-//! that has not stopped by then (an evaluation, which has no step to stop at) is left
-//! to finish in the background and its result is dropped.
+//! step, an evaluation before its next promoter), and raises the handler's exception,
+//! `KeyboardInterrupt` for Ctrl-C. A worker that has not stopped by then (a call with
+//! no step to stop at) is left to finish in the background and its result is dropped.
 
 use kocrank::auto::Progress;
 use pyo3::exceptions::PyRuntimeError;
@@ -136,7 +136,8 @@ where
 }
 
 /// A tqdm-style progress line on `sys.stderr`, redrawn in place (`\r`) at most every
-/// [`REDRAW`], ended with a newline.
+/// [`REDRAW`], ended with a newline. Where stderr is no terminal or notebook (a log
+/// file, a pipe), whole lines are written instead, at most every [`REDRAW_PLAIN`].
 pub struct Bar {
     label: String,
     started: Instant,
@@ -150,10 +151,16 @@ pub struct Bar {
     width: usize,
     /// Set when writing failed: the bar stays silent from then on.
     broken: bool,
+    /// Whether stderr redraws a line in place (a terminal or a notebook); found at the
+    /// first write.
+    in_place: Option<bool>,
 }
 
 /// The least time between two redraws.
 const REDRAW: Duration = Duration::from_millis(250);
+
+/// The least time between two whole lines where stderr cannot redraw in place.
+const REDRAW_PLAIN: Duration = Duration::from_secs(10);
 
 impl Bar {
     /// A bar for training `kind` (`auto` with its time budget in seconds).
@@ -169,6 +176,7 @@ impl Bar {
             drawn: None,
             width: 0,
             broken: false,
+            in_place: None,
         }
     }
 
@@ -247,7 +255,12 @@ impl Bar {
 
     /// Redraws the line (at most every [`REDRAW`] unless `force`).
     fn draw(&mut self, py: Python<'_>, force: bool) {
-        if !force && self.drawn.is_some_and(|t| t.elapsed() < REDRAW) {
+        let every = if self.in_place(py) {
+            REDRAW
+        } else {
+            REDRAW_PLAIN
+        };
+        if !force && self.drawn.is_some_and(|t| t.elapsed() < every) {
             return;
         }
         let line = self.line(None);
@@ -260,14 +273,37 @@ impl Bar {
         self.write(py, &line, true);
     }
 
+    /// Whether `sys.stderr` is a terminal (`isatty()`) or a notebook's stream, which
+    /// both redraw a line after `\r`.
+    fn in_place(&mut self, py: Python<'_>) -> bool {
+        *self.in_place.get_or_insert_with(|| {
+            let Ok(err) = py.import("sys").and_then(|sys| sys.getattr("stderr")) else {
+                return false;
+            };
+            let tty = err
+                .call_method0("isatty")
+                .and_then(|t| t.is_truthy())
+                .unwrap_or(false);
+            let notebook = err
+                .get_type()
+                .module()
+                .is_ok_and(|m| m.to_string().starts_with("ipykernel"));
+            tty || notebook
+        })
+    }
+
     fn write(&mut self, py: Python<'_>, line: &str, last: bool) {
         if self.broken {
             return;
         }
-        let n = line.chars().count();
-        let pad = " ".repeat(self.width.saturating_sub(n));
-        self.width = n;
-        let text = format!("\r{line}{pad}{}", if last { "\n" } else { "" });
+        let text = if self.in_place(py) {
+            let n = line.chars().count();
+            let pad = " ".repeat(self.width.saturating_sub(n));
+            self.width = n;
+            format!("\r{line}{pad}{}", if last { "\n" } else { "" })
+        } else {
+            format!("{line}\n")
+        };
         let wrote = py.import("sys").and_then(|sys| {
             let err = sys.getattr("stderr")?;
             if err.is_none() {

@@ -1,5 +1,6 @@
 """Long calls: the progress line on stderr, ``quiet=True``, and Ctrl-C (SIGINT)."""
 
+import io
 import os
 import signal
 import sys
@@ -54,15 +55,32 @@ def test_progress_goes_to_stderr_unless_quiet(split, capfd):
     train, _ = split
     kocrank.train(train, {"model": "auto", "auto": {"max_trials": 3}})
     err = capfd.readouterr().err
-    last = err.split("\r")[-1].rstrip()
+    # Captured stderr is a file, not a terminal: whole lines, no carriage returns.
+    assert "\r" not in err and err.endswith("\n"), repr(err)
+    last = err.splitlines()[-1]
     assert last.startswith("kocrank.train auto: 100%|██████████|"), err
     assert "trials, best NDCG@20 0." in last and last.endswith("[done]"), last
 
     kocrank.train(train, {"model": "ials", "ials": {"iterations": 3, "factors": 8}})
-    last = capfd.readouterr().err.split("\r")[-1].rstrip()
+    last = capfd.readouterr().err.splitlines()[-1]
     assert last.startswith("kocrank.train ials: 100%|"), last
     assert "iALS sweep 3/3 [done]" in last, last
 
     kocrank.train(train, {"model": "auto", "auto": {"max_trials": 3}}, quiet=True)
     kocrank.train(train, "ials", quiet=True)
     assert capfd.readouterr().err == ""
+
+
+def test_a_terminal_gets_one_line_redrawn_in_place(split, monkeypatch):
+    train, _ = split
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    fake = Terminal()
+    monkeypatch.setattr(sys, "stderr", fake)
+    kocrank.train(train, {"model": "ials", "ials": {"iterations": 3, "factors": 8}})
+    text = fake.getvalue()
+    assert text.startswith("\r") and text.count("\n") == 1, repr(text)
+    assert text.split("\r")[-1].rstrip().endswith("iALS sweep 3/3 [done]"), repr(text)

@@ -46,6 +46,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Settings of an evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -221,6 +222,39 @@ struct Case {
 /// assert!(ndcg.lo <= report.overall[2].ndcg && report.overall[2].ndcg <= ndcg.hi);
 /// ```
 pub fn evaluate(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> Result<EvalReport> {
+    evaluate_with(ranker, test, cfg, &AtomicBool::new(false))
+}
+
+/// [`evaluate`] that stops with [`Error::Cancelled`] soon after `cancel` is set (a
+/// caller's Ctrl-C): ranking checks it before each promoter, and the intervals are
+/// not resampled once it is set.
+///
+/// # Errors
+/// As [`evaluate`], and [`Error::Cancelled`].
+///
+/// ```
+/// use std::sync::atomic::AtomicBool;
+/// use kocrank::{eval, synth, train, Config, Error, ModelKind, Ranker};
+/// let world = synth::generate(synth::Scale::Tiny, 5).unwrap();
+/// let split = world.dataset.split(world.suggested_split(), 30 * 86_400).unwrap();
+/// let ranker = Ranker::new(train(&split.train, &Config::with_model(ModelKind::Baseline)).unwrap());
+/// let stop = AtomicBool::new(true);
+/// let e = eval::evaluate_with(&ranker, &split.test, &eval::EvalConfig::default(), &stop);
+/// assert!(matches!(e, Err(Error::Cancelled(_))));
+/// ```
+pub fn evaluate_with(
+    ranker: &Ranker,
+    test: &Dataset,
+    cfg: &EvalConfig,
+    cancel: &AtomicBool,
+) -> Result<EvalReport> {
+    let stopped = || {
+        if cancel.load(Ordering::Relaxed) {
+            Err(Error::Cancelled("evaluation".into()))
+        } else {
+            Ok(())
+        }
+    };
     let max_k = cfg
         .ks
         .iter()
@@ -246,6 +280,7 @@ pub fn evaluate(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> Result<Eva
         .par_iter()
         .enumerate()
         .map(|(ci, c)| {
+            stopped()?;
             let mut req = RankRequest::new(c.promoter_id.clone(), max_k);
             req.exclude_purchased = exclude;
             if let Some(n) = cfg.sampled_negatives {
@@ -304,6 +339,7 @@ pub fn evaluate(ranker: &Ranker, test: &Dataset, cfg: &EvalConfig) -> Result<Eva
     }
     let n = cases.len() as f64;
     overall.iter_mut().for_each(|m| m.scale(n));
+    stopped()?;
     let flat = bootstrap::mean_intervals(&values, width, &cfg.bootstrap);
     let intervals: Vec<MetricIntervals> = flat
         .chunks_exact(N_METRICS)
