@@ -12,7 +12,6 @@ use kocrank::{batch, model_file, Config, Error, ModelKind, RankRequest, Ranked, 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use pyo3_arrow::input::AnyArray;
-use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -345,7 +344,7 @@ impl PyModel {
             })
             .py_err()?;
         let template = match overrides.filter(|o| !o.is_empty()) {
-            None => None,
+            None => RankRequest::new("", k),
             Some(o) => {
                 let o = self.overrides(o)?;
                 let mut value: serde_json::Value = serde_json::from_str(&to_json(py, &o)?)
@@ -361,10 +360,9 @@ impl PyModel {
                     }
                     map.insert("k".into(), serde_json::Value::from(k));
                 }
-                let req: RankRequest = serde_json::from_value(value).map_err(|e| {
+                serde_json::from_value(value).map_err(|e| {
                     value_error("InvalidRequestError", format!("rank overrides: {e}"))
-                })?;
-                Some(req)
+                })?
             }
         };
         let ranker = self.ranker.clone();
@@ -379,19 +377,7 @@ impl PyModel {
                         ids.len()
                     )));
                 }
-                match &template {
-                    None => lists.extend(batch::rank_many(&ranker, chunk, k, |_| {})?),
-                    Some(t) => lists.extend(
-                        chunk
-                            .par_iter()
-                            .map(|id| {
-                                let mut req = t.clone();
-                                req.promoter_id.clone_from(id);
-                                ranker.rank(&req)
-                            })
-                            .collect::<kocrank::Result<Vec<_>>>()?,
-                    ),
-                }
+                lists.extend(batch::rank_many_with(&ranker, chunk, &template, |_| {})?);
             }
             ranked_batch(&ids, &lists)
         })?
@@ -909,9 +895,9 @@ pub fn evaluate<'py>(
     cfg.bootstrap.resamples = bootstrap;
     let ranker = model.ranker.clone();
     let data = Arc::clone(&test.inner);
-    // On a worker thread, so that Ctrl-C raises at once (the evaluation itself runs on).
-    let batch = progress::run(py, None, move |_| {
-        let mut r = kocrank::eval::evaluate(&ranker, &data, &cfg)?;
+    // On a worker thread, so that Ctrl-C raises at once and the evaluation stops.
+    let batch = progress::run(py, None, move |w| {
+        let mut r = kocrank::eval::evaluate_with(&ranker, &data, &cfg, &w.cancel)?;
         if let Some(name) = name {
             r.model = name;
         }

@@ -41,9 +41,46 @@ where
         ranker,
         ranker.dense_scan().as_ref(),
         promoter_ids,
-        k,
+        &RankRequest::new("", k),
         &progress,
     )
+}
+
+/// [`rank_many`] with each promoter's request built from `template` (its `k`, rules,
+/// candidates, exclusions, channel and the other overrides, with her id in
+/// `promoter_id`). A template that overrides nothing but `k` takes the fused scan, as
+/// [`rank_many`] does; any other goes through [`Ranker::rank`] per promoter, in
+/// parallel.
+///
+/// # Errors
+/// As [`Ranker::rank`] (an unknown candidate, `k` = 0).
+///
+/// # Examples
+/// ```
+/// use kocrank::{batch, synth, train, Config, RankRequest, Ranker};
+/// let world = synth::generate(synth::Scale::Tiny, 2).unwrap();
+/// let ranker = Ranker::new(train(&world.dataset, &Config::with_model(kocrank::ModelKind::Baseline)).unwrap());
+/// let ids: Vec<String> = world.dataset.promoters.ids.names().take(3).map(String::from).collect();
+/// let no_stock_rule = RankRequest { in_stock_only: Some(false), ..RankRequest::new("", 5) };
+/// let lists = batch::rank_many_with(&ranker, &ids, &no_stock_rule, |_| {}).unwrap();
+/// let one = ranker.rank(&RankRequest { promoter_id: ids[1].clone(), ..no_stock_rule.clone() }).unwrap();
+/// assert_eq!(lists[1], one);
+/// ```
+pub fn rank_many_with<F>(
+    ranker: &Ranker,
+    promoter_ids: &[String],
+    template: &RankRequest,
+    progress: F,
+) -> Result<Vec<Vec<Ranked>>>
+where
+    F: Fn(usize) + Sync,
+{
+    let plain = RankRequest {
+        promoter_id: String::new(),
+        ..template.clone()
+    } == RankRequest::new("", template.k);
+    let scan = if plain { ranker.dense_scan() } else { None };
+    rank_ids(ranker, scan.as_ref(), promoter_ids, template, &progress)
 }
 
 /// Promoters per unit of parallel work on the fused-scan path: enough rows to reuse
@@ -56,10 +93,15 @@ fn rank_ids(
     ranker: &Ranker,
     scan: Option<&DenseScan<'_>>,
     promoter_ids: &[String],
-    k: usize,
+    template: &RankRequest,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Vec<Ranked>>> {
+    let k = template.k;
     check_k(k)?;
+    let request = |id: &String| RankRequest {
+        promoter_id: id.clone(),
+        ..template.clone()
+    };
     let done = AtomicUsize::new(0);
     let tick = |n: usize| {
         let before = done.fetch_add(n, Ordering::Relaxed);
@@ -72,7 +114,7 @@ fn rank_ids(
         return promoter_ids
             .par_iter()
             .map(|id| {
-                let list = ranker.rank(&RankRequest::new(id.clone(), k));
+                let list = ranker.rank(&request(id));
                 tick(1);
                 list
             })
@@ -88,7 +130,7 @@ fn rank_ids(
                 .iter()
                 .map(|id| match ids.get(id) {
                     Some(_) => Ok(scanned.next().unwrap_or_default()),
-                    None => ranker.rank(&RankRequest::new(id.clone(), k)),
+                    None => ranker.rank(&request(id)),
                 })
                 .collect::<Result<Vec<_>>>();
             tick(chunk.len());
@@ -152,12 +194,13 @@ where
     check_k(k)?;
     check_chunk(chunk)?;
     let scan = ranker.dense_scan();
+    let template = RankRequest::new("", k);
     let parts_total = promoter_ids.len().div_ceil(chunk);
     let mut done = 0usize;
     for (part, ids) in promoter_ids.chunks(chunk).enumerate() {
         if !skip(part) {
             let base = done;
-            let lists = rank_ids(ranker, scan.as_ref(), ids, k, &|n| {
+            let lists = rank_ids(ranker, scan.as_ref(), ids, &template, &|n| {
                 progress(Progress {
                     promoters_done: base + n,
                     promoters_total: promoter_ids.len(),
