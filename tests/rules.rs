@@ -306,3 +306,56 @@ fn exploration_draws_change_by_day_not_by_call() {
     assert_eq!(today, drawn(day + DAY - 60));
     assert!((1..6).any(|d| drawn(day + d * DAY) != today));
 }
+
+#[test]
+fn explain_names_every_filter_the_ranking_applies() {
+    let world = generate(Scale::Tiny, 31).unwrap();
+    let d = &world.dataset;
+    let top = d
+        .catalog
+        .taxonomy
+        .paths
+        .name(d.catalog.top_category(0))
+        .unwrap()
+        .to_string();
+    let mut cfg = Config::with_model(ModelKind::Popularity);
+    cfg.rules.blocked_categories = vec![top.clone()];
+    cfg.rules.min_quality = 0.9;
+    let ranker = Ranker::new(train(d, &cfg).unwrap());
+    let promoter = d.promoters.ids.name(0).unwrap();
+    let full = ranker
+        .rank(&RankRequest::new(
+            promoter,
+            d.catalog.len().min(kocrank::rank::MAX_K),
+        ))
+        .unwrap();
+    let listed: HashSet<u32> = full.iter().map(|r| r.item).collect();
+    let (mut blocked, mut floor) = (0, 0);
+    for i in 0..d.catalog.len().min(300) as u32 {
+        let why = ranker
+            .explain(promoter, d.catalog.ids.name(i).unwrap())
+            .unwrap();
+        // An item is left out by a filter exactly when explain names one.
+        assert_eq!(
+            why.filtered_by.is_empty(),
+            listed.contains(&i),
+            "item {i}: {why}"
+        );
+        if d.catalog.top_category(i) == d.catalog.top_category(0) {
+            assert!(why.filtered_by.iter().any(|r| r.contains(&top)), "{why}");
+            blocked += 1;
+        }
+        if why
+            .filtered_by
+            .iter()
+            .any(|r| r.contains("below the floor 0.900"))
+        {
+            assert!(why.quality < 0.9, "{why}");
+            floor += 1;
+        }
+    }
+    assert!(
+        blocked > 0 && floor > 0,
+        "blocked {blocked}, below the floor {floor}"
+    );
+}

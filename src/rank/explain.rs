@@ -6,7 +6,6 @@ use crate::blend::Contribution;
 use crate::data::time::DAY;
 use crate::data::Seller;
 use crate::error::{Error, Result};
-use crate::rules::ExcludePurchased;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -117,21 +116,8 @@ impl Ranker {
             .collect();
         circle.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         circle.truncate(3);
-        let mut filtered_by = Vec::new();
-        if resolved.in_stock_only && !c.in_stock.get(iu).copied().unwrap_or(false) {
-            filtered_by.push("out of stock".to_string());
-        }
-        let durable = m.repurchase().is_durable(c, item);
-        let bought = resolved.own.contains(&item);
-        match resolved.exclude_purchased {
-            ExcludePurchased::Always if bought => {
-                filtered_by.push("her circle already bought it".into())
-            }
-            ExcludePurchased::Durables if bought && durable => {
-                filtered_by.push("her circle already bought it, and it is a durable".into())
-            }
-            _ => {}
-        }
+        // The ranking's own filters say what leaves the item out.
+        let filtered_by = super::Filters::new(m, &resolved).reasons(item);
         let mut position = None;
         let mut score = None;
         if filtered_by.is_empty() {

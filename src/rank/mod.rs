@@ -614,4 +614,38 @@ impl<'a> Filters<'a> {
     pub(crate) fn drops(&self, i: u32) -> bool {
         self.drops_as_bought(i) || self.drops_for_everyone(i)
     }
+
+    /// Why the filters leave item `i` out, in words, one entry per filter that does
+    /// (empty exactly when [`Filters::drops`] is false): what `explain` shows.
+    pub(crate) fn reasons(&self, i: u32) -> Vec<String> {
+        let m = self.model;
+        let iu = i as usize;
+        let mut out = Vec::new();
+        if self.in_stock_only && !m.catalog.in_stock.get(iu).copied().unwrap_or(false) {
+            out.push("out of stock".to_string());
+        }
+        if let Some(path) = m.catalog.category.get(iu) {
+            for &c in path.iter().filter(|c| self.blocked.contains(c)) {
+                let name = m.catalog.taxonomy.paths.name(c).unwrap_or("");
+                out.push(format!("in the blocked category {name}"));
+            }
+        }
+        if self.min_quality > 0.0 {
+            let q = m.quality.posterior.get(iu).copied().unwrap_or(0.0);
+            if q < self.min_quality {
+                out.push(format!(
+                    "quality {q:.3} is below the floor {:.3}",
+                    self.min_quality
+                ));
+            }
+        }
+        if self.drops_as_bought(i) {
+            out.push(if m.repurchase.is_durable(&m.catalog, i) {
+                "her circle already bought it, and it is a durable".to_string()
+            } else {
+                "her circle already bought it".to_string()
+            });
+        }
+        out
+    }
 }
