@@ -285,7 +285,7 @@ def test_datasets_pickle_and_deepcopy_through_bytes():
     with pytest.raises(kocrank.InvalidDataError, match="checksum"):
         kocrank.Dataset.from_bytes(bytes(data))
     with pytest.raises(kocrank.InvalidDataError, match="not a kocrank dataset"):
-        kocrank.Dataset.from_bytes(b"KOCRDS01 short")
+        kocrank.Dataset.from_bytes(b"KOCRDS02 short")
 
 
 def test_datasets_cross_process_boundaries():
@@ -343,3 +343,56 @@ def test_an_event_log_loads_views_and_carts_and_keeps_them_through_pickling():
     back = pickle.loads(pickle.dumps(ds))
     assert back.summary() == ds.summary()
     assert back.to_bytes() == ds.to_bytes()
+
+
+def test_a_slash_inside_a_category_level_is_escaped():
+    # The Complete Journey's product type `ICE - CRUSHED/CUBED` holds the separator.
+    levels = ("FROZEN", "ICE", "ICE - CRUSHED/CUBED")
+    items = pl.DataFrame({"item_id": ["ice", "cube"], "category": ["/".join(levels), "FROZEN/ICE"]})
+    orders = pl.DataFrame({"promoter_id": ["p1", "p1"], "item_id": ["ice", "cube"], "ts": [T0, T0 + DAY]})
+    with pytest.raises(kocrank.InvalidDataError, match="4 levels"):
+        kocrank.Dataset.from_frames(orders=orders, items=items)
+    assert kocrank.category_path(*levels) == r"FROZEN/ICE/ICE - CRUSHED\/CUBED"
+    escaped = items.with_columns(pl.Series("category", [kocrank.category_path(*levels), "FROZEN/ICE"]))
+    ds = kocrank.Dataset.from_frames(orders=orders, items=escaped)
+    assert ds.load_report["rejected"] == 0 and ds.n_items == 2
+    with pytest.raises(ValueError):
+        kocrank.category_path()
+
+
+def _weighted_log(weights):
+    """Ten promoters buy `a` and `c`, three buy `a` and `b`; `weights` per row or None."""
+    rows = [(f"p{p}", item) for p in range(10) for item in ("a", "c")]
+    rows += [(f"q{p}", item) for p in range(3) for item in ("a", "b")]
+    frame = {
+        "promoter_id": [p for p, _ in rows],
+        "item_id": [i for _, i in rows],
+        "ts": [T0 + n * 60 for n in range(len(rows))],
+    }
+    if weights is not None:
+        frame["weight"] = [weights(i) for _, i in rows]
+    return kocrank.Dataset.from_frames(orders=pl.DataFrame(frame))
+
+
+def test_a_weight_column_changes_what_the_learned_models_fit():
+    cfg = {"model": "item_knn", "item_knn": {"half_life_days": 0, "weighting": "cosine"}}
+    plain = kocrank.train(_weighted_log(None), cfg, quiet=True)
+    assert plain.similar_items("a", k=1)["item_id"].to_list() == ["c"]
+    # `c`'s rows weigh nothing: she still bought it, but it teaches no neighbour.
+    light = _weighted_log(lambda item: 0.0 if item == "c" else 1.0)
+    assert light.load_report["rejected"] == 0
+    weighted = kocrank.train(light, cfg, quiet=True)
+    assert weighted.similar_items("a", k=1)["item_id"].to_list() == ["b"]
+    # The weights travel through pickling.
+    again = kocrank.train(pickle.loads(pickle.dumps(light)), cfg, quiet=True)
+    assert again.similar_items("a", k=1)["item_id"].to_list() == ["b"]
+    with pytest.raises(kocrank.InvalidDataError, match='column "weight"'):
+        _weighted_log(lambda item: -1.0)
+
+
+def test_a_config_dict_names_the_key_at_fault():
+    train = _weighted_log(None)
+    with pytest.raises(kocrank.ConfigError) as e:
+        kocrank.train(train, {"model": "item_knn", "events": {"shares": 0.2}}, quiet=True)
+    message = str(e.value)
+    assert "events.shares" in message and "<json>" not in message and "line 1" not in message, message

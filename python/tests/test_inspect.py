@@ -101,3 +101,31 @@ def test_per_promoter_evaluation_supports_paired_tests(parts):
     # Paired differences per promoter: the two models differ on some promoters.
     diff = (rb["ndcg"] - ra["ndcg"]).to_numpy()
     assert np.any(diff != 0)
+
+
+def test_own_segments_are_a_join_on_the_per_promoter_rows():
+    """Any segmentation of one's own, joined to the per-promoter rows, gives the same
+    means as the built-in breakdown does for the channel."""
+    rng = np.random.default_rng(3)
+    n_p, n_i, n_o = 60, 40, 1200
+    channels = ["mother", "reseller", "courier"]
+    promoters = pl.DataFrame(
+        {"promoter_id": [f"p{p}" for p in range(n_p)], "channel": [channels[p % 3] for p in range(n_p)]}
+    )
+    orders = pl.DataFrame(
+        {
+            "promoter_id": [f"p{p}" for p in rng.integers(0, n_p, n_o)],
+            "item_id": [f"i{i}" for i in rng.zipf(1.5, n_o) % n_i],
+            "ts": 1_700_000_000 + np.sort(rng.integers(0, 60 * 86400, n_o)),
+        }
+    )
+    train, test = kocrank.Dataset.from_frames(orders, promoters=promoters).split(at="auto", window="20d")
+    m = kocrank.train(train, "popularity", quiet=True)
+    rows = kocrank.evaluate(m, test, k=[10], per_promoter=True, bootstrap=0)
+    mine = rows.join(promoters.rename({"channel": "region"}), on="promoter_id", how="left")
+    assert mine["region"].null_count() == 0
+    by_region = mine.group_by("region").agg(pl.col("ndcg").mean()).sort("region")
+    summary = kocrank.evaluate(m, test, k=[10], bootstrap=0)
+    built_in = summary.filter(pl.col("dimension") == "channel").select("segment", "ndcg").sort("segment")
+    assert by_region["region"].to_list() == built_in["segment"].to_list()
+    assert by_region["ndcg"].to_list() == pytest.approx(built_in["ndcg"].to_list(), rel=1e-9)
