@@ -315,19 +315,24 @@ pub(crate) fn train_watched(data: &Dataset, config: &Config, watch: &Watch<'_>) 
 
     watch.check("before stacking")?;
     // Stacking: the leading families' best settings in one blend.
-    let leaders = leading(&scored);
     let mut final_blend: Option<(Config, Vec<(ModelKind, crate::model::Signal)>)> = None;
     let elapsed = started.elapsed().as_secs_f64();
-    let stack_cost = stack_estimate(&scored, refit_scale(data, &carved));
+    let scale = refit_scale(data, &carved);
+    let leaders = if config.auto.stack == Stack::Auto {
+        affordable_leaders(&scored, scale, budget - elapsed)
+    } else {
+        leading(&scored)
+    };
+    let stack_seconds = stack_cost(&scored, &leaders, scale);
     let mut blend_cfg = base.clone();
     let want_stack = match config.auto.stack {
         Stack::Never => false,
         Stack::Always => true,
         Stack::Auto => leaders.len() >= 2,
     };
-    if want_stack && config.auto.stack == Stack::Auto && elapsed + stack_cost > budget {
+    if want_stack && config.auto.stack == Stack::Auto && elapsed + stack_seconds > budget {
         notes.push(format!(
-            "blend not tried: about {stack_cost:.0} s needed, {:.0} s left of the budget",
+            "blend not tried: about {stack_seconds:.0} s needed, {:.0} s left of the budget",
             (budget - elapsed).max(0.0)
         ));
     } else if want_stack {
@@ -657,7 +662,11 @@ fn choose_network(
 /// once on the carved data, two learners, and the blend's refit on all the data.
 /// `scale` is how many times more orders the refit sees than a trial's fit.
 fn stack_estimate(scored: &[Scored], scale: f64) -> f64 {
-    let leaders = leading(scored);
+    stack_cost(scored, &leading(scored), scale)
+}
+
+/// The seconds a blend of `leaders` is expected to take: see [`stack_estimate`].
+fn stack_cost(scored: &[Scored], leaders: &[usize], scale: f64) -> f64 {
     if leaders.len() < 2 {
         return 0.0;
     }
@@ -665,9 +674,49 @@ fn stack_estimate(scored: &[Scored], scale: f64) -> f64 {
     // leaders' trials), then the components refitted on everything.
     leaders
         .iter()
-        .map(|&j| 2.0 * scored[j].trial.seconds + scale * scored[j].fit_seconds)
+        .map(|&j| component_cost(&scored[j], scale))
         .sum::<f64>()
         + 2.0
+}
+
+fn component_cost(s: &Scored, scale: f64) -> f64 {
+    2.0 * s.trial.seconds + scale * s.fit_seconds
+}
+
+/// The leading families' trials for a blend that fits in `left` seconds: the best of
+/// each family ([`leading`]) while it fits; else the costliest component gives way to
+/// a cheaper setting of its family (the best of those that cost less), or, with three
+/// components or more, leaves the blend. A dear setting found late in the search (a
+/// wider iALS) thus no longer keeps the whole blend from being tried. The result may
+/// still not fit, when no cheaper choice is left.
+fn affordable_leaders(scored: &[Scored], scale: f64, left: f64) -> Vec<usize> {
+    let mut leaders = leading(scored);
+    while leaders.len() >= 2 && stack_cost(scored, &leaders, scale) > left {
+        let Some((at, &dear)) = leaders.iter().enumerate().max_by(|a, b| {
+            component_cost(&scored[*a.1], scale).total_cmp(&component_cost(&scored[*b.1], scale))
+        }) else {
+            break;
+        };
+        let kind = scored[dear].config.model;
+        let cost = component_cost(&scored[dear], scale);
+        let cheaper = (0..scored.len())
+            .filter(|&j| scored[j].config.model == kind && component_cost(&scored[j], scale) < cost)
+            .max_by(|&a, &b| {
+                scored[a]
+                    .trial
+                    .ndcg
+                    .total_cmp(&scored[b].trial.ndcg)
+                    .then(b.cmp(&a))
+            });
+        match cheaper {
+            Some(j) => leaders[at] = j,
+            None if leaders.len() > 2 => {
+                leaders.remove(at);
+            }
+            None => break,
+        }
+    }
+    leaders
 }
 
 /// The index of the best trial (earliest among equals).
@@ -1037,4 +1086,46 @@ fn stack(
         promoters,
         past_components,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scored(model: ModelKind, ndcg: f64, seconds: f64) -> Scored {
+        Scored {
+            trial: Trial {
+                kind: model,
+                params: String::new(),
+                stage: "search".into(),
+                ndcg,
+                lo: ndcg,
+                hi: ndcg,
+                promoters: 100,
+                seconds,
+            },
+            config: Config::with_model(model),
+            fit_seconds: seconds,
+        }
+    }
+
+    #[test]
+    fn a_dear_component_gives_way_to_a_cheaper_setting_of_its_family() {
+        let s = vec![
+            scored(ModelKind::BuyAgain, 0.21, 0.4),
+            scored(ModelKind::ItemKnn, 0.18, 0.3),
+            scored(ModelKind::Ials, 0.146, 3.0),
+            scored(ModelKind::Ials, 0.160, 10.0),
+            scored(ModelKind::Ials, 0.120, 1.0),
+        ];
+        // Room for everything: the best of each family.
+        assert_eq!(affordable_leaders(&s, 1.0, 100.0), vec![0, 1, 3]);
+        assert!((stack_cost(&s, &[0, 1, 3], 1.0) - 34.1).abs() < 1e-9);
+        // 20 s: the 10 s iALS gives way to the best of the cheaper ones (3 s, not 1 s).
+        assert_eq!(affordable_leaders(&s, 1.0, 20.0), vec![0, 1, 2]);
+        // 5 s: no iALS fits, and the two cheap families stay.
+        assert_eq!(affordable_leaders(&s, 1.0, 5.0), vec![0, 1]);
+        // Less than two components never fits: the last two are kept, over budget.
+        assert_eq!(affordable_leaders(&s, 1.0, 0.5), vec![0, 1]);
+    }
 }
