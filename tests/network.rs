@@ -263,3 +263,46 @@ fn a_model_file_keeps_the_newcomers_shares() {
     let eve = RankRequest::new("eve", 5);
     assert_eq!(top(&Ranker::new(back), &eve), top(&Ranker::new(m), &eve));
 }
+
+#[test]
+fn an_unknown_newcomer_is_ranked_from_the_shares_her_request_carries() {
+    let d = eve_shares();
+    let shared: Vec<kocrank::RecentOrder> = ["b1", "b2", "b3"]
+        .into_iter()
+        .enumerate()
+        .map(|(j, item)| kocrank::RecentOrder {
+            item_id: item.into(),
+            ts: 1_700_100_000 + j as i64,
+        })
+        .collect();
+    let zoe = RankRequest {
+        recent_shares: shared,
+        ..RankRequest::new("zoe", 5)
+    };
+    for kind in [ModelKind::ItemKnn, ModelKind::Profile] {
+        let on = Ranker::new(train(&d, &shares_on(kind)).unwrap());
+        // The same shares rank her as the model ranks eve, who shared them in the log.
+        assert_eq!(
+            top(&on, &zoe),
+            top(&on, &RankRequest::new("eve", 5)),
+            "{kind}"
+        );
+        assert_eq!(&camp(&top(&on, &zoe))[..3], "bbb", "{kind}");
+        // Without the option, her shares are not used: her segment's popularity.
+        let off = Ranker::new(train(&d, &Config::with_model(kind)).unwrap());
+        assert_eq!(camp(&top(&off, &zoe)), "aaaaa", "{kind}");
+        // An order of her own ends it, as for eve.
+        let mut first = zoe.clone();
+        first.recent_orders = vec![kocrank::RecentOrder {
+            item_id: "a3".into(),
+            ts: 1_700_200_000,
+        }];
+        assert_ne!(top(&on, &first), top(&on, &zoe), "{kind}");
+    }
+    // An unknown shared item is an error naming the field.
+    let on = Ranker::new(train(&d, &shares_on(ModelKind::ItemKnn)).unwrap());
+    let mut bad = zoe.clone();
+    bad.recent_shares[0].item_id = "nope".into();
+    let e = on.rank(&bad).unwrap_err().to_string();
+    assert!(e.contains("recent_shares") && e.contains("nope"), "{e}");
+}

@@ -209,7 +209,8 @@ impl PyModel {
                     }
                 }
                 "now" => timestamp(&value, "now")?.into_pyobject(py)?.into_any(),
-                "recent_orders" => recent_orders(&value)?.into_any(),
+                "recent_orders" => recent_events(&value, "recent_orders")?.into_any(),
+                "recent_shares" => recent_events(&value, "recent_shares")?.into_any(),
                 _ => value,
             };
             out.set_item(key, converted)?;
@@ -218,16 +219,20 @@ impl PyModel {
     }
 }
 
-/// `recent_orders` as a list of `{"item_id": str, "ts": int}`: each entry a mapping
+/// `recent_orders` or `recent_shares` (`field`) as a list of `{"item_id": str, "ts":
+/// int}`: each entry a mapping
 /// with `item_id` (an id, by the rule of [`ids_of`]) and `ts` (anything
 /// [`timestamp`] takes: unix seconds, ISO-8601 text, a date or datetime).
-fn recent_orders<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+fn recent_events<'py>(
+    value: &Bound<'py, PyAny>,
+    field: &'static str,
+) -> PyResult<Bound<'py, PyList>> {
     let py = value.py();
     let out = PyList::empty(py);
     let entries = value.try_iter().map_err(|_| {
         value_error(
             "InvalidRequestError",
-            "recent_orders: expected a list of {\"item_id\": ..., \"ts\": ...}".into(),
+            format!("{field}: expected a list of {{\"item_id\": ..., \"ts\": ...}}"),
         )
     })?;
     for (i, entry) in entries.enumerate() {
@@ -236,7 +241,7 @@ fn recent_orders<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>>
             return Err(value_error(
                 "InvalidRequestError",
                 format!(
-                    "recent_orders: position {i} (0-based): expected a dict {{\"item_id\": ..., \"ts\": ...}}, found {}",
+                    "{field}: position {i} (0-based): expected a dict {{\"item_id\": ..., \"ts\": ...}}, found {}",
                     entry.get_type().name()?
                 ),
             ));
@@ -245,7 +250,7 @@ fn recent_orders<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>>
         for (key, v) in d.iter() {
             let name = key.extract::<String>().unwrap_or_default();
             let v = match name.as_str() {
-                "item_id" => ids_of(&v, "recent_orders", "item_id")
+                "item_id" => ids_of(&v, field, "item_id")
                     .and_then(|mut ids| match (ids.pop(), ids.is_empty()) {
                         (Some(id), true) => Ok(id),
                         _ => Err(value_error(
@@ -253,11 +258,11 @@ fn recent_orders<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>>
                             "expected one item id".into(),
                         )),
                     })
-                    .map_err(|e| position_error(py, "recent_orders", i, "item_id", &e))?
+                    .map_err(|e| position_error(py, field, i, "item_id", &e))?
                     .into_pyobject(py)?
                     .into_any(),
-                "ts" => timestamp(&v, "recent_orders")
-                    .map_err(|e| position_error(py, "recent_orders", i, "ts", &e))?
+                "ts" => timestamp(&v, field)
+                    .map_err(|e| position_error(py, field, i, "ts", &e))?
                     .into_pyobject(py)?
                     .into_any(),
                 _ => v,
@@ -304,11 +309,13 @@ impl PyModel {
     ///     on; an unknown inviter is an error), ``candidates`` (item ids to rank
     ///     among), ``exclude`` (item ids never to return), ``exclude_purchased``
     ///     (``"never"``, ``"always"``, ``"durables"``), ``in_stock_only`` (bool),
-    ///     ``recent_orders`` (a list of ``{"item_id": ..., "ts": ...}``), ``now``
-    ///     (the request time). Item ids follow the rule of ``promoter_ids`` (a list
+    ///     ``recent_orders`` (a list of ``{"item_id": ..., "ts": ...}``),
+    ///     ``recent_shares`` (the same, for a promoter with no order: what she shared
+    ///     ranks her where the model's ``network.own_shares`` is on), ``now`` (the
+    ///     request time). Item ids follow the rule of ``promoter_ids`` (a list
     ///     or a Series); an item of ``candidates`` or ``exclude`` that the model does
     ///     not know is an error naming it. Times (``now``, the ``ts`` of
-    ///     ``recent_orders``) are unix seconds, ISO-8601 text (which may end in a UTC
+    ///     ``recent_orders`` and ``recent_shares``) are unix seconds, ISO-8601 text (which may end in a UTC
     ///     offset such as ``+08:00``), a date or a datetime: a timezone-aware
     ///     datetime is the instant it names; a naive one, a date and text without an
     ///     offset are UTC.

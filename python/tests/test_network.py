@@ -51,3 +51,29 @@ def test_an_unknown_receiver_is_named_or_rejected():
         ds = kocrank.Dataset.from_frames(ORDERS, promoters=promoters, shares=bad, strict=False)
     assert ds.n_shares == 2 and ds.n_promoters == 4
     assert ds.rejects.height == 1
+
+
+def test_a_newcomers_request_can_carry_her_shares():
+    # Two camps of buyers: `a` items (many promoters) and `b` items (a few).
+    rows = [(f"pa{p}", f"a{j}") for p in range(8) for j in range(4)]
+    rows += [(f"pb{p}", f"b{j}") for p in range(3) for j in range(4)]
+    orders = pl.DataFrame(
+        {
+            "promoter_id": [p for p, _ in rows],
+            "item_id": [i for _, i in rows],
+            "ts": [T0 + n * 60 for n in range(len(rows))],
+        }
+    )
+    ds = kocrank.Dataset.from_frames(orders)
+    cfg = {"model": "item_knn", "network": {"own_shares": 50}}
+    m = kocrank.train(ds, cfg, quiet=True)
+    shared = [{"item_id": "b1", "ts": "2023-11-15T08:00:00+08:00"}, {"item_id": "b2", "ts": T0 + DAY}]
+    plain = m.rank(["zoe"], k=3)["item_id"].to_list()
+    from_shares = m.rank(["zoe"], k=3, recent_shares=shared)["item_id"].to_list()
+    assert all(i.startswith("a") for i in plain), plain
+    assert all(i.startswith("b") for i in from_shares), from_shares
+    # A model that does not rank newcomers from shares leaves her list as it was.
+    off = kocrank.train(ds, "item_knn", quiet=True)
+    assert off.rank(["zoe"], k=3, recent_shares=shared)["item_id"].to_list() == off.rank(["zoe"], k=3)["item_id"].to_list()
+    with pytest.raises(kocrank.InvalidRequestError, match="recent_shares"):
+        m.rank(["zoe"], k=3, recent_shares=[{"item_id": "b1", "ts": None}])

@@ -77,6 +77,15 @@ pub struct RankRequest {
     /// Orders the promoter's circle placed after the model was trained (or a newcomer's
     /// first orders): folded into her history for this request, without retraining.
     pub recent_orders: Vec<RecentOrder>,
+    /// Items she shared recently, for a promoter with no order of her own (an id the
+    /// model has never seen, or one it saw only sharing). Where the model ranks such
+    /// newcomers from their shares (`network.own_shares` > 0,
+    /// [`crate::data::network`]), her last `own_shares` shares, these together with
+    /// any the model holds, rank her as a folded-in history; the rules still see
+    /// nothing bought. Unused once she has orders (in the model or in
+    /// `recent_orders`), and where `own_shares` is 0 (validation found her shares no
+    /// better than her segment's popularity).
+    pub recent_shares: Vec<RecentOrder>,
     /// Rules for this request in place of the model's `[rules]` (filters, caps,
     /// diversity, boosts, exploration); `exclude_purchased` and `in_stock_only` above
     /// still override these when set.
@@ -88,7 +97,8 @@ pub struct RankRequest {
     pub now: Option<i64>,
 }
 
-/// An order that arrived after training, for [`RankRequest::recent_orders`].
+/// An order (or a share) that arrived after training, for
+/// [`RankRequest::recent_orders`] and [`RankRequest::recent_shares`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecentOrder {
@@ -316,6 +326,50 @@ impl Ranker {
         }
         if let Some(s) = req.in_stock_only {
             resolved.in_stock_only = s;
+        }
+        // A newcomer's shares sent with the request join those the model holds.
+        let shared: Vec<(i64, u32)>;
+        let (s_items, s_ts): (Vec<u32>, Vec<i64>);
+        let own_shares = m.config.network.own_shares;
+        let has_orders = promoter.is_some_and(|p| m.history.count(p) > 0);
+        if !req.recent_shares.is_empty()
+            && req.recent_orders.is_empty()
+            && own_shares > 0
+            && !has_orders
+        {
+            let held = promoter.map_or((&[][..], &[][..]), |p| {
+                (m.newcomer_shares.items(p), m.newcomer_shares.times(p))
+            });
+            let mut all: Vec<(i64, u32)> =
+                held.1.iter().copied().zip(held.0.iter().copied()).collect();
+            for s in &req.recent_shares {
+                let i = m
+                    .catalog
+                    .ids
+                    .get(&s.item_id)
+                    .ok_or_else(|| Error::InvalidRequest {
+                        field: "recent_shares",
+                        message: format!("unknown item \"{}\"", s.item_id),
+                    })?;
+                crate::data::time::check_ts(s.ts).map_err(|message| Error::InvalidRequest {
+                    field: "recent_shares",
+                    message,
+                })?;
+                all.push((s.ts, i));
+            }
+            all.sort_unstable();
+            let from = all.len().saturating_sub(own_shares);
+            shared = all.split_off(from);
+            s_items = shared.iter().map(|x| x.1).collect();
+            s_ts = shared.iter().map(|x| x.0).collect();
+            resolved.ctx.history = &s_items;
+            resolved.ctx.history_ts = &s_ts;
+            resolved.lender = None;
+            resolved.from_shares = true;
+            resolved.ctx.fold_in = true;
+            if let Some(&(last, _)) = shared.last() {
+                resolved.ctx.now = resolved.ctx.now.max(last + 1);
+            }
         }
         // Fold in orders that arrived after training: the context's history becomes
         // the training history plus these, in time order.
