@@ -87,7 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         runs.push((format!("blend γ = {g}"), Ranker::new(blend.with_gamma(g)?)));
     }
     for (name, ranker) in &runs {
-        let out = synth::replay_ranker(&world, at, window, &rc, ranker)?;
+        let out = kocrank::study::replay_ranker(&world, at, window, &rc, ranker)?;
         rows.push((name.clone(), out));
     }
     let reference = rows
@@ -151,7 +151,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             position,
             ..synth::ReplayConfig::default()
         };
-        let run = |r: &Ranker| synth::replay_ranker(&world, at, window, &rc, r);
+        let run = |r: &Ranker| kocrank::study::replay_ranker(&world, at, window, &rc, r);
         let (a, b) = (run(&g0)?, run(&g5)?);
         println!(
             "{:>12}: commission {:+.1}%, orders {:+.1}%",

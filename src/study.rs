@@ -1,7 +1,8 @@
 //! Studies: train several configurations and evaluate each on held-out data, the
 //! orchestration behind `kocrank evaluate` and the demo. It sits above training
 //! (which may search, `model = "auto"`) and evaluation, so neither depends on the
-//! other.
+//! other. [`replay_ranker`] replays a synthetic world's window with each promoter
+//! sharing from a ranker's lists, which keeps `synth` below ranking.
 
 use crate::data::Dataset;
 use crate::error::Result;
@@ -10,6 +11,8 @@ use crate::eval::{
     evaluate, leave_last_out, rolling_splits, EvalConfig, EvalReport, Fold, Protocol,
     ProtocolReport,
 };
+use crate::rank::RankRequest;
+use crate::synth::{self, ReplayConfig, ReplayOutcome, World};
 use crate::{Config, Ranker};
 
 /// Trains each configuration on `split.train` and evaluates it on `split.test`: the
@@ -87,5 +90,23 @@ pub fn evaluate_protocol(
         folds,
         mean,
         spread,
+    })
+}
+
+/// [`synth::replay`] with each promoter's list from `ranker`: her top `cfg.k` under the
+/// model's own rules, as the storefront would serve it.
+///
+/// # Errors
+/// As [`synth::replay`]; a ranking error is returned as is.
+pub fn replay_ranker(
+    world: &World,
+    at: i64,
+    window: i64,
+    cfg: &ReplayConfig,
+    ranker: &Ranker,
+) -> Result<ReplayOutcome> {
+    synth::replay(world, at, window, cfg, |p| {
+        let list = ranker.rank(&RankRequest::new(p, cfg.k))?;
+        Ok(list.into_iter().map(|r| r.item_id).collect())
     })
 }

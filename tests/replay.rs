@@ -1,6 +1,7 @@
 //! The list replay: deterministic, fair between lists, and honest about what it counts.
 
-use kocrank::synth::{generate, logged, replay, replay_ranker, ReplayConfig, Scale, World};
+use kocrank::study::replay_ranker;
+use kocrank::synth::{generate, logged, replay, ReplayConfig, Scale, World};
 use kocrank::{train, Config, ModelKind, Ranker};
 use std::sync::OnceLock;
 

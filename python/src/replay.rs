@@ -137,7 +137,7 @@ pub fn replay<'py>(
             };
             match &ranker {
                 None => synth::logged(&world, at, window),
-                Some(r) => synth::replay_ranker(&world, at, window, &cfg, r),
+                Some(r) => kocrank::study::replay_ranker(&world, at, window, &cfg, r),
             }
         })
         .py_err()?;

@@ -127,9 +127,7 @@ mod truth;
 
 pub use config::{Scale, SynthConfig, DEFAULT_END};
 pub use generator::Generator;
-pub use replay::{
-    logged, replay, replay_ranker, replay_table, PositionBias, ReplayConfig, ReplayOutcome,
-};
+pub use replay::{logged, replay, replay_table, PositionBias, ReplayConfig, ReplayOutcome};
 pub use truth::{CategoryTruth, GroundTruth};
 
 use crate::data::Dataset;

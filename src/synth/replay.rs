@@ -26,7 +26,8 @@
 //!
 //! # Examples
 //! ```
-//! use kocrank::synth::{generate, replay, replay_ranker, ReplayConfig, Scale};
+//! use kocrank::synth::{generate, replay, ReplayConfig, Scale};
+//! use kocrank::study::replay_ranker;
 //! use kocrank::{train, Config, Ranker};
 //! let world = generate(Scale::Tiny, 3).unwrap();
 //! let at = world.suggested_split();
@@ -50,7 +51,6 @@ use super::{Generator, World};
 use crate::data::time::DAY;
 use crate::data::OrderStatus;
 use crate::error::{ConfigError, Error, Result};
-use crate::rank::{RankRequest, Ranker};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -233,24 +233,6 @@ where
         total.merge(o);
     }
     Ok(total.per_promoter())
-}
-
-/// [`replay`] with each promoter's list from `ranker`: her top `cfg.k` under the
-/// model's own rules, as the storefront would serve it.
-///
-/// # Errors
-/// As [`replay`]; a ranking error is returned as is.
-pub fn replay_ranker(
-    world: &World,
-    at: i64,
-    window: i64,
-    cfg: &ReplayConfig,
-    ranker: &Ranker,
-) -> Result<ReplayOutcome> {
-    replay(world, at, window, cfg, |p| {
-        let list = ranker.rank(&RankRequest::new(p, cfg.k))?;
-        Ok(list.into_iter().map(|r| r.item_id).collect())
-    })
 }
 
 /// What the promoters who shared in `[at, at + window)` actually earned in it: the

@@ -134,7 +134,7 @@ the blend's value exponent γ (default {default_gamma}): Δ against γ = 0 and t
             synth::logged(&world, at, window)?,
         )];
         for (name, ranker) in &rankers {
-            let out = synth::replay_ranker(&world, at, window, &rc, ranker)?;
+            let out = kocrank::study::replay_ranker(&world, at, window, &rc, ranker)?;
             rows.push((name.clone(), out));
         }
         sp.finish_and_clear();

@@ -279,7 +279,7 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
             )];
             for (name, config) in a.models.iter().zip(&configs) {
                 let ranker = kocrank::Ranker::new(kocrank::train(&split.train, config)?);
-                let out = synth::replay_ranker(&world, at, window, &rc, &ranker)?;
+                let out = kocrank::study::replay_ranker(&world, at, window, &rc, &ranker)?;
                 rows.push((name.clone(), out));
             }
             sp.finish_and_clear();
