@@ -285,7 +285,7 @@ def test_datasets_pickle_and_deepcopy_through_bytes():
     with pytest.raises(kocrank.InvalidDataError, match="checksum"):
         kocrank.Dataset.from_bytes(bytes(data))
     with pytest.raises(kocrank.InvalidDataError, match="not a kocrank dataset"):
-        kocrank.Dataset.from_bytes(b"KOCRDS02 short")
+        kocrank.Dataset.from_bytes(b"KOCRPD01 short")
 
 
 def test_datasets_cross_process_boundaries():

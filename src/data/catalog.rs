@@ -17,6 +17,9 @@ pub enum Seller {
 }
 
 impl Seller {
+    /// Both kinds, in a fixed order (the codes of serialised forms).
+    pub const ALL: [Seller; 2] = [Seller::SelfOperated, Seller::Marketplace];
+
     /// Parses `self_operated` or `marketplace` (case-insensitive).
     pub fn parse(text: &str) -> Result<Self, String> {
         match text.trim().to_ascii_lowercase().as_str() {
