@@ -2,19 +2,26 @@
 //! for caches, pickling (the Python bindings) and sending a validated dataset to
 //! another process without reading its files again.
 //!
-//! The layout: the magic `KOCRDS03`, the body (every column of the catalogue,
-//! promoters, orders and shares, in the model file's little-endian encoding,
-//! `crate::codec`), and the CRC-32 of the body. Decoding checks the checksum, every
+//! The layout: the magic `KOCRDS03`, the body (the catalogue and the promoters as the
+//! model file's sections store them, which [`encode_catalog`] and friends write for
+//! both, then every column of the orders and shares, in `crate::codec`'s little-endian
+//! encoding), and the CRC-32 of the body. Decoding checks the checksum, every
 //! length against the bytes left and every index against the table it points into,
 //! so damaged bytes are an error, never a panic or a dataset that breaks later.
 
-use super::catalog::MAX_CATEGORY_DEPTH;
+use super::time::check_ts;
 use super::{
-    Catalog, Channel, Dataset, OrderStatus, Orders, Promoters, Seller, Shares, Taxonomy, NO_ID,
+    Catalog, Channel, Dataset, IdMap, OrderStatus, Orders, Promoters, Seller, Shares, Taxonomy,
+    NO_CATEGORY, NO_ID,
 };
 use crate::codec::{Dec, Enc};
 use crate::error::{Error, Location, Result};
 use std::sync::Arc;
+
+/// An absent optional time in the encoding.
+const NONE_TS: i64 = i64::MIN;
+/// An absent inviter in the encoding.
+const NO_INVITER: u32 = u32::MAX;
 
 const MAGIC: &[u8; 8] = b"KOCRDS03";
 
@@ -32,29 +39,9 @@ impl Dataset {
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut e = Enc::default();
-        let c = &self.catalog;
-        e.ids(&c.ids);
-        let levels: Vec<u32> = c.category.iter().flatten().copied().collect();
-        e.u32s(&levels);
-        e.ids(&c.taxonomy.paths);
-        e.u8s(&c.taxonomy.depth);
-        e.u32s(&c.brand);
-        e.ids(&c.brands);
-        e.i64s(&c.price_cents);
-        e.u32s(&c.reviews_positive);
-        e.u32s(&c.reviews_total);
-        e.f32s(&c.commission_rate);
-        codes(&mut e, &c.seller, &Seller::ALL);
-        e.u8s(&c.in_stock.iter().map(|&b| u8::from(b)).collect::<Vec<_>>());
-        opt_times(&mut e, &c.listed_at);
-
-        let p = &self.promoters;
-        e.ids(&p.ids);
-        codes(&mut e, &p.channel, &Channel::ALL);
-        e.u8s(&p.city_tier);
-        opt_times(&mut e, &p.joined_at);
-        let inviters: Vec<u32> = p.inviter.iter().map(|i| i.unwrap_or(NO_ID)).collect();
-        e.u32s(&inviters);
+        // The catalogue and promoters as the model file stores them.
+        e.u8s(&encode_catalog(&self.catalog));
+        e.u8s(&encode_promoters(&self.promoters));
 
         let o = &self.orders;
         e.u32s(&o.promoter);
@@ -116,31 +103,6 @@ fn read_codes<T: Copy>(d: &mut Dec<'_>, all: &[T], what: &str) -> R<Vec<T>> {
         .collect()
 }
 
-/// Optional times: a presence byte column, then the values (0 where absent).
-fn opt_times(e: &mut Enc, v: &[Option<i64>]) {
-    e.u8s(&v.iter().map(|x| u8::from(x.is_some())).collect::<Vec<_>>());
-    e.i64s(&v.iter().map(|x| x.unwrap_or(0)).collect::<Vec<_>>());
-}
-
-fn read_opt_times(d: &mut Dec<'_>, what: &str) -> R<Vec<Option<i64>>> {
-    let present = d.u8s()?;
-    let values = d.i64s()?;
-    same_len(what, present.len(), values.len())?;
-    Ok(present
-        .iter()
-        .zip(values)
-        .map(|(&p, v)| (p != 0).then_some(v))
-        .collect())
-}
-
-fn same_len(what: &str, want: usize, got: usize) -> R<()> {
-    if want == got {
-        Ok(())
-    } else {
-        Err(format!("{what}: {got} values for {want} rows"))
-    }
-}
-
 /// Every index of `v` is below `n` (or `NO_ID` where `absent_ok`).
 fn in_range(what: &str, v: &[u32], n: usize, absent_ok: bool) -> R<()> {
     match v
@@ -150,6 +112,206 @@ fn in_range(what: &str, v: &[u32], n: usize, absent_ok: bool) -> R<()> {
         Some(x) => Err(format!("{what}: index {x} is outside 0..{n}")),
         None => Ok(()),
     }
+}
+
+fn opt_ts(v: &[Option<i64>]) -> Vec<i64> {
+    v.iter().map(|t| t.unwrap_or(NONE_TS)).collect()
+}
+
+pub(crate) fn encode_catalog(c: &Catalog) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.ids(&c.ids);
+    e.ids(&c.taxonomy.paths);
+    e.u8s(&c.taxonomy.depth);
+    let flat: Vec<u32> = c.category.iter().flatten().copied().collect();
+    e.u32s(&flat);
+    e.ids(&c.brands);
+    e.u32s(&c.brand);
+    e.i64s(&c.price_cents);
+    e.u32s(&c.reviews_positive);
+    e.u32s(&c.reviews_total);
+    e.f32s(&c.commission_rate);
+    e.u8s(&c.seller.iter().map(|s| *s as u8).collect::<Vec<_>>());
+    e.u8s(&c.in_stock.iter().map(|&b| u8::from(b)).collect::<Vec<_>>());
+    e.i64s(&opt_ts(&c.listed_at));
+    e.buf
+}
+
+pub(crate) fn check_len(what: &str, got: usize, want: usize) -> R<()> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("column {what} has {got} values, expected {want}"))
+    }
+}
+
+pub(crate) fn decode_catalog(b: &[u8]) -> R<Catalog> {
+    let mut d = Dec::new(b, "catalog");
+    let ids = d.ids("item")?;
+    let n = ids.len();
+    let paths = d.ids("category")?;
+    let depth = d.u8s()?;
+    check_len("category depth", depth.len(), paths.len())?;
+    let flat = d.u32s()?;
+    check_len("category", flat.len(), n * 3)?;
+    if let Some(bad) = flat
+        .iter()
+        .find(|&&c| c != NO_CATEGORY && c as usize >= paths.len())
+    {
+        return Err(format!(
+            "category id {bad} is out of range ({} categories)",
+            paths.len()
+        ));
+    }
+    let category = flat.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
+    let brands = d.ids("brand")?;
+    let brand = d.u32s()?;
+    check_len("brand", brand.len(), n)?;
+    if let Some(bad) = brand.iter().find(|&&x| x as usize >= brands.len()) {
+        return Err(format!(
+            "brand id {bad} is out of range ({} brands)",
+            brands.len()
+        ));
+    }
+    let price_cents = d.i64s()?;
+    let reviews_positive = d.u32s()?;
+    let reviews_total = d.u32s()?;
+    let commission_rate = d.f32s()?;
+    let seller_raw = d.u8s()?;
+    let stock_raw = d.u8s()?;
+    let listed = d.i64s()?;
+    d.finish()?;
+    for (what, len) in [
+        ("price", price_cents.len()),
+        ("reviews_positive", reviews_positive.len()),
+        ("reviews_total", reviews_total.len()),
+        ("commission_rate", commission_rate.len()),
+        ("seller", seller_raw.len()),
+        ("in_stock", stock_raw.len()),
+        ("listed_at", listed.len()),
+    ] {
+        check_len(what, len, n)?;
+    }
+    if commission_rate.iter().any(|r| !(0.0..=1.0).contains(r)) {
+        return Err("a commission rate is outside [0, 1]".into());
+    }
+    check_opt_times(&listed, "item", "listed")?;
+    if reviews_positive
+        .iter()
+        .zip(&reviews_total)
+        .any(|(p, t)| p > t)
+    {
+        return Err("an item has more positive reviews than reviews".into());
+    }
+    let seller = seller_raw
+        .iter()
+        .map(|&s| match s {
+            0 => Ok(Seller::SelfOperated),
+            1 => Ok(Seller::Marketplace),
+            x => Err(format!("seller code {x} is unknown")),
+        })
+        .collect::<R<_>>()?;
+    Ok(Catalog {
+        ids,
+        category,
+        taxonomy: Taxonomy { paths, depth },
+        brand,
+        brands,
+        price_cents,
+        reviews_positive,
+        reviews_total,
+        commission_rate,
+        seller,
+        in_stock: stock_raw.iter().map(|&b| b != 0).collect(),
+        listed_at: listed
+            .iter()
+            .map(|&t| (t != NONE_TS).then_some(t))
+            .collect(),
+    })
+}
+
+/// Optional times (`NONE_TS` = absent) must lie in 1970..2100, as ingest requires.
+fn check_opt_times(ts: &[i64], row: &str, what: &str) -> R<()> {
+    match ts
+        .iter()
+        .enumerate()
+        .find(|(_, &t)| t != NONE_TS && check_ts(t).is_err())
+    {
+        Some((i, t)) => Err(format!(
+            "{row} {i} {what} at timestamp {t}, outside 1970..2100"
+        )),
+        None => Ok(()),
+    }
+}
+
+pub(crate) fn encode_promoters(p: &Promoters) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.ids(&p.ids);
+    e.u8s(
+        &p.channel
+            .iter()
+            .map(|c| c.index() as u8)
+            .collect::<Vec<_>>(),
+    );
+    e.u8s(&p.city_tier);
+    e.i64s(&opt_ts(&p.joined_at));
+    e.u32s(
+        &p.inviter
+            .iter()
+            .map(|i| i.unwrap_or(NO_INVITER))
+            .collect::<Vec<_>>(),
+    );
+    e.buf
+}
+
+pub(crate) fn decode_promoters(b: &[u8]) -> R<Promoters> {
+    let mut d = Dec::new(b, "promoters");
+    let ids = d.ids("promoter")?;
+    let n = ids.len();
+    let ch = d.u8s()?;
+    let city_tier = d.u8s()?;
+    let joined = d.i64s()?;
+    let inv = d.u32s()?;
+    d.finish()?;
+    for (what, len) in [
+        ("channel", ch.len()),
+        ("city_tier", city_tier.len()),
+        ("joined_at", joined.len()),
+        ("inviter", inv.len()),
+    ] {
+        check_len(what, len, n)?;
+    }
+    check_opt_times(&joined, "promoter", "joined")?;
+    let channel = ch
+        .iter()
+        .map(|&c| {
+            Channel::ALL
+                .get(c as usize)
+                .copied()
+                .ok_or_else(|| format!("channel code {c} is unknown"))
+        })
+        .collect::<R<_>>()?;
+    if let Some(t) = city_tier.iter().find(|&&t| t > 6) {
+        return Err(format!("city tier {t} is outside 0..=6"));
+    }
+    let inviter = inv
+        .iter()
+        .map(|&i| match i {
+            NO_INVITER => Ok(None),
+            i if (i as usize) < n => Ok(Some(i)),
+            i => Err(format!("inviter index {i} is out of range ({n} promoters)")),
+        })
+        .collect::<R<_>>()?;
+    Ok(Promoters {
+        ids: IdMap::clone(&ids),
+        channel,
+        city_tier,
+        joined_at: joined
+            .iter()
+            .map(|&t| (t != NONE_TS).then_some(t))
+            .collect(),
+        inviter,
+    })
 }
 
 fn decode(bytes: &[u8]) -> R<Dataset> {
@@ -165,83 +327,9 @@ fn decode(bytes: &[u8]) -> R<Dataset> {
     }
     let mut d = Dec::new(body, "dataset");
 
-    let ids = d.ids("item")?;
-    let n_items = ids.len();
-    let levels = d.u32s()?;
-    if levels.len() % MAX_CATEGORY_DEPTH != 0 {
-        return Err(format!(
-            "{} category levels are not whole paths",
-            levels.len()
-        ));
-    }
-    let category: Vec<[u32; 3]> = levels
-        .chunks_exact(MAX_CATEGORY_DEPTH)
-        .map(|c| [c[0], c[1], c[2]])
-        .collect();
-    let paths = d.ids("category")?;
-    let depth = d.u8s()?;
-    same_len("category depths", paths.len(), depth.len())?;
-    let catalog = Catalog {
-        category,
-        taxonomy: Taxonomy { paths, depth },
-        brand: d.u32s()?,
-        brands: d.ids("brand")?,
-        price_cents: d.i64s()?,
-        reviews_positive: d.u32s()?,
-        reviews_total: d.u32s()?,
-        commission_rate: d.f32s()?,
-        seller: read_codes(&mut d, &Seller::ALL, "item sellers")?,
-        in_stock: d.u8s()?.into_iter().map(|b| b != 0).collect(),
-        listed_at: read_opt_times(&mut d, "item listing times")?,
-        ids,
-    };
-    let c = &catalog;
-    for (what, n) in [
-        ("item categories", c.category.len()),
-        ("item brands", c.brand.len()),
-        ("item prices", c.price_cents.len()),
-        ("item positive reviews", c.reviews_positive.len()),
-        ("item reviews", c.reviews_total.len()),
-        ("item commission rates", c.commission_rate.len()),
-        ("item sellers", c.seller.len()),
-        ("item stock flags", c.in_stock.len()),
-        ("item listing times", c.listed_at.len()),
-    ] {
-        same_len(what, n_items, n)?;
-    }
-    let n_paths = c.taxonomy.paths.len();
-    for levels in &c.category {
-        in_range("item categories", levels, n_paths, true)?;
-    }
-    in_range("item brands", &c.brand, c.brands.len(), false)?;
-
-    let ids = d.ids("promoter")?;
-    let n_promoters = ids.len();
-    let promoters = Promoters {
-        channel: read_codes(&mut d, &Channel::ALL, "promoter channels")?,
-        city_tier: d.u8s()?,
-        joined_at: read_opt_times(&mut d, "promoter join times")?,
-        inviter: d
-            .u32s()?
-            .into_iter()
-            .map(|i| (i != NO_ID).then_some(i))
-            .collect(),
-        ids,
-    };
-    let p = &promoters;
-    for (what, n) in [
-        ("promoter channels", p.channel.len()),
-        ("promoter city tiers", p.city_tier.len()),
-        ("promoter join times", p.joined_at.len()),
-        ("promoter inviters", p.inviter.len()),
-    ] {
-        same_len(what, n_promoters, n)?;
-    }
-    let inviters: Vec<u32> = p.inviter.iter().flatten().copied().collect();
-    in_range("promoter inviters", &inviters, n_promoters, false)?;
-    if let Some(t) = p.city_tier.iter().find(|&&t| t > 6) {
-        return Err(format!("city tier {t} is outside 0..=6"));
-    }
+    let catalog = decode_catalog(&d.u8s()?)?;
+    let promoters = decode_promoters(&d.u8s()?)?;
+    let (n_items, n_promoters) = (catalog.len(), promoters.len());
 
     let orders = Orders {
         promoter: d.u32s()?,
@@ -270,10 +358,10 @@ fn decode(bytes: &[u8]) -> R<Dataset> {
         ("order buyers", o.buyer.len()),
         ("order groups", o.group.len()),
     ] {
-        same_len(what, n_orders, n)?;
+        check_len(what, n, n_orders)?;
     }
     if !o.weight.is_empty() {
-        same_len("order weights", n_orders, o.weight.len())?;
+        check_len("order weights", o.weight.len(), n_orders)?;
     }
     if let Some(w) = o.weight.iter().find(|w| !w.is_finite() || **w < 0.0) {
         return Err(format!("order weight {w} is not a finite number ≥ 0"));
@@ -294,11 +382,11 @@ fn decode(bytes: &[u8]) -> R<Dataset> {
     };
     let s = &shares;
     let n_shares = s.promoter.len();
-    same_len("share items", n_shares, s.item.len())?;
-    same_len("share times", n_shares, s.ts.len())?;
-    same_len("share groups", n_shares, s.group.len())?;
+    check_len("share items", s.item.len(), n_shares)?;
+    check_len("share times", s.ts.len(), n_shares)?;
+    check_len("share groups", s.group.len(), n_shares)?;
     if !s.receiver.is_empty() {
-        same_len("share receivers", n_shares, s.receiver.len())?;
+        check_len("share receivers", s.receiver.len(), n_shares)?;
     }
     in_range("share promoters", &s.promoter, n_promoters, false)?;
     in_range("share items", &s.item, n_items, false)?;

@@ -23,8 +23,11 @@ use crate::blend::{Fitted, Learner};
 use crate::codec::{Dec, Enc, ReadDec};
 use crate::config::Config;
 use crate::config::ModelKind;
+use crate::data::bytes::{
+    check_len, decode_catalog, decode_promoters, encode_catalog, encode_promoters,
+};
 use crate::data::time::{check_ts, MAX_TS};
-use crate::data::{Catalog, Channel, History, IdMap, Promoters, Seller, Taxonomy, NO_CATEGORY};
+use crate::data::History;
 use crate::error::{Error, Result};
 use crate::model::{BlendSignal, Model, Signal};
 use crate::signals::ease::Ease;
@@ -46,8 +49,6 @@ pub const OLDEST_SUPPORTED_VERSION: u32 = 1;
 
 const HEADER: usize = 16;
 const ENTRY: usize = 16 + 8 + 8 + 4;
-const NONE_TS: i64 = i64::MIN;
-const NO_INVITER: u32 = u32::MAX;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -733,206 +734,6 @@ fn decode_ease(b: &[u8], n_items: usize) -> Result<Ease, String> {
     d.finish()?;
     check_len("ease tie-break", tie.len(), n_items)?;
     Ease::from_parts(items, weights, tie)
-}
-
-fn opt_ts(v: &[Option<i64>]) -> Vec<i64> {
-    v.iter().map(|t| t.unwrap_or(NONE_TS)).collect()
-}
-
-fn encode_catalog(c: &Catalog) -> Vec<u8> {
-    let mut e = Enc::default();
-    e.ids(&c.ids);
-    e.ids(&c.taxonomy.paths);
-    e.u8s(&c.taxonomy.depth);
-    let flat: Vec<u32> = c.category.iter().flatten().copied().collect();
-    e.u32s(&flat);
-    e.ids(&c.brands);
-    e.u32s(&c.brand);
-    e.i64s(&c.price_cents);
-    e.u32s(&c.reviews_positive);
-    e.u32s(&c.reviews_total);
-    e.f32s(&c.commission_rate);
-    e.u8s(&c.seller.iter().map(|s| *s as u8).collect::<Vec<_>>());
-    e.u8s(&c.in_stock.iter().map(|&b| u8::from(b)).collect::<Vec<_>>());
-    e.i64s(&opt_ts(&c.listed_at));
-    e.buf
-}
-
-fn check_len(what: &str, got: usize, want: usize) -> Result<(), String> {
-    if got == want {
-        Ok(())
-    } else {
-        Err(format!("column {what} has {got} values, expected {want}"))
-    }
-}
-
-fn decode_catalog(b: &[u8]) -> Result<Catalog, String> {
-    let mut d = Dec::new(b, "catalog");
-    let ids = d.ids("item")?;
-    let n = ids.len();
-    let paths = d.ids("category")?;
-    let depth = d.u8s()?;
-    check_len("category depth", depth.len(), paths.len())?;
-    let flat = d.u32s()?;
-    check_len("category", flat.len(), n * 3)?;
-    if let Some(bad) = flat
-        .iter()
-        .find(|&&c| c != NO_CATEGORY && c as usize >= paths.len())
-    {
-        return Err(format!(
-            "category id {bad} is out of range ({} categories)",
-            paths.len()
-        ));
-    }
-    let category = flat.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
-    let brands = d.ids("brand")?;
-    let brand = d.u32s()?;
-    check_len("brand", brand.len(), n)?;
-    if let Some(bad) = brand.iter().find(|&&x| x as usize >= brands.len()) {
-        return Err(format!(
-            "brand id {bad} is out of range ({} brands)",
-            brands.len()
-        ));
-    }
-    let price_cents = d.i64s()?;
-    let reviews_positive = d.u32s()?;
-    let reviews_total = d.u32s()?;
-    let commission_rate = d.f32s()?;
-    let seller_raw = d.u8s()?;
-    let stock_raw = d.u8s()?;
-    let listed = d.i64s()?;
-    d.finish()?;
-    for (what, len) in [
-        ("price", price_cents.len()),
-        ("reviews_positive", reviews_positive.len()),
-        ("reviews_total", reviews_total.len()),
-        ("commission_rate", commission_rate.len()),
-        ("seller", seller_raw.len()),
-        ("in_stock", stock_raw.len()),
-        ("listed_at", listed.len()),
-    ] {
-        check_len(what, len, n)?;
-    }
-    if commission_rate.iter().any(|r| !(0.0..=1.0).contains(r)) {
-        return Err("a commission rate is outside [0, 1]".into());
-    }
-    check_opt_times(&listed, "item", "listed")?;
-    if reviews_positive
-        .iter()
-        .zip(&reviews_total)
-        .any(|(p, t)| p > t)
-    {
-        return Err("an item has more positive reviews than reviews".into());
-    }
-    let seller = seller_raw
-        .iter()
-        .map(|&s| match s {
-            0 => Ok(Seller::SelfOperated),
-            1 => Ok(Seller::Marketplace),
-            x => Err(format!("seller code {x} is unknown")),
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(Catalog {
-        ids,
-        category,
-        taxonomy: Taxonomy { paths, depth },
-        brand,
-        brands,
-        price_cents,
-        reviews_positive,
-        reviews_total,
-        commission_rate,
-        seller,
-        in_stock: stock_raw.iter().map(|&b| b != 0).collect(),
-        listed_at: listed
-            .iter()
-            .map(|&t| (t != NONE_TS).then_some(t))
-            .collect(),
-    })
-}
-
-/// Optional times (`NONE_TS` = absent) must lie in 1970..2100, as ingest requires.
-fn check_opt_times(ts: &[i64], row: &str, what: &str) -> Result<(), String> {
-    match ts
-        .iter()
-        .enumerate()
-        .find(|(_, &t)| t != NONE_TS && check_ts(t).is_err())
-    {
-        Some((i, t)) => Err(format!(
-            "{row} {i} {what} at timestamp {t}, outside 1970..2100"
-        )),
-        None => Ok(()),
-    }
-}
-
-fn encode_promoters(p: &Promoters) -> Vec<u8> {
-    let mut e = Enc::default();
-    e.ids(&p.ids);
-    e.u8s(
-        &p.channel
-            .iter()
-            .map(|c| c.index() as u8)
-            .collect::<Vec<_>>(),
-    );
-    e.u8s(&p.city_tier);
-    e.i64s(&opt_ts(&p.joined_at));
-    e.u32s(
-        &p.inviter
-            .iter()
-            .map(|i| i.unwrap_or(NO_INVITER))
-            .collect::<Vec<_>>(),
-    );
-    e.buf
-}
-
-fn decode_promoters(b: &[u8]) -> Result<Promoters, String> {
-    let mut d = Dec::new(b, "promoters");
-    let ids = d.ids("promoter")?;
-    let n = ids.len();
-    let ch = d.u8s()?;
-    let city_tier = d.u8s()?;
-    let joined = d.i64s()?;
-    let inv = d.u32s()?;
-    d.finish()?;
-    for (what, len) in [
-        ("channel", ch.len()),
-        ("city_tier", city_tier.len()),
-        ("joined_at", joined.len()),
-        ("inviter", inv.len()),
-    ] {
-        check_len(what, len, n)?;
-    }
-    check_opt_times(&joined, "promoter", "joined")?;
-    let channel = ch
-        .iter()
-        .map(|&c| {
-            Channel::ALL
-                .get(c as usize)
-                .copied()
-                .ok_or_else(|| format!("channel code {c} is unknown"))
-        })
-        .collect::<Result<_, _>>()?;
-    if let Some(t) = city_tier.iter().find(|&&t| t > 6) {
-        return Err(format!("city tier {t} is outside 0..=6"));
-    }
-    let inviter = inv
-        .iter()
-        .map(|&i| match i {
-            NO_INVITER => Ok(None),
-            i if (i as usize) < n => Ok(Some(i)),
-            i => Err(format!("inviter index {i} is out of range ({n} promoters)")),
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(Promoters {
-        ids: IdMap::clone(&ids),
-        channel,
-        city_tier,
-        joined_at: joined
-            .iter()
-            .map(|&t| (t != NONE_TS).then_some(t))
-            .collect(),
-        inviter,
-    })
 }
 
 fn encode_history(h: &History) -> Vec<u8> {
