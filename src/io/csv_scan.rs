@@ -189,8 +189,8 @@ impl Scanner<'_> {
     /// Fields are split as polars splits them: a field that starts with a quote runs to
     /// the next `,` or line end outside quotes, any other field to the next `,` or line
     /// end. polars also cuts a file into parts at line ends after an even number of
-    /// quotes, wherever they stand; a record with an odd number of quotes (a quote
-    /// inside an unquoted field) would move those cuts, so it is a fault too.
+    /// quotes, wherever they stand; a quote inside an unquoted field can move those
+    /// cuts, so it is a fault of its record too.
     fn record(&mut self) -> Record {
         let b = self.b;
         let mut fields = 1;
@@ -222,7 +222,14 @@ impl Scanner<'_> {
                 while let Some(&c) = b.get(i) {
                     match c {
                         b',' | b'\n' => break,
-                        b'"' => quotes += 1,
+                        // polars cuts records at line ends after an even number of
+                        // quotes, counted from the record's start whatever the fields:
+                        // a quote in an unquoted field can move a cut even when the
+                        // record's quotes pair up (`a",,"b` then a quoted line break).
+                        b'"' => {
+                            quotes += 1;
+                            bad_quote = true;
+                        }
                         _ => {}
                     }
                     i += 1;
@@ -326,14 +333,20 @@ mod tests {
     }
 
     #[test]
-    fn an_odd_quote_inside_an_unquoted_field_is_a_fault_of_its_row() {
+    fn a_quote_inside_an_unquoted_field_is_a_fault_of_its_row() {
         // polars would cut the file after `two` (the quote of `a"` counts there) and
-        // then fail on `"two`; an even number of quotes is read as it is.
+        // then fail on `"two`.
         let (found, out) = run("a,b,c\nx,a\",\"two\nlines\"\n1,2,3\n4,5\"x\"6,7\n");
-        assert_eq!(found.ragged.len(), 1, "{found:?}");
+        assert_eq!(found.ragged.len(), 2, "{found:?}");
         let r = &found.ragged[0];
         assert!(r.bad_quote && r.row == 0 && r.found == 3, "{r:?}");
-        assert_eq!(out, "a,b,c\n,,\n1,2,3\n4,5\"x\"6,7\n");
+        assert!(found.ragged[1].bad_quote && found.ragged[1].row == 2);
+        assert_eq!(out, "a,b,c\n,,\n1,2,3\n,,\n");
+        // Quotes that pair up within the record still move polars' cut: `lines"` and
+        // `"two` make two before the line break inside the quoted field.
+        let (found, out) = run("a,b,c\nlines\",\"two\nlines\",0\"\n1,2,3\n");
+        assert_eq!(found.ragged.len(), 1, "{found:?}");
+        assert_eq!(out, "a,b,c\n,,\n1,2,3\n");
     }
 
     #[test]
