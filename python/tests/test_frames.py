@@ -388,6 +388,12 @@ def test_a_weight_column_changes_what_the_learned_models_fit():
     assert again.similar_items("a", k=1)["item_id"].to_list() == ["b"]
     with pytest.raises(kocrank.InvalidDataError, match='column "weight"'):
         _weighted_log(lambda item: -1.0)
+    odd = pl.DataFrame(
+        {"promoter_id": ["p", "p", "p"], "item_id": ["a", "b", "c"], "ts": [T0] * 3, "weight": [1.0, -2.0, float("nan")]}
+    )
+    with pytest.warns(kocrank.KocrankDataWarning):
+        ds = kocrank.Dataset.from_frames(odd, strict=False)
+    assert ds.rejects["code"].to_list() == ["out_of_range", "not_a_number"], ds.rejects
 
 
 def test_a_config_dict_names_the_key_at_fault():

@@ -390,11 +390,14 @@ impl DatasetBuilder {
         let status = OrderStatus::parse(r.status.unwrap_or("completed"))
             .map_err(|m| RowFault::new("status", m))?;
         if let Some(w) = r.weight {
-            if !w.is_finite() || w < 0.0 || w > f64::from(f32::MAX) {
+            if !w.is_finite() || w > f64::from(f32::MAX) {
                 return Err(RowFault::new(
                     "weight",
-                    format!("weight {w} is not a finite number ≥ 0"),
+                    format!("weight {w} is not a finite number"),
                 ));
+            }
+            if w < 0.0 {
+                return Err(RowFault::new("weight", format!("negative weight {w}")));
             }
         }
         // Resolve ids last, so that a faulty row creates no item or promoter.
