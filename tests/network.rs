@@ -305,4 +305,7 @@ fn an_unknown_newcomer_is_ranked_from_the_shares_her_request_carries() {
     bad.recent_shares[0].item_id = "nope".into();
     let e = on.rank(&bad).unwrap_err().to_string();
     assert!(e.contains("recent_shares") && e.contains("nope"), "{e}");
+    // Also where the model does not read them: nothing is ignored silently.
+    let off = Ranker::new(train(&d, &Config::with_model(ModelKind::ItemKnn)).unwrap());
+    assert!(off.rank(&bad).is_err());
 }

@@ -84,7 +84,7 @@ pub struct RankRequest {
     /// any the model holds, rank her as a folded-in history; the rules still see
     /// nothing bought. Unused once she has orders (in the model or in
     /// `recent_orders`), and where `own_shares` is 0 (validation found her shares no
-    /// better than her segment's popularity).
+    /// better than her segment's popularity); an unknown item is an error either way.
     pub recent_shares: Vec<RecentOrder>,
     /// Rules for this request in place of the model's `[rules]` (filters, caps,
     /// diversity, boosts, exploration); `exclude_purchased` and `in_stock_only` above
@@ -327,48 +327,29 @@ impl Ranker {
         if let Some(s) = req.in_stock_only {
             resolved.in_stock_only = s;
         }
-        // A newcomer's shares sent with the request join those the model holds.
+        // A newcomer's shares sent with the request join those the model holds (their
+        // items are checked whether or not the model reads them).
         let shared: Vec<(i64, u32)>;
         let (s_items, s_ts): (Vec<u32>, Vec<i64>);
         let own_shares = m.config.network.own_shares;
         let has_orders = promoter.is_some_and(|p| m.history.count(p) > 0);
-        if !req.recent_shares.is_empty()
-            && req.recent_orders.is_empty()
-            && own_shares > 0
-            && !has_orders
-        {
+        if !req.recent_shares.is_empty() {
             let held = promoter.map_or((&[][..], &[][..]), |p| {
                 (m.newcomer_shares.items(p), m.newcomer_shares.times(p))
             });
-            let mut all: Vec<(i64, u32)> =
-                held.1.iter().copied().zip(held.0.iter().copied()).collect();
-            for s in &req.recent_shares {
-                let i = m
-                    .catalog
-                    .ids
-                    .get(&s.item_id)
-                    .ok_or_else(|| Error::InvalidRequest {
-                        field: "recent_shares",
-                        message: format!("unknown item \"{}\"", s.item_id),
-                    })?;
-                crate::data::time::check_ts(s.ts).map_err(|message| Error::InvalidRequest {
-                    field: "recent_shares",
-                    message,
-                })?;
-                all.push((s.ts, i));
-            }
-            all.sort_unstable();
-            let from = all.len().saturating_sub(own_shares);
-            shared = all.split_off(from);
-            s_items = shared.iter().map(|x| x.1).collect();
-            s_ts = shared.iter().map(|x| x.0).collect();
-            resolved.ctx.history = &s_items;
-            resolved.ctx.history_ts = &s_ts;
-            resolved.lender = None;
-            resolved.from_shares = true;
-            resolved.ctx.fold_in = true;
-            if let Some(&(last, _)) = shared.last() {
-                resolved.ctx.now = resolved.ctx.now.max(last + 1);
+            let mut all = merged(m, held, &req.recent_shares, "recent_shares")?;
+            if req.recent_orders.is_empty() && own_shares > 0 && !has_orders {
+                shared = all.split_off(all.len().saturating_sub(own_shares));
+                s_items = shared.iter().map(|x| x.1).collect();
+                s_ts = shared.iter().map(|x| x.0).collect();
+                resolved.ctx.history = &s_items;
+                resolved.ctx.history_ts = &s_ts;
+                resolved.lender = None;
+                resolved.from_shares = true;
+                resolved.ctx.fold_in = true;
+                if let Some(&(last, _)) = shared.last() {
+                    resolved.ctx.now = resolved.ctx.now.max(last + 1);
+                }
             }
         }
         // Fold in orders that arrived after training: the context's history becomes
@@ -378,29 +359,11 @@ impl Ranker {
         if !req.recent_orders.is_empty() {
             // Her own orders, not borrowed ones: with orders of her own she no longer
             // borrows.
-            let (own, own_ts) = match promoter {
+            let own = match promoter {
                 Some(p) => (m.history.items(p), m.history.times(p)),
                 None => (&[][..], &[][..]),
             };
-            let mut all: Vec<(i64, u32)> =
-                own_ts.iter().copied().zip(own.iter().copied()).collect();
-            for o in &req.recent_orders {
-                let i = m
-                    .catalog
-                    .ids
-                    .get(&o.item_id)
-                    .ok_or_else(|| Error::InvalidRequest {
-                        field: "recent_orders",
-                        message: format!("unknown item \"{}\"", o.item_id),
-                    })?;
-                crate::data::time::check_ts(o.ts).map_err(|message| Error::InvalidRequest {
-                    field: "recent_orders",
-                    message,
-                })?;
-                all.push((o.ts, i));
-            }
-            all.sort_unstable();
-            folded = all;
+            folded = merged(m, own, &req.recent_orders, "recent_orders")?;
             f_items = folded.iter().map(|x| x.1).collect();
             f_ts = folded.iter().map(|x| x.0).collect();
             resolved.ctx.history = &f_items;
@@ -602,6 +565,33 @@ impl Ranker {
         let top = self.rank_resolved(&r, &candidates, &mut scores, |_| false);
         self.to_ranked(&top)
     }
+}
+
+/// `held` (items, times) and a request's `events` in one list of (time, item), in time
+/// order; each event's item must be in the catalogue and its time in range, else an
+/// error naming `field`.
+fn merged(
+    m: &Model,
+    held: (&[u32], &[i64]),
+    events: &[RecentOrder],
+    field: &'static str,
+) -> Result<Vec<(i64, u32)>> {
+    let mut all: Vec<(i64, u32)> = held.1.iter().copied().zip(held.0.iter().copied()).collect();
+    for e in events {
+        let i = m
+            .catalog
+            .ids
+            .get(&e.item_id)
+            .ok_or_else(|| Error::InvalidRequest {
+                field,
+                message: format!("unknown item \"{}\"", e.item_id),
+            })?;
+        crate::data::time::check_ts(e.ts)
+            .map_err(|message| Error::InvalidRequest { field, message })?;
+        all.push((e.ts, i));
+    }
+    all.sort_unstable();
+    Ok(all)
 }
 
 /// The filter rules of one resolved request: stock, already bought, blocked
