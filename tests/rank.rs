@@ -95,6 +95,30 @@ fn bad_requests_get_typed_errors() {
     let mut req = RankRequest::new("new", 3);
     req.city_tier = Some(9);
     assert!(r.rank(&req).unwrap_err().to_string().contains("city_tier"));
+    // No id is a mistake, not a newcomer; an unknown id is a newcomer.
+    for empty in [
+        RankRequest {
+            k: 3,
+            ..RankRequest::default()
+        },
+        RankRequest::new("  ", 3),
+    ] {
+        let e = r.rank(&empty).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::InvalidRequest {
+                    field: "promoter_id",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+    assert_eq!(
+        r.rank(&RankRequest::new("someone-new", 3)).unwrap().len(),
+        3
+    );
 }
 
 #[test]

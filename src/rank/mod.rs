@@ -53,8 +53,9 @@ pub(crate) fn check_k(k: usize) -> Result<()> {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RankRequest {
-    /// The promoter's external id. An id the model does not know takes the cold-start
-    /// path (segment popularity from `channel` and `city_tier`).
+    /// The promoter's external id (required: an empty one is an error). An id the
+    /// model does not know takes the cold-start path (segment popularity from
+    /// `channel` and `city_tier`).
     pub promoter_id: String,
     /// How many items to return (1..=10 000).
     pub k: usize,
@@ -268,6 +269,14 @@ impl Ranker {
         req: &RankRequest,
         f: impl FnOnce(&Resolved<'_>, &[u32], &[u32]) -> T,
     ) -> Result<T> {
+        // An id the model does not know is a newcomer; no id at all is a mistake (a
+        // request built with `RankRequest::default()`, a JSON body without the field).
+        if req.promoter_id.trim().is_empty() {
+            return Err(Error::InvalidRequest {
+                field: "promoter_id",
+                message: "empty; name the promoter (an id the model does not know gets the newcomer list)".into(),
+            });
+        }
         if let Some(t) = req.city_tier {
             if !(1..=6).contains(&t) {
                 return Err(Error::InvalidRequest {
