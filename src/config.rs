@@ -280,15 +280,16 @@ impl Config {
 
     /// Parses and validates a JSON document.
     ///
-    /// # Errors
-    /// As [`Config::from_toml_str`].
-    /// The message names the key at fault, not a position in the text, as the text
-    /// is usually a serialised mapping (a Python dict):
+    /// An error names the key at fault, not a position in the text, as the text is
+    /// usually a serialised mapping (a Python dict):
     ///
     /// ```
     /// let e = kocrank::Config::from_json_str(r#"{"events": {"shares": 0.2}}"#).unwrap_err();
     /// assert!(e.to_string().contains("config: events.shares: unknown field `shares`"), "{e}");
     /// ```
+    ///
+    /// # Errors
+    /// As [`Config::from_toml_str`].
     pub fn from_json_str(text: &str) -> Result<Config> {
         let cfg = parse_json(text, "config", false)?;
         cfg.validate()?;

@@ -220,9 +220,9 @@ impl PyModel {
 }
 
 /// `recent_orders` or `recent_shares` (`field`) as a list of `{"item_id": str, "ts":
-/// int}`: each entry a mapping
-/// with `item_id` (an id, by the rule of [`ids_of`]) and `ts` (anything
-/// [`timestamp`] takes: unix seconds, ISO-8601 text, a date or datetime).
+/// int}`: each entry a mapping with `item_id` (an id, by the rule of [`ids_of`]) and
+/// `ts` (anything [`timestamp`] takes: unix seconds, ISO-8601 text, a date or
+/// datetime).
 fn recent_events<'py>(
     value: &Bound<'py, PyAny>,
     field: &'static str,
@@ -315,8 +315,8 @@ impl PyModel {
     ///     request time). Item ids follow the rule of ``promoter_ids`` (a list
     ///     or a Series); an item of ``candidates`` or ``exclude`` that the model does
     ///     not know is an error naming it. Times (``now``, the ``ts`` of
-    ///     ``recent_orders`` and ``recent_shares``) are unix seconds, ISO-8601 text (which may end in a UTC
-    ///     offset such as ``+08:00``), a date or a datetime: a timezone-aware
+    ///     ``recent_orders`` and ``recent_shares``) are unix seconds, ISO-8601 text
+    ///     (which may end in a UTC offset such as ``+08:00``), a date or a datetime: a timezone-aware
     ///     datetime is the instant it names; a naive one, a date and text without an
     ///     offset are UTC.
     ///

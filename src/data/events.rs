@@ -111,8 +111,9 @@ impl EventWeights {
 }
 
 /// The interactions the learned models fit on: `history` itself when the weights are
-/// the default and the log has no `weight` column, else every event of `data` before `until` with a non-zero weight, by
-/// promoter in time order, with [`History::weight`] set. `history` must be `data`'s
+/// the default and the log has no `weight` column, else every event of `data` before
+/// `until` with a non-zero weight, by promoter in time order, with [`History::weight`]
+/// set. `history` must be `data`'s
 /// completed orders before `until`.
 pub fn training_history<'a>(
     data: &Dataset,

@@ -29,7 +29,7 @@ pub(crate) struct Ragged {
     /// (the rest of the file).
     pub unclosed: Option<u64>,
     /// Quotes that do not pair up: a quoted field with text after its closing quote
-    /// (`"a"b`), or an odd number of quotes in the record, which polars misreads.
+    /// (`"a"b`), or a quote inside an unquoted field, which polars misreads.
     pub bad_quote: bool,
 }
 
@@ -195,7 +195,6 @@ impl Scanner<'_> {
         let b = self.b;
         let mut fields = 1;
         let mut bad_quote = false;
-        let mut quotes = 0usize;
         loop {
             let mut in_quotes = false;
             let mut i = self.pos;
@@ -205,7 +204,6 @@ impl Scanner<'_> {
                     match c {
                         b'"' => {
                             in_quotes = !in_quotes;
-                            quotes += 1;
                         }
                         b',' | b'\n' if !in_quotes => break,
                         b'\n' => self.line += 1,
@@ -226,10 +224,7 @@ impl Scanner<'_> {
                         // quotes, counted from the record's start whatever the fields:
                         // a quote in an unquoted field can move a cut even when the
                         // record's quotes pair up (`a",,"b` then a quoted line break).
-                        b'"' => {
-                            quotes += 1;
-                            bad_quote = true;
-                        }
+                        b'"' => bad_quote = true,
                         _ => {}
                     }
                     i += 1;
@@ -246,7 +241,7 @@ impl Scanner<'_> {
                     return Record {
                         fields,
                         unclosed: false,
-                        bad_quote: bad_quote || quotes % 2 == 1,
+                        bad_quote,
                     };
                 }
                 None => {
@@ -254,7 +249,7 @@ impl Scanner<'_> {
                     return Record {
                         fields,
                         unclosed: in_quotes,
-                        bad_quote: !in_quotes && (bad_quote || quotes % 2 == 1),
+                        bad_quote: !in_quotes && bad_quote,
                     };
                 }
             }
