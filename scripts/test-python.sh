@@ -56,6 +56,9 @@ step "python: build the extension (maturin develop)"
 (cd python && maturin develop)
 
 step "python: pytest"
+# The command line, for the tests that read one file through it and through frames.
+cargo build --quiet --bin kocrank
+export KOCRANK_CLI="$CARGO_TARGET_DIR/debug/kocrank"
 cd python
 status=0
 timeout "${KOCRANK_PYTEST_TIMEOUT:-1200}" "$venv/bin/python" -m pytest -q -ra || status=$?

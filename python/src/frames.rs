@@ -5,7 +5,6 @@
 //!
 //! Frames out: ranked lists as one Arrow table (`promoter_id, rank, item_id, score`).
 
-use crate::convert::parse_time;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type};
 use arrow_array::{
@@ -14,82 +13,10 @@ use arrow_array::{
 };
 use arrow_cast::cast::{cast_with_options, CastOptions};
 use arrow_schema::{ArrowError, DataType, Field as ArrowField, Schema, SchemaRef, TimeUnit};
-use kocrank::data::time::check_ts;
-use kocrank::data::{
-    DatasetBuilder, ItemRecord, OrderRecord, PromoterRecord, RowFault, ShareRecord,
-};
+use kocrank::data::ingest::{Cells, Col, Columns, Field, Kind, Matched, Physical, Table, Ticks};
+use kocrank::data::{DatasetBuilder, RowFault};
 use kocrank::{Dataset, Error, Location, Ranked, Result};
-use std::borrow::Cow;
 use std::sync::Arc;
-
-/// One of the input tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Table {
-    Items,
-    Promoters,
-    Orders,
-    Shares,
-}
-
-impl Table {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Table::Items => "items",
-            Table::Promoters => "promoters",
-            Table::Orders => "orders",
-            Table::Shares => "shares",
-        }
-    }
-
-    /// The schema columns of the table and whether each is required
-    /// (`datasets/SCHEMA.md`).
-    fn columns(self) -> &'static [(&'static str, bool)] {
-        match self {
-            Table::Items => &[
-                ("item_id", true),
-                ("category", false),
-                ("brand", false),
-                ("price", false),
-                ("reviews_positive", false),
-                ("reviews_total", false),
-                ("commission_rate", false),
-                ("seller", false),
-                ("in_stock", false),
-                ("listed_at", false),
-            ],
-            Table::Promoters => &[
-                ("promoter_id", true),
-                ("channel", false),
-                ("city_tier", false),
-                ("joined_at", false),
-                ("inviter_id", false),
-            ],
-            Table::Orders => &[
-                ("promoter_id", true),
-                ("item_id", true),
-                ("ts", true),
-                ("order_id", false),
-                ("buyer_id", false),
-                ("group_id", false),
-                ("quantity", false),
-                ("amount", false),
-                ("status", false),
-                ("weight", false),
-            ],
-            Table::Shares => &[
-                ("promoter_id", true),
-                ("item_id", true),
-                ("ts", true),
-                ("group_id", false),
-                ("receiver_id", false),
-            ],
-        }
-    }
-}
-
-// Other names accepted for a schema column: the core's table (`user_id`, `timestamp`,
-// `event_type`, ...), one for files and frames.
-use kocrank::data::COLUMN_ALIASES as ALIASES;
 
 /// A row left out in lenient mode.
 #[derive(Debug, Clone, PartialEq)]
@@ -177,16 +104,10 @@ pub struct Loaded {
     pub report: LoadReport,
 }
 
-/// Seconds per tick of a time column, or days.
-#[derive(Debug, Clone, Copy)]
-enum Ticks {
-    PerSecond(i64),
-    Days,
-}
-
-/// The cells of one column in one of the accepted physical types.
-enum Cells {
-    Null,
+/// The cells of one Arrow column, in one of the physical types accepted: the Python
+/// backend of the core's one ingest (`kocrank::data::ingest`).
+enum ArrowCells {
+    Null(usize),
     Text(StringArray),
     Int(Int64Array),
     Float(Float64Array),
@@ -194,10 +115,60 @@ enum Cells {
     Time(Int64Array, Ticks),
 }
 
-/// One schema column of one record batch, read cell by cell.
-struct Col {
-    name: &'static str,
-    cells: Cells,
+/// The cell at `row` of `a`, if it is in range and not null.
+fn valid<A: Array>(a: &A, row: usize) -> bool {
+    row < a.len() && a.is_valid(row)
+}
+
+impl Cells for ArrowCells {
+    fn physical(&self) -> Physical {
+        match self {
+            ArrowCells::Null(_) => Physical::Null,
+            ArrowCells::Text(_) => Physical::Text,
+            ArrowCells::Int(_) => Physical::Int,
+            ArrowCells::Float(_) => Physical::Float,
+            ArrowCells::Bool(_) => Physical::Bool,
+            ArrowCells::Time(_, t) => Physical::Time(*t),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            ArrowCells::Null(n) => *n,
+            ArrowCells::Text(c) => c.len(),
+            ArrowCells::Int(c) | ArrowCells::Time(c, _) => c.len(),
+            ArrowCells::Float(c) => c.len(),
+            ArrowCells::Bool(c) => c.len(),
+        }
+    }
+
+    fn text(&self, row: usize) -> Option<&str> {
+        match self {
+            ArrowCells::Text(c) if valid(c, row) => Some(c.value(row)),
+            _ => None,
+        }
+    }
+
+    fn int(&self, row: usize) -> Option<i64> {
+        match self {
+            ArrowCells::Int(c) | ArrowCells::Time(c, _) if valid(c, row) => Some(c.value(row)),
+            _ => None,
+        }
+    }
+
+    fn float(&self, row: usize) -> Option<f64> {
+        match self {
+            ArrowCells::Float(c) if valid(c, row) => Some(c.value(row)),
+            _ => None,
+        }
+    }
+
+    fn bool(&self, row: usize) -> Option<bool> {
+        match self {
+            ArrowCells::Bool(c) if valid(c, row) => Some(c.value(row)),
+            _ => None,
+        }
+    }
 }
 
 fn strict_cast(array: &ArrayRef, to: &DataType) -> std::result::Result<ArrayRef, ArrowError> {
@@ -213,313 +184,61 @@ fn whole(v: f64) -> std::result::Result<i64, String> {
     kocrank::error::whole_number(v)
 }
 
-/// What a column holds, for the type check and messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Id,
-    Text,
-    Int,
-    Float,
-    Bool,
-    Ts,
-}
-
-impl Kind {
-    fn of(name: &str) -> Kind {
-        match name {
-            "item_id" | "promoter_id" | "inviter_id" | "order_id" | "buyer_id" | "group_id"
-            | "receiver_id" => Kind::Id,
-            "category" | "brand" | "seller" | "channel" | "status" => Kind::Text,
-            "price" | "reviews_positive" | "reviews_total" | "city_tier" | "quantity"
-            | "amount" => Kind::Int,
-            "commission_rate" | "weight" => Kind::Float,
-            "in_stock" => Kind::Bool,
-            _ => Kind::Ts,
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Kind::Id => "an id (text or integer)",
-            Kind::Text => "text",
-            Kind::Int => "an integer",
-            Kind::Float => "a number",
-            Kind::Bool => "a boolean (true/false/1/0)",
-            Kind::Ts => "a timestamp (unix seconds, ISO-8601 text, date or datetime)",
-        }
-    }
-}
-
-impl Col {
-    /// Wraps `array` as schema column `name` of the table called `source`.
-    ///
-    /// # Errors
-    /// [`Error::InvalidData`] naming the table and column when the Arrow type does not
-    /// fit the column (a boolean price, a string commission read as a list, ...).
-    fn new(source: &str, name: &'static str, array: &ArrayRef) -> Result<Col> {
-        let kind = Kind::of(name);
-        let dtype = array.data_type();
-        let type_error = || {
-            Error::invalid(
-                Location::source(source).column(name),
-                format!("found column type {dtype}, expected {}", kind.describe()),
-            )
-        };
-        let cast = |to: &DataType| {
-            strict_cast(array, to).map_err(|e| {
-                Error::invalid(
-                    Location::source(source).column(name),
-                    format!("cannot convert the column of type {dtype}: {e}"),
-                )
-            })
-        };
-        let is_text =
-            |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
-        let cells = match dtype {
-            DataType::Null => Cells::Null,
-            t if is_text(t) => Cells::Text(cast(&DataType::Utf8)?.as_string::<i32>().clone()),
-            DataType::Dictionary(_, v) if is_text(v) => {
-                Cells::Text(cast(&DataType::Utf8)?.as_string::<i32>().clone())
-            }
-            t if t.is_integer() => {
-                Cells::Int(cast(&DataType::Int64)?.as_primitive::<Int64Type>().clone())
-            }
-            t if t.is_floating() => Cells::Float(
-                cast(&DataType::Float64)?
-                    .as_primitive::<Float64Type>()
-                    .clone(),
-            ),
-            DataType::Boolean => Cells::Bool(array.as_boolean().clone()),
-            DataType::Timestamp(unit, _) => {
-                let per = match unit {
-                    TimeUnit::Second => 1,
-                    TimeUnit::Millisecond => 1_000,
-                    TimeUnit::Microsecond => 1_000_000,
-                    TimeUnit::Nanosecond => 1_000_000_000,
-                };
-                let ticks = cast(&DataType::Int64)?.as_primitive::<Int64Type>().clone();
-                Cells::Time(ticks, Ticks::PerSecond(per))
-            }
-            DataType::Date32 => {
-                let ticks = cast(&DataType::Int64)?.as_primitive::<Int64Type>().clone();
-                Cells::Time(ticks, Ticks::Days)
-            }
-            DataType::Date64 => {
-                let ticks = cast(&DataType::Int64)?.as_primitive::<Int64Type>().clone();
-                Cells::Time(ticks, Ticks::PerSecond(1_000))
-            }
-            _ => return Err(type_error()),
-        };
-        let fits = matches!(
-            (&cells, kind),
-            (Cells::Null | Cells::Text(_), _)
-                | (
-                    Cells::Int(_) | Cells::Float(_),
-                    Kind::Id | Kind::Int | Kind::Float | Kind::Ts
-                )
-                | (Cells::Int(_) | Cells::Bool(_), Kind::Bool)
-                | (Cells::Time(..), Kind::Ts)
-        );
-        if !fits {
-            return Err(type_error());
-        }
-        Ok(Col { name, cells })
-    }
-
-    fn fault(&self, message: impl Into<String>) -> RowFault {
-        RowFault::new(self.name, message)
-    }
-
-    fn text(&self, row: usize) -> Option<&str> {
-        match &self.cells {
-            Cells::Text(c) if row < c.len() && c.is_valid(row) => {
-                Some(c.value(row).trim()).filter(|s| !s.is_empty())
-            }
-            _ => None,
-        }
-    }
-
-    /// The cell as text (ids and names); integers and whole floats become their
-    /// decimal text. Empty text is `None`.
-    fn id(&self, row: usize) -> std::result::Result<Option<Cow<'_, str>>, RowFault> {
-        Ok(match &self.cells {
-            Cells::Null => None,
-            Cells::Text(_) => self.text(row).map(Cow::Borrowed),
-            Cells::Int(c) => int_at(c, row).map(|v| Cow::Owned(v.to_string())),
-            Cells::Float(c) => match float_at(c, row) {
-                None => None,
-                Some(v) => Some(Cow::Owned(whole(v).map_err(|m| self.fault(m))?.to_string())),
-            },
-            Cells::Bool(_) | Cells::Time(..) => return Err(self.fault("expected text")),
-        })
-    }
-
-    fn int(&self, row: usize) -> std::result::Result<Option<i64>, RowFault> {
-        let cents = match self.name {
-            "price" => Some("prices"),
-            "amount" => Some("amounts"),
-            _ => None,
-        };
-        let whole_or_hint = |v: f64| {
-            whole(v).map_err(|m| match cents {
-                // The hint is for fractions (12.5); a huge or infinite value has none.
-                Some(what) if v.is_finite() && v.fract() != 0.0 => {
-                    let c = (v * 100.0).round();
-                    self.fault(format!(
-                        "{m}; {what} are integer cents (write {c} for {v:.2})"
-                    ))
-                }
-                _ => self.fault(m),
-            })
-        };
-        match &self.cells {
-            Cells::Null => Ok(None),
-            Cells::Int(c) => Ok(int_at(c, row)),
-            Cells::Float(c) => float_at(c, row).map(whole_or_hint).transpose(),
-            Cells::Text(_) => match self.text(row) {
-                None => Ok(None),
-                Some(s) => match s.parse::<i64>() {
-                    Ok(v) => Ok(Some(v)),
-                    Err(_) => match s.parse::<f64>() {
-                        Ok(v) => whole_or_hint(v).map(Some),
-                        Err(_) => Err(self.fault(format!("cannot read \"{s}\" as an integer"))),
-                    },
-                },
-            },
-            Cells::Bool(_) | Cells::Time(..) => Err(self.fault("expected an integer")),
-        }
-    }
-
-    fn float(&self, row: usize) -> std::result::Result<Option<f64>, RowFault> {
-        let v = match &self.cells {
-            Cells::Null => None,
-            Cells::Int(c) => int_at(c, row).map(|v| v as f64),
-            Cells::Float(c) => float_at(c, row),
-            Cells::Text(_) => match self.text(row) {
-                None => None,
-                Some(s) => Some(
-                    s.parse::<f64>()
-                        .map_err(|_| self.fault(format!("cannot read \"{s}\" as a number")))?,
-                ),
-            },
-            Cells::Bool(_) | Cells::Time(..) => return Err(self.fault("expected a number")),
-        };
-        match v {
-            Some(v) if !v.is_finite() => Err(self.fault(format!("{v} is not a finite number"))),
-            v => Ok(v),
-        }
-    }
-
-    fn bool(&self, row: usize) -> std::result::Result<Option<bool>, RowFault> {
-        let bad = |s: &str| {
-            self.fault(format!(
-                "cannot read \"{s}\" as a boolean (expected true, false, 1 or 0)"
-            ))
-        };
-        match &self.cells {
-            Cells::Null => Ok(None),
-            Cells::Bool(c) => Ok((row < c.len() && c.is_valid(row)).then(|| c.value(row))),
-            Cells::Int(c) => match int_at(c, row) {
-                None => Ok(None),
-                Some(0) => Ok(Some(false)),
-                Some(1) => Ok(Some(true)),
-                Some(v) => Err(bad(&v.to_string())),
-            },
-            Cells::Text(_) => match self.text(row) {
-                None => Ok(None),
-                Some(s) => match s.to_ascii_lowercase().as_str() {
-                    "true" | "1" => Ok(Some(true)),
-                    "false" | "0" => Ok(Some(false)),
-                    _ => Err(bad(s)),
-                },
-            },
-            Cells::Float(_) | Cells::Time(..) => Err(self.fault("expected a boolean")),
-        }
-    }
-
-    fn ts(&self, row: usize) -> std::result::Result<Option<i64>, RowFault> {
-        let secs = match &self.cells {
-            Cells::Null => None,
-            Cells::Int(c) => int_at(c, row),
-            Cells::Float(c) => float_at(c, row)
-                .map(whole)
-                .transpose()
-                .map_err(|m| self.fault(m))?,
-            Cells::Text(_) => match self.text(row) {
-                None => None,
-                Some(s) => Some(parse_time(s).map_err(|m| self.fault(m))?),
-            },
-            Cells::Time(c, Ticks::PerSecond(per)) => int_at(c, row).map(|t| t.div_euclid(*per)),
-            Cells::Time(c, Ticks::Days) => int_at(c, row).map(|d| d.saturating_mul(86_400)),
-            Cells::Bool(_) => return Err(self.fault("expected a timestamp")),
-        };
-        secs.map(|t| check_ts(t).map_err(|m| self.fault(m)))
-            .transpose()
-    }
-
-    fn required_ts(&self, row: usize) -> std::result::Result<i64, RowFault> {
-        self.ts(row)?.ok_or_else(|| self.fault("missing timestamp"))
-    }
-}
-
-fn int_at(c: &Int64Array, row: usize) -> Option<i64> {
-    (row < c.len() && c.is_valid(row)).then(|| c.value(row))
-}
-
-fn float_at(c: &Float64Array, row: usize) -> Option<f64> {
-    (row < c.len() && c.is_valid(row)).then(|| c.value(row))
-}
-
-/// The schema columns of one batch, by schema name.
-struct Columns {
-    cols: Vec<Col>,
-}
-
-impl Columns {
-    fn get(&self, name: &str) -> Option<&Col> {
-        self.cols.iter().find(|c| c.name == name)
-    }
-}
-
-/// Finds each schema column of `table` in `schema` (by name or alias): its position.
+/// Wraps `array` as schema column `col` of the table called `source`.
 ///
 /// # Errors
-/// [`Error::MissingColumn`] for a required column that is absent.
-fn locate(table: Table, schema: &Schema) -> Result<Vec<(&'static str, usize)>> {
-    let mut found = Vec::new();
-    for &(name, required) in table.columns() {
-        let direct = schema.index_of(name).ok();
-        let alias = || {
-            ALIASES
-                .iter()
-                .filter(|(_, col)| *col == name)
-                .find_map(|(alias, _)| schema.index_of(alias).ok())
-        };
-        match direct.or_else(alias) {
-            Some(i) => found.push((name, i)),
-            None if required => {
-                let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-                return Err(Error::MissingColumn {
-                    source_name: table.as_str().to_string(),
-                    column: name.to_string(),
-                    found: names.join(", "),
-                });
-            }
-            None => {}
+/// [`Error::InvalidData`] naming the table and column when the Arrow type does not fit
+/// the column (a boolean price, a string commission read as a list, ...).
+fn arrow_field(source: &str, col: &Col, array: &ArrayRef) -> Result<Field<ArrowCells>> {
+    let dtype = array.data_type();
+    let cast = |to: &DataType| {
+        strict_cast(array, to).map_err(|e| {
+            Error::invalid(
+                Location::source(source).column(col.name),
+                format!("cannot convert the column of type {dtype}: {e}"),
+            )
+        })
+    };
+    let is_text =
+        |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+    let ticks = || -> Result<Int64Array> {
+        Ok(cast(&DataType::Int64)?.as_primitive::<Int64Type>().clone())
+    };
+    let cells = match dtype {
+        DataType::Null => ArrowCells::Null(array.len()),
+        t if is_text(t) => ArrowCells::Text(cast(&DataType::Utf8)?.as_string::<i32>().clone()),
+        DataType::Dictionary(_, v) if is_text(v) => {
+            ArrowCells::Text(cast(&DataType::Utf8)?.as_string::<i32>().clone())
         }
-    }
-    Ok(found)
-}
-
-/// The columns of `schema` that `positions` does not read, in frame order.
-fn ignored(schema: &Schema, positions: &[(&'static str, usize)]) -> Vec<String> {
-    schema
-        .fields()
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !positions.iter().any(|(_, p)| p == i))
-        .map(|(_, f)| f.name().clone())
-        .collect()
+        t if t.is_integer() => ArrowCells::Int(ticks()?),
+        t if t.is_floating() => ArrowCells::Float(
+            cast(&DataType::Float64)?
+                .as_primitive::<Float64Type>()
+                .clone(),
+        ),
+        DataType::Boolean => ArrowCells::Bool(array.as_boolean().clone()),
+        DataType::Timestamp(unit, _) => {
+            let per = match unit {
+                TimeUnit::Second => 1,
+                TimeUnit::Millisecond => 1_000,
+                TimeUnit::Microsecond => 1_000_000,
+                TimeUnit::Nanosecond => 1_000_000_000,
+            };
+            ArrowCells::Time(ticks()?, Ticks::PerSecond(per))
+        }
+        DataType::Date32 => ArrowCells::Time(ticks()?, Ticks::Days),
+        DataType::Date64 => ArrowCells::Time(ticks()?, Ticks::PerSecond(1_000)),
+        _ => {
+            return Err(Error::invalid(
+                Location::source(source).column(col.name),
+                format!(
+                    "found column type {dtype}, expected {}",
+                    col.kind.describe()
+                ),
+            ))
+        }
+    };
+    Field::new(source, col, cells, dtype)
 }
 
 /// Counts rows and turns faults into errors (strict) or rejects (lenient).
@@ -532,7 +251,13 @@ struct Tally<'a> {
 }
 
 impl Tally<'_> {
-    fn record(&mut self, outcome: std::result::Result<(), RowFault>) -> Result<()> {
+    /// Records the outcome of the next row; `shown` names a column as the frame does
+    /// (its alias, if it used one).
+    fn record(
+        &mut self,
+        outcome: std::result::Result<(), RowFault>,
+        shown: impl Fn(&'static str) -> &'static str,
+    ) -> Result<()> {
         self.read += 1;
         let fault = match outcome {
             Ok(()) => {
@@ -540,6 +265,10 @@ impl Tally<'_> {
                 return Ok(());
             }
             Err(f) => f,
+        };
+        let fault = RowFault {
+            column: shown(fault.column),
+            ..fault
         };
         if self.strict {
             return Err(fault.at(self.table.as_str(), self.read));
@@ -555,105 +284,6 @@ impl Tally<'_> {
     }
 }
 
-fn opt_id(c: Option<&Col>, row: usize) -> std::result::Result<Option<Cow<'_, str>>, RowFault> {
-    c.map_or(Ok(None), |c| c.id(row))
-}
-
-fn opt_int(c: Option<&Col>, row: usize) -> std::result::Result<Option<i64>, RowFault> {
-    c.map_or(Ok(None), |c| c.int(row))
-}
-
-fn opt_ts(c: Option<&Col>, row: usize) -> std::result::Result<Option<i64>, RowFault> {
-    c.map_or(Ok(None), |c| c.ts(row))
-}
-
-fn req_id(c: Option<&Col>, row: usize) -> std::result::Result<Cow<'_, str>, RowFault> {
-    Ok(opt_id(c, row)?.unwrap_or(Cow::Borrowed("")))
-}
-
-fn push_row(
-    b: &mut DatasetBuilder,
-    table: Table,
-    c: &Columns,
-    row: usize,
-) -> std::result::Result<(), RowFault> {
-    match table {
-        Table::Items => {
-            let item_id = req_id(c.get("item_id"), row)?;
-            let category = opt_id(c.get("category"), row)?;
-            let brand = opt_id(c.get("brand"), row)?;
-            let seller = opt_id(c.get("seller"), row)?;
-            b.push_item(&ItemRecord {
-                item_id: &item_id,
-                category: category.as_deref(),
-                brand: brand.as_deref(),
-                price_cents: opt_int(c.get("price"), row)?,
-                reviews_positive: opt_int(c.get("reviews_positive"), row)?,
-                reviews_total: opt_int(c.get("reviews_total"), row)?,
-                commission_rate: c
-                    .get("commission_rate")
-                    .map_or(Ok(None), |f| f.float(row))?,
-                seller: seller.as_deref(),
-                in_stock: c.get("in_stock").map_or(Ok(None), |f| f.bool(row))?,
-                listed_at: opt_ts(c.get("listed_at"), row)?,
-            })
-        }
-        Table::Promoters => {
-            let promoter_id = req_id(c.get("promoter_id"), row)?;
-            let channel = opt_id(c.get("channel"), row)?;
-            let inviter = opt_id(c.get("inviter_id"), row)?;
-            b.push_promoter(&PromoterRecord {
-                promoter_id: &promoter_id,
-                channel: channel.as_deref(),
-                city_tier: opt_int(c.get("city_tier"), row)?,
-                joined_at: opt_ts(c.get("joined_at"), row)?,
-                inviter_id: inviter.as_deref(),
-            })
-        }
-        Table::Orders => {
-            let promoter_id = req_id(c.get("promoter_id"), row)?;
-            let item_id = req_id(c.get("item_id"), row)?;
-            let ts = match c.get("ts") {
-                Some(t) => t.required_ts(row)?,
-                None => return Err(RowFault::new("ts", "missing timestamp")),
-            };
-            let order_id = opt_id(c.get("order_id"), row)?;
-            let buyer_id = opt_id(c.get("buyer_id"), row)?;
-            let group_id = opt_id(c.get("group_id"), row)?;
-            let status = opt_id(c.get("status"), row)?;
-            b.push_order(&OrderRecord {
-                promoter_id: &promoter_id,
-                item_id: &item_id,
-                ts,
-                order_id: order_id.as_deref(),
-                buyer_id: buyer_id.as_deref(),
-                group_id: group_id.as_deref(),
-                quantity: opt_int(c.get("quantity"), row)?,
-                amount_cents: opt_int(c.get("amount"), row)?,
-                status: status.as_deref(),
-                weight: c.get("weight").map_or(Ok(None), |f| f.float(row))?,
-            })
-        }
-        Table::Shares => {
-            let promoter_id = req_id(c.get("promoter_id"), row)?;
-            let item_id = req_id(c.get("item_id"), row)?;
-            let ts = match c.get("ts") {
-                Some(t) => t.required_ts(row)?,
-                None => return Err(RowFault::new("ts", "missing timestamp")),
-            };
-            let group_id = opt_id(c.get("group_id"), row)?;
-            let receiver_id = opt_id(c.get("receiver_id"), row)?;
-            b.push_share(&ShareRecord {
-                promoter_id: &promoter_id,
-                item_id: &item_id,
-                ts,
-                group_id: group_id.as_deref(),
-                receiver_id: receiver_id.as_deref(),
-            })
-        }
-    }
-}
-
 /// Pushes every row of `reader` into `b` as rows of `table`.
 fn read_table(
     b: &mut DatasetBuilder,
@@ -663,8 +293,8 @@ fn read_table(
     rejects: &mut Vec<Reject>,
 ) -> Result<TableCounts> {
     let schema = reader.schema();
-    let positions = locate(table, &schema)?;
-    let ignored_columns = ignored(&schema, &positions);
+    let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let matched = Matched::new(table.as_str(), &names, table.columns(), &[])?;
     let mut tally = Tally {
         table,
         strict,
@@ -675,30 +305,19 @@ fn read_table(
     for batch in reader {
         let batch =
             batch.map_err(|e| Error::invalid(Location::source(table.as_str()), e.to_string()))?;
-        let cols = positions
+        let fields = table
+            .columns()
             .iter()
-            .map(|&(name, i)| Col::new(table.as_str(), name, batch.column(i)))
+            .zip(&matched.positions)
+            .map(|(col, at)| {
+                at.map(|i| arrow_field(table.as_str(), col, batch.column(i)))
+                    .transpose()
+            })
             .collect::<Result<Vec<_>>>()?;
-        let cols = Columns { cols };
+        let cols = Columns::new(table, fields, matched.aliases.clone())?;
         for row in 0..batch.num_rows() {
-            let outcome = push_row(b, table, &cols, row);
-            let rejected = outcome.is_err();
-            tally.record(outcome)?;
-            if rejected {
-                // An order naming a left-out item or promoter then says so, rather than
-                // calling the id unknown.
-                let id_column = match table {
-                    Table::Items => "item_id",
-                    Table::Promoters => "promoter_id",
-                    Table::Orders | Table::Shares => continue,
-                };
-                if let Ok(Some(id)) = opt_id(cols.get(id_column), row) {
-                    match table {
-                        Table::Items => b.reject_item_row(&id, tally.read),
-                        _ => b.reject_promoter_row(&id, tally.read),
-                    }
-                }
-            }
+            let outcome = cols.push(b, row, tally.read + 1);
+            tally.record(outcome, |c| cols.shown(c))?;
         }
     }
     Ok(TableCounts {
@@ -706,7 +325,7 @@ fn read_table(
         read: tally.read,
         accepted: tally.accepted,
         rejected: tally.read - tally.accepted,
-        ignored_columns,
+        ignored_columns: matched.ignored,
     })
 }
 
@@ -810,7 +429,7 @@ pub fn ids_named(
     column: &'static str,
     offset: usize,
 ) -> Result<Vec<String>> {
-    let col = Col::new(field, column, array)?;
+    let col = arrow_field(field, &Col::required(column, Kind::Id), array)?;
     (0..array.len())
         .map(|row| match col.id(row) {
             Ok(Some(id)) => Ok(id.into_owned()),
@@ -870,7 +489,7 @@ pub fn ranked_batch(ids: &[String], lists: &[Vec<Ranked>]) -> Result<RecordBatch
         Arc::new(Float32Array::from(score)),
     ];
     RecordBatch::try_new(ranked_schema(), columns)
-        .map_err(|e| Error::Unsupported(format!("cannot build the ranked table: {e}")))
+        .map_err(|e| Error::Internal(format!("cannot build the ranked table: {e}")))
 }
 
 /// A record batch of named columns (all the same length).
@@ -884,5 +503,5 @@ pub fn batch_of(columns: Vec<(&str, ArrayRef)>) -> Result<RecordBatch> {
         .collect();
     let arrays = columns.into_iter().map(|(_, a)| a).collect();
     RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
-        .map_err(|e| Error::Unsupported(format!("cannot build a table: {e}")))
+        .map_err(|e| Error::Internal(format!("cannot build a table: {e}")))
 }

@@ -13,6 +13,7 @@ pub(crate) mod builder_support {
 pub mod catalog;
 pub mod events;
 pub mod ids;
+pub mod ingest;
 pub mod network;
 pub mod orders;
 pub mod profile;

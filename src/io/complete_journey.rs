@@ -24,9 +24,9 @@
 
 use super::read::{Loaded, ReadOptions, Tally};
 use super::report::LoadReport;
-use super::schema::{Col, Kind, Table};
 use super::table::TableFile;
 use super::write::write_rejects;
+use crate::data::ingest::{Col, Kind, Table};
 use crate::data::{DatasetBuilder, ItemRecord, OrderRecord, RowFault};
 use crate::error::{Error, Result};
 use std::collections::HashMap;
@@ -197,7 +197,7 @@ fn read_items(
             })
         };
         let outcome = push();
-        tally.record(t, row, outcome)?;
+        tally.record((t.first_row + row) as u64 + 1, outcome, |c| t.shown(c))?;
     }
     Ok(())
 }
@@ -242,7 +242,7 @@ fn read_orders(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> 
             })
         };
         let outcome = push();
-        tally.record(t, row, outcome)?;
+        tally.record((t.first_row + row) as u64 + 1, outcome, |c| t.shown(c))?;
     }
     Ok(())
 }

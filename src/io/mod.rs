@@ -38,15 +38,14 @@ mod frame;
 mod movielens;
 mod read;
 mod report;
-mod schema;
 mod table;
 mod write;
 
+pub use crate::data::ingest::Table;
 pub use complete_journey::read_complete_journey;
 pub use files::DataFiles;
 pub use format::{Format, EXTENSIONS};
 pub use movielens::read_movielens_inter;
 pub use read::{read_dataset, read_promoter_ids, Loaded, ReadOptions};
 pub use report::{LoadReport, Reject, TableReport, UnresolvedInviter};
-pub use schema::Table;
 pub use write::{write_dataset, write_ranked, write_rejects, DatasetWriter, RankedList};

@@ -5,17 +5,13 @@
 //! rule stops the load (strict mode, the default) or is left out and reported (lenient
 //! mode).
 
-use super::columns::Field;
 use super::files::DataFiles;
 use super::report::{LoadReport, Reject, TableReport, UnresolvedInviter};
-use super::schema::{Col, Kind, Table};
 use super::table::{TableFile, TableSource, CHUNK_ROWS};
 use super::write::write_rejects;
-use crate::data::{
-    Dataset, DatasetBuilder, ItemRecord, OrderRecord, PromoterRecord, RowFault, ShareRecord,
-};
+use crate::data::ingest::{Col, Kind, Table};
+use crate::data::{Dataset, DatasetBuilder, RowFault};
 use crate::error::{Error, Location, Result};
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// How to treat bad rows.
@@ -150,12 +146,13 @@ impl<'a> Tally<'a> {
         }
     }
 
-    /// Records the outcome of 0-based data row `row` of chunk `t`.
+    /// Records the outcome of 1-based file row `row`; `shown` names a column as the
+    /// file does (its alias, if it used one).
     pub(crate) fn record(
         &mut self,
-        t: &TableFile,
-        row: usize,
+        row: u64,
         outcome: Result<(), RowFault>,
+        shown: impl Fn(&'static str) -> &'static str,
     ) -> Result<()> {
         self.read += 1;
         let fault = match outcome {
@@ -165,8 +162,7 @@ impl<'a> Tally<'a> {
             }
             Err(f) => f,
         };
-        let row = (t.first_row + row) as u64 + 1;
-        let column = t.shown(fault.column);
+        let column = shown(fault.column);
         if self.strict {
             return Err(Error::invalid(
                 Location::source(self.display.clone())
@@ -231,173 +227,28 @@ impl<'a> Tally<'a> {
     }
 }
 
-fn opt_id(f: Option<&Field>, row: usize) -> Result<Option<Cow<'_, str>>, RowFault> {
-    f.map_or(Ok(None), |f| f.id(row))
-}
-
-fn opt_int(f: Option<&Field>, row: usize) -> Result<Option<i64>, RowFault> {
-    f.map_or(Ok(None), |f| f.int(row))
-}
-
-fn opt_ts(f: Option<&Field>, row: usize) -> Result<Option<i64>, RowFault> {
-    f.map_or(Ok(None), |f| f.ts(row))
-}
-
-fn req_id(f: &Field, row: usize) -> Result<Cow<'_, str>, RowFault> {
-    Ok(f.id(row)?.unwrap_or(Cow::Borrowed("")))
-}
-
-fn read_items(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> Result<()> {
-    let id = t.required("item_id")?;
-    let category = t.field("category");
-    let brand = t.field("brand");
-    let price = t.field("price");
-    let rev_pos = t.field("reviews_positive");
-    let rev_total = t.field("reviews_total");
-    let rate = t.field("commission_rate");
-    let seller = t.field("seller");
-    let in_stock = t.field("in_stock");
-    let listed_at = t.field("listed_at");
-    for row in 0..t.n_rows {
-        if tally.skip(t, row)? {
-            continue;
-        }
-        let mut push = || -> Result<(), RowFault> {
-            let item_id = req_id(id, row)?;
-            let category = opt_id(category, row)?;
-            let brand = opt_id(brand, row)?;
-            let seller = opt_id(seller, row)?;
-            b.push_item(&ItemRecord {
-                item_id: &item_id,
-                category: category.as_deref(),
-                brand: brand.as_deref(),
-                price_cents: opt_int(price, row)?,
-                reviews_positive: opt_int(rev_pos, row)?,
-                reviews_total: opt_int(rev_total, row)?,
-                commission_rate: rate.map_or(Ok(None), |f| f.float(row))?,
-                seller: seller.as_deref(),
-                in_stock: in_stock.map_or(Ok(None), |f| f.bool(row))?,
-                listed_at: opt_ts(listed_at, row)?,
-            })
-        };
-        let outcome = push();
-        if outcome.is_err() {
-            if let Ok(Some(item_id)) = id.id(row) {
-                b.reject_item_row(&item_id, (t.first_row + row) as u64 + 1);
-            }
-        }
-        tally.record(t, row, outcome)?;
-    }
-    Ok(())
-}
-
-/// Reads promoters; returns the 1-based file row of each accepted promoter.
-fn read_promoters(
+/// Pushes every row of chunk `t` of `table` into `b`; returns the 1-based file rows
+/// of the rows accepted.
+fn read_rows(
     b: &mut DatasetBuilder,
-    t: &TableFile,
+    table: Table,
+    t: &mut TableFile,
     tally: &mut Tally<'_>,
 ) -> Result<Vec<u64>> {
-    let id = t.required("promoter_id")?;
-    let channel = t.field("channel");
-    let tier = t.field("city_tier");
-    let joined = t.field("joined_at");
-    let inviter = t.field("inviter_id");
-    let mut rows = Vec::new();
+    let cols = t.take_columns(table)?;
+    let mut accepted = Vec::new();
     for row in 0..t.n_rows {
         if tally.skip(t, row)? {
             continue;
         }
-        let mut push = || -> Result<(), RowFault> {
-            let promoter_id = req_id(id, row)?;
-            let channel = opt_id(channel, row)?;
-            let inviter = opt_id(inviter, row)?;
-            b.push_promoter(&PromoterRecord {
-                promoter_id: &promoter_id,
-                channel: channel.as_deref(),
-                city_tier: opt_int(tier, row)?,
-                joined_at: opt_ts(joined, row)?,
-                inviter_id: inviter.as_deref(),
-            })
-        };
-        let outcome = push();
-        if outcome.is_ok() {
-            rows.push((t.first_row + row) as u64 + 1);
-        } else if let Ok(Some(promoter_id)) = id.id(row) {
-            b.reject_promoter_row(&promoter_id, (t.first_row + row) as u64 + 1);
+        let file_row = (t.first_row + row) as u64 + 1;
+        let outcome = cols.push(b, row, file_row);
+        if outcome.is_ok() && table == Table::Promoters {
+            accepted.push(file_row);
         }
-        tally.record(t, row, outcome)?;
+        tally.record(file_row, outcome, |c| cols.shown(c))?;
     }
-    Ok(rows)
-}
-
-fn read_orders(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> Result<()> {
-    let promoter = t.required("promoter_id")?;
-    let item = t.required("item_id")?;
-    let ts = t.required("ts")?;
-    let order_id = t.field("order_id");
-    let buyer = t.field("buyer_id");
-    let group = t.field("group_id");
-    let quantity = t.field("quantity");
-    let amount = t.field("amount");
-    let status = t.field("status");
-    let weight = t.field("weight");
-    for row in 0..t.n_rows {
-        if tally.skip(t, row)? {
-            continue;
-        }
-        let mut push = || -> Result<(), RowFault> {
-            let promoter_id = req_id(promoter, row)?;
-            let item_id = req_id(item, row)?;
-            let order_id = opt_id(order_id, row)?;
-            let buyer_id = opt_id(buyer, row)?;
-            let group_id = opt_id(group, row)?;
-            let status = opt_id(status, row)?;
-            b.push_order(&OrderRecord {
-                promoter_id: &promoter_id,
-                item_id: &item_id,
-                ts: ts.required_ts(row)?,
-                order_id: order_id.as_deref(),
-                buyer_id: buyer_id.as_deref(),
-                group_id: group_id.as_deref(),
-                quantity: opt_int(quantity, row)?,
-                amount_cents: opt_int(amount, row)?,
-                status: status.as_deref(),
-                weight: weight.map_or(Ok(None), |f| f.float(row))?,
-            })
-        };
-        let outcome = push();
-        tally.record(t, row, outcome)?;
-    }
-    Ok(())
-}
-
-fn read_shares(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> Result<()> {
-    let promoter = t.required("promoter_id")?;
-    let item = t.required("item_id")?;
-    let ts = t.required("ts")?;
-    let group = t.field("group_id");
-    let receiver = t.field("receiver_id");
-    for row in 0..t.n_rows {
-        if tally.skip(t, row)? {
-            continue;
-        }
-        let mut push = || -> Result<(), RowFault> {
-            let promoter_id = req_id(promoter, row)?;
-            let item_id = req_id(item, row)?;
-            let group_id = opt_id(group, row)?;
-            let receiver_id = opt_id(receiver, row)?;
-            b.push_share(&ShareRecord {
-                promoter_id: &promoter_id,
-                item_id: &item_id,
-                ts: ts.required_ts(row)?,
-                group_id: group_id.as_deref(),
-                receiver_id: receiver_id.as_deref(),
-            })
-        };
-        let outcome = push();
-        tally.record(t, row, outcome)?;
-    }
-    Ok(())
+    Ok(accepted)
 }
 
 /// Reads a dataset from files, validating every row.
@@ -480,15 +331,10 @@ pub(crate) fn read_dataset_chunked(
             Table::Shares => b.reserve_shares(source.n_rows()),
         }
         let mut tally = Tally::for_source(&source, opts.strict, &mut report.rejects);
-        while let Some(t) = source.next_chunk()? {
-            match table {
-                Table::Items => read_items(&mut b, &t, &mut tally)?,
-                Table::Promoters => {
-                    promoter_rows.extend(read_promoters(&mut b, &t, &mut tally)?);
-                    promoters_file = Some(t.display.clone());
-                }
-                Table::Orders => read_orders(&mut b, &t, &mut tally)?,
-                Table::Shares => read_shares(&mut b, &t, &mut tally)?,
+        while let Some(mut t) = source.next_chunk()? {
+            promoter_rows.extend(read_rows(&mut b, table, &mut t, &mut tally)?);
+            if table == Table::Promoters {
+                promoters_file = Some(t.display.clone());
             }
         }
         let table_report = tally.report(table);

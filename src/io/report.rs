@@ -2,7 +2,7 @@
 //! columns ignored and the inviters cleared.
 
 use super::format::Format;
-use super::schema::Table;
+use crate::data::ingest::Table;
 use serde::Serialize;
 use std::fmt;
 

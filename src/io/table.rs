@@ -5,12 +5,12 @@
 //! a hundred million orders never sits in memory as one frame; CSV and Arrow IPC in one
 //! chunk); each chunk is a [`TableFile`] whose rows the readers walk.
 
-use super::columns::Field;
+use super::columns::{field, PolarsCells};
 use super::csv_scan::{CsvScan, Ragged};
 use super::format::Format;
 use super::frame::{format_error, read_frame};
-use super::schema::{canonical, Col, ALIASES};
-use crate::error::{Error, Location, Result};
+use crate::data::ingest::{Col, Columns, Field, Matched, Table};
+use crate::error::{Error, Result};
 use polars::prelude::{DataFrame, ParquetReader, SerReader};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -19,120 +19,14 @@ use std::path::{Path, PathBuf};
 /// megabytes of cells for an orders file.
 pub(crate) const CHUNK_ROWS: usize = 1 << 22;
 
-/// Which file column stands for each schema column, and which file columns are left.
-struct Matched {
-    /// Per schema column: the file column's name, trimmed (`None` when absent).
-    chosen: Vec<Option<String>>,
-    /// File columns not read, in file order (not in the schema, or skipped).
-    ignored: Vec<String>,
-}
-
-/// Matches file column `names` against `schema`: exact names first, then aliases, so
-/// that a schema name wins over an alias. Optional columns named in `skip` are not
-/// read and count as ignored.
-fn match_columns(
-    display: &str,
-    names: &[String],
-    schema: &'static [Col],
-    skip: &[String],
-) -> Result<Matched> {
-    refuse_repeated_columns(display, names, schema)?;
-    let mut pick: Vec<Option<usize>> = vec![None; schema.len()];
-    for alias_pass in [false, true] {
-        for (i, name) in names.iter().enumerate() {
-            let name = name.trim();
-            let canon = canonical(name);
-            if alias_pass == (canon == name) {
-                continue;
-            }
-            if let Some(c) = schema.iter().position(|c| c.name == canon) {
-                if let Some(slot @ None) = pick.get_mut(c) {
-                    *slot = Some(i);
-                }
-            }
-        }
-    }
-    for (col, slot) in schema.iter().zip(pick.iter_mut()) {
-        if slot.is_none() && col.required {
-            return Err(Error::MissingColumn {
-                source_name: display.to_string(),
-                column: col.name.to_string(),
-                found: names.join(", "),
-            });
-        }
-        if !col.required && skip.iter().any(|s| s == col.name) {
-            *slot = None;
-        }
-    }
-    let ignored = names
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !pick.contains(&Some(*i)))
-        .map(|(_, n)| n.clone())
-        .collect();
-    let chosen = pick
-        .iter()
-        .map(|p| p.and_then(|i| names.get(i)).map(|n| n.trim().to_string()))
-        .collect();
-    Ok(Matched { chosen, ignored })
-}
-
-/// Refuses a header that names one schema column (or one alias) twice, as in
-/// `ts,ts`: which of the two holds the values is anyone's guess. The CSV reader renames
-/// the second one to `ts_duplicated_0`, and names are compared trimmed.
-fn refuse_repeated_columns(display: &str, names: &[String], schema: &[Col]) -> Result<()> {
-    let base = |name: &str| -> String {
-        let name = name.trim();
-        match name.rsplit_once("_duplicated_") {
-            Some((b, n))
-                if !n.is_empty()
-                    && n.bytes().all(|c| c.is_ascii_digit())
-                    && names.iter().any(|m| m.trim() == b) =>
-            {
-                b.to_string()
-            }
-            _ => name.to_string(),
-        }
-    };
-    let bases: Vec<String> = names.iter().map(|n| base(n)).collect();
-    for (i, name) in bases.iter().enumerate() {
-        if !schema.iter().any(|c| c.name == canonical(name)) {
-            continue;
-        }
-        let at: Vec<String> = bases
-            .iter()
-            .enumerate()
-            .filter(|(_, other)| *other == name)
-            .map(|(j, _)| (j + 1).to_string())
-            .collect();
-        if at.len() > 1 && at.first() == Some(&(i + 1).to_string()) {
-            return Err(Error::invalid(
-                Location::source(display).column(name.as_str()),
-                format!(
-                    "the header names column \"{name}\" {} times (columns {}); keep one",
-                    at.len(),
-                    at.join(" and ")
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The alias a file used for a schema column, if its name is one.
-fn alias_of(file_name: &str) -> Option<&'static str> {
-    ALIASES
-        .iter()
-        .find(|(a, _)| *a == file_name)
-        .map(|(a, _)| *a)
-}
-
 /// An input file with its schema columns found, read chunk by chunk.
 pub(crate) struct TableSource {
     path: PathBuf,
     display: String,
     format: Format,
     schema: &'static [Col],
+    /// The file's column names, as in its header.
+    names: Vec<String>,
     matched: Matched,
     /// Data rows in the whole file.
     n_rows: usize,
@@ -173,12 +67,13 @@ impl TableSource {
                 .collect::<Vec<_>>();
             (names, df.height(), Some(df), scan)
         };
-        let matched = match_columns(&display, &names, schema, skip)?;
+        let matched = Matched::new(&display, &names, schema, skip)?;
         Ok(TableSource {
             path: path.to_path_buf(),
             display,
             format,
             schema,
+            names,
             matched,
             n_rows,
             next: 0,
@@ -236,7 +131,7 @@ impl TableSource {
         }
         let first = self.next;
         let len = self.chunk_rows.min(self.n_rows - first);
-        let columns: Vec<String> = self.matched.chosen.iter().flatten().cloned().collect();
+        let columns: Vec<String> = self.chosen().flatten().map(str::to_string).collect();
         let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
         let df = ParquetReader::new(file)
             .with_columns(Some(columns))
@@ -258,10 +153,21 @@ impl TableSource {
         self.chunk(&df, first).map(Some)
     }
 
+    /// Per schema column: the file column standing for it, trimmed.
+    fn chosen(&self) -> impl Iterator<Item = Option<&str>> {
+        self.matched
+            .positions
+            .iter()
+            .map(|p| p.and_then(|i| self.names.get(i)).map(|n| n.trim()))
+    }
+
     fn chunk(&self, df: &DataFrame, first_row: usize) -> Result<TableFile> {
-        let mut fields = Vec::new();
-        for (col, name) in self.schema.iter().zip(&self.matched.chosen) {
-            let Some(name) = name else { continue };
+        let mut fields = Vec::with_capacity(self.schema.len());
+        for (col, name) in self.schema.iter().zip(self.chosen()) {
+            let Some(name) = name else {
+                fields.push(None);
+                continue;
+            };
             let column = df
                 .columns()
                 .iter()
@@ -276,15 +182,17 @@ impl TableSource {
                         .collect::<Vec<_>>()
                         .join(", "),
                 })?;
-            let field = Field::new(&self.path, col, column.as_materialized_series())?;
-            fields.push((col.name, alias_of(name), field));
+            let series = column.as_materialized_series();
+            fields.push(Some(field(&self.path, col, series)?));
         }
         Ok(TableFile {
             display: self.display.clone(),
             format: self.format,
             n_rows: df.height(),
             first_row,
+            schema: self.schema,
             fields,
+            aliases: self.matched.aliases.clone(),
             ignored: self.matched.ignored.clone(),
             ragged: Vec::new(),
             blank: Vec::new(),
@@ -328,9 +236,12 @@ pub(crate) struct TableFile {
     pub n_rows: usize,
     /// The file row (0-based) of this chunk's first row.
     pub first_row: usize,
-    /// Per schema column: its name, the file's alias for it (when one was used) and its
-    /// cells.
-    fields: Vec<(&'static str, Option<&'static str>, Field)>,
+    /// The schema the file was matched against.
+    schema: &'static [Col],
+    /// Per schema column: its cells, when the file has it.
+    fields: Vec<Option<Field<PolarsCells>>>,
+    /// Per schema column: the alias the file named it by, if any.
+    aliases: Vec<Option<&'static str>>,
     /// File columns not in the schema, in file order.
     pub ignored: Vec<String>,
     /// CSV records whose field count is not the header's, by row (0-based, in this
@@ -358,7 +269,9 @@ impl TableFile {
                 format: source.format,
                 n_rows: 0,
                 first_row: 0,
+                schema: source.schema,
                 fields: Vec::new(),
+                aliases: Vec::new(),
                 ignored: source.matched.ignored.clone(),
                 ragged: Vec::new(),
                 blank: Vec::new(),
@@ -388,15 +301,13 @@ impl TableFile {
     }
 
     /// The field for schema column `name`, if the file has it.
-    pub(crate) fn field(&self, name: &str) -> Option<&Field> {
-        self.fields
-            .iter()
-            .find(|(n, _, _)| *n == name)
-            .map(|(_, _, f)| f)
+    pub(crate) fn field(&self, name: &str) -> Option<&Field<PolarsCells>> {
+        let i = self.schema.iter().position(|c| c.name == name)?;
+        self.fields.get(i).and_then(Option::as_ref)
     }
 
     /// The field for a required column (present once `open` succeeded).
-    pub(crate) fn required(&self, name: &str) -> Result<&Field> {
+    pub(crate) fn required(&self, name: &str) -> Result<&Field<PolarsCells>> {
         self.field(name).ok_or_else(|| Error::MissingColumn {
             source_name: self.display.clone(),
             column: name.to_string(),
@@ -406,11 +317,18 @@ impl TableFile {
 
     /// The column name to show for schema column `name`: the alias the file used, if any.
     pub(crate) fn shown(&self, name: &'static str) -> &'static str {
-        self.fields
+        self.schema
             .iter()
-            .find(|(n, _, _)| *n == name)
-            .and_then(|(_, alias, _)| *alias)
+            .position(|c| c.name == name)
+            .and_then(|i| self.aliases.get(i).copied().flatten())
             .unwrap_or(name)
+    }
+
+    /// The cells of this chunk as rows of `table` (whose schema the file was matched
+    /// against), leaving this chunk without fields.
+    pub(crate) fn take_columns(&mut self, table: Table) -> Result<Columns<PolarsCells>> {
+        let fields = std::mem::take(&mut self.fields);
+        Columns::new(table, fields, self.aliases.clone())
     }
 
     /// [`Error::Empty`] when the file has a header and no data row (blank lines are not
