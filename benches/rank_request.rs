@@ -108,6 +108,7 @@ fn staged_requests(
         full.push(req.clone());
         let cands: Vec<String> = ranker
             .rank_index(p, nightly(), None)
+            .unwrap_or_default()
             .into_iter()
             .map(|r| r.item_id)
             .collect();

@@ -121,7 +121,7 @@ pub enum Error {
     #[error("invalid configuration: {0}")]
     Config(#[from] ConfigError),
 
-    /// A request to the ranker is malformed.
+    /// A request to the ranker, or an argument of a call, is malformed.
     #[error("invalid rank request: field \"{field}\": {message}")]
     InvalidRequest {
         /// The request field at fault.
@@ -170,9 +170,37 @@ pub enum Error {
     #[error("{0}")]
     Empty(String),
 
-    /// A computation could not be carried out as asked (e.g. a matrix too large).
+    /// An operation that needs another kind of model (similar items from a
+    /// popularity model, a γ sweep of a model that is not a blend).
+    #[error("{operation} needs {needs}; this model is {found}")]
+    WrongModel {
+        /// What was asked, e.g. `a γ sweep`.
+        operation: &'static str,
+        /// The kinds of model that can do it.
+        needs: &'static str,
+        /// The model's kind.
+        found: &'static str,
+    },
+
+    /// A fit whose matrices would not fit in memory or time as configured; the message
+    /// says which setting to change.
     #[error("{0}")]
-    Unsupported(String),
+    TooLarge(String),
+
+    /// A fit that broke down numerically (diverged, a singular system, a feature that
+    /// is not finite); the message says which setting to change.
+    #[error("{model}: {message}")]
+    FitFailed {
+        /// The model or learner that failed, e.g. `iALS`.
+        model: &'static str,
+        /// What broke and what to change.
+        message: String,
+    },
+
+    /// A broken internal invariant: a bug in kocrank, whatever the input. Please report
+    /// it with the message.
+    #[error("internal error (please report it): {0}")]
+    Internal(String),
 
     /// A long call stopped because its caller set the cancel flag
     /// ([`crate::train_with`]); the message says what was under way. Never returned

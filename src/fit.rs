@@ -126,7 +126,7 @@ fn fit_component(
         ..config.clone()
     };
     fit_learned(data, history, now, &cfg, watch)?.ok_or_else(|| {
-        Error::Unsupported(format!(
+        Error::Internal(format!(
             "blend component {} cannot be fitted",
             kind.as_str()
         ))

@@ -84,7 +84,7 @@ impl Model {
     ///
     /// # Errors
     /// [`Error::UnknownId`] for an item not in the catalogue;
-    /// [`Error::Unsupported`] for a model with none of the three (popularity, say).
+    /// [`Error::WrongModel`] for a model with none of the three (popularity, say).
     pub fn similar_items(&self, item_id: &str, k: usize) -> Result<Vec<(String, f32)>> {
         let j = self
             .catalog()
@@ -118,10 +118,11 @@ impl Model {
                 .filter(|&(_, w)| w != 0.0)
                 .collect()
         } else {
-            return Err(Error::Unsupported(format!(
-                "similar items need an item-to-item, iALS or EASE model (or a blend with one); this model is {}",
-                self.kind().as_str()
-            )));
+            return Err(Error::WrongModel {
+                operation: "similar items",
+                needs: "an item-to-item, iALS or EASE model (or a blend with one)",
+                found: self.kind().as_str(),
+            });
         };
         scored.retain(|&(i, s)| i != j && s.is_finite());
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));

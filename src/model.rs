@@ -158,7 +158,7 @@ impl Model {
     /// model, which is how a loaded model file rebuilds its cheap statistics.
     ///
     /// # Errors
-    /// [`Error::Unsupported`] when a learned model comes without its learned part.
+    /// [`Error::Internal`] when a learned model comes without its learned part.
     pub(crate) fn from_parts(
         config: Config,
         catalog: Arc<Catalog>,
@@ -214,7 +214,7 @@ impl Model {
                             None => {
                                 let at = learned.iter().position(|(k, _)| *k == kind).ok_or_else(
                                     || {
-                                        Error::Unsupported(format!(
+                                        Error::Internal(format!(
                                             "blend component {name} has no learned part"
                                         ))
                                     },
@@ -230,7 +230,7 @@ impl Model {
             (Some(signal), _) => signal,
             (None, Some(signal)) => signal,
             (None, None) => {
-                return Err(Error::Unsupported(format!(
+                return Err(Error::Internal(format!(
                     "model {} needs its learned part, which is missing",
                     config.model.as_str()
                 )))

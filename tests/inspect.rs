@@ -113,7 +113,11 @@ fn similar_items_need_a_model_that_relates_items() {
     let item = w.dataset.catalog.ids.name(0).unwrap();
     assert!(matches!(
         model.similar_items(item, 5),
-        Err(Error::Unsupported(_))
+        Err(Error::WrongModel {
+            operation: "similar items",
+            found: "popularity",
+            ..
+        })
     ));
     assert!(matches!(
         model.similar_items("no-such-item", 5),

@@ -127,9 +127,17 @@ fn rank_index_equals_rank() {
     for p in 0..r.model().promoters().len() as u32 {
         let id = r.model().promoters().ids.name(p).unwrap();
         assert_eq!(
-            r.rank_index(p, 4, None),
+            r.rank_index(p, 4, None).unwrap(),
             r.rank(&RankRequest::new(id, 4)).unwrap()
         );
+    }
+    // The same bounds as `rank`: no silent clamp, no silent newcomer.
+    let n = r.model().promoters().len() as u32;
+    for (p, k, field) in [(0, 0, "k"), (0, 10_001, "k"), (n, 4, "promoter")] {
+        match r.rank_index(p, k, None) {
+            Err(Error::InvalidRequest { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("rank_index({p}, {k}): {other:?}"),
+        }
     }
 }
 

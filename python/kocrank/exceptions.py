@@ -52,7 +52,9 @@ class EmptyDataError(KocrankError, ValueError):
 
 
 class UnsupportedError(KocrankError, ValueError):
-    """A computation that cannot be carried out as asked."""
+    """A computation that cannot be carried out as asked: a model of the wrong kind
+    (similar items from a popularity model), a fit too large for memory, or one that
+    broke down numerically; the message says which setting to change."""
 
 
 class KocrankIOError(KocrankError, OSError):

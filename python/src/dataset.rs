@@ -477,7 +477,7 @@ pub fn generate(py: Python<'_>, scale: &str, seed: u64) -> PyResult<PyDataset> {
         "tiny" => Scale::Tiny,
         "small" => Scale::Small,
         "large" => {
-            return Err(Error::Unsupported(
+            return Err(Error::TooLarge(
                 "the large world (about 100M orders) does not fit in memory; generate it in chunks with `kocrank generate --scale large`".into(),
             ))
             .py_err()

@@ -416,7 +416,7 @@ impl PyModel {
         let (promoter, item) = (promoter.to_string(), item.to_string());
         let why = py.detach(|| ranker.explain(&promoter, &item)).py_err()?;
         let json = serde_json::to_string(&why)
-            .map_err(|e| Error::Unsupported(format!("cannot encode the explanation: {e}")))
+            .map_err(|e| Error::Internal(format!("cannot encode the explanation: {e}")))
             .py_err()?;
         let dict = from_json(py, &json)?;
         dict.set_item("text", why.to_string().trim_end())?;
@@ -496,7 +496,7 @@ impl PyModel {
     #[getter]
     fn config<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let json = serde_json::to_string(self.ranker.model().config())
-            .map_err(|e| Error::Unsupported(format!("cannot encode the configuration: {e}")))
+            .map_err(|e| Error::Internal(format!("cannot encode the configuration: {e}")))
             .py_err()?;
         from_json(py, &json)
     }
@@ -510,7 +510,7 @@ impl PyModel {
             return Ok(None);
         };
         let json = serde_json::to_string(sel)
-            .map_err(|e| Error::Unsupported(format!("cannot encode the selection: {e}")))
+            .map_err(|e| Error::Internal(format!("cannot encode the selection: {e}")))
             .py_err()?;
         from_json(py, &json).map(Some)
     }

@@ -125,7 +125,7 @@ fn rank_ids(
         .par_chunks(SCAN_ROWS)
         .map(|chunk| {
             let known: Vec<u32> = chunk.iter().filter_map(|id| ids.get(id)).collect();
-            let mut scanned = scan.rank_indices(&known, k).into_iter();
+            let mut scanned = scan.rank_indices(&known, k)?.into_iter();
             let lists = chunk
                 .iter()
                 .map(|id| match ids.get(id) {

@@ -201,8 +201,7 @@ where
         }
     } else {
         write_atomic(&key_path, |w| {
-            serde_json::to_writer_pretty(&mut *w, &key)
-                .map_err(|e| Error::Unsupported(e.to_string()))
+            serde_json::to_writer_pretty(&mut *w, &key).map_err(|e| Error::io(&key_path, e.into()))
         })?;
     }
     // Stray temporary files from a run that died are not parts; remove them.
@@ -252,8 +251,7 @@ where
     };
     let manifest = dir.join("manifest.json");
     write_atomic(&manifest, |w| {
-        serde_json::to_writer_pretty(&mut *w, &report)
-            .map_err(|e| Error::Unsupported(e.to_string()))
+        serde_json::to_writer_pretty(&mut *w, &report).map_err(|e| Error::io(&manifest, e.into()))
     })?;
     Ok(report)
 }

@@ -79,7 +79,7 @@ impl Logistic {
     ///
     /// # Errors
     /// [`Error::Empty`] without samples or without both classes;
-    /// [`Error::Unsupported`] when a feature is not finite or the system is singular.
+    /// [`Error::FitFailed`] when a feature is not finite or the system is singular.
     pub fn fit(
         x: &[f32],
         y: &[bool],
@@ -98,11 +98,10 @@ impl Logistic {
             )));
         }
         if let Some(bad) = x.iter().position(|v| !v.is_finite()) {
-            return Err(Error::Unsupported(format!(
-                "feature {} of sample {} is not finite",
-                bad % d,
-                bad / d
-            )));
+            return Err(Error::FitFailed {
+                model: "logistic blend",
+                message: format!("feature {} of sample {} is not finite", bad % d, bad / d),
+            });
         }
         let p = d + 1; // bias last
         let mut beta = vec![0f64; p];
@@ -159,11 +158,9 @@ impl Logistic {
                 // A small ridge keeps the system solvable when a feature is constant.
                 h[i * p + i] += 1e-9 * n as f64;
             }
-            cholesky_solve(&mut h, &mut g, p).ok_or_else(|| {
-                Error::Unsupported(
-                    "logistic regression: the Hessian is singular; a feature may be constant"
-                        .into(),
-                )
+            cholesky_solve(&mut h, &mut g, p).ok_or_else(|| Error::FitFailed {
+                model: "logistic blend",
+                message: "the Hessian is singular; a feature may be constant".into(),
             })?;
             // Backtracking: halve the Newton step until the loss goes down.
             let mut t = 1.0;

@@ -94,7 +94,7 @@ fn ratio(a: f64, b: f64) -> f64 {
 /// [`super::evaluate`] with `cfg`.
 ///
 /// # Errors
-/// [`Error::Unsupported`] when the model is not a blend; [`Error::InvalidRequest`]
+/// [`Error::WrongModel`] when the model is not a blend; [`Error::InvalidRequest`]
 /// when `k` is 0 or `pool < k`; [`Error::Empty`] when no promoter has a test order.
 ///
 /// # Examples
@@ -118,10 +118,11 @@ pub fn value_headroom(
     cfg: &EvalConfig,
 ) -> Result<Headroom> {
     let Some(blend) = model.blend() else {
-        return Err(Error::Unsupported(format!(
-            "the value headroom needs a blend model, not {}",
-            model.kind().as_str()
-        )));
+        return Err(Error::WrongModel {
+            operation: "the value headroom",
+            needs: "a blend model",
+            found: model.kind().as_str(),
+        });
     };
     if k == 0 || pool < k {
         return Err(Error::InvalidRequest {

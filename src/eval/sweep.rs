@@ -22,7 +22,7 @@ pub struct SweepPoint {
 /// Evaluates `model` (a blend) on `test` at each γ of `gammas`.
 ///
 /// # Errors
-/// [`Error::Unsupported`] when the model is not a blend; [`Error::Config`] for a γ
+/// [`Error::WrongModel`] when the model is not a blend; [`Error::Config`] for a γ
 /// outside [0, 2]; as [`evaluate`].
 ///
 /// # Examples
@@ -44,10 +44,11 @@ pub fn sweep_gamma(
     cfg: &EvalConfig,
 ) -> Result<Vec<SweepPoint>> {
     if model.kind() != crate::ModelKind::Blend {
-        return Err(Error::Unsupported(format!(
-            "a γ sweep needs a blend model, not {}",
-            model.kind().as_str()
-        )));
+        return Err(Error::WrongModel {
+            operation: "a γ sweep",
+            needs: "a blend model",
+            found: model.kind().as_str(),
+        });
     }
     gammas
         .iter()

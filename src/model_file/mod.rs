@@ -259,7 +259,7 @@ fn encode_sections(model: &Model) -> Result<Vec<(&'static str, Vec<u8>)>> {
         selection: model.selection.as_deref().cloned(),
     };
     let meta = serde_json::to_vec(&meta)
-        .map_err(|e| Error::Unsupported(format!("cannot encode model metadata: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot encode model metadata: {e}")))?;
     let mut sections: Vec<(&'static str, Vec<u8>)> = vec![
         ("meta", meta),
         ("catalog", encode_catalog(&model.catalog)),
@@ -487,7 +487,11 @@ fn assemble(
         m.newcomer_shares = newcomer_shares;
         m
     })
-    .map_err(|e| corrupt(path, e.to_string()))
+    .map_err(|e| match e {
+        // A part the file should hold and does not: the file's fault, not a bug.
+        Error::Internal(m) => corrupt(path, m),
+        e => corrupt(path, e.to_string()),
+    })
 }
 
 /// The `learned` section of a model whose scorer is a learned signal.

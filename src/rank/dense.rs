@@ -10,6 +10,7 @@
 //! rounding of its `k`-th score.
 
 use super::{Filters, Ranked, Ranker};
+use crate::error::Result;
 use crate::linalg::{scan_top, PackedItems};
 use crate::model::Signal;
 use crate::signals::ials::Ials;
@@ -39,8 +40,8 @@ impl Ranker {
     /// cfg.model = ModelKind::Ials;
     /// let ranker = Ranker::new(train(&world.dataset, &cfg).unwrap());
     /// let scan = ranker.dense_scan().expect("an ials model");
-    /// let lists = scan.rank_indices(&[0, 1, 2], 10);
-    /// assert_eq!(lists[1], ranker.rank_index(1, 10, None));
+    /// let lists = scan.rank_indices(&[0, 1, 2], 10).unwrap();
+    /// assert_eq!(lists[1], ranker.rank_index(1, 10, None).unwrap());
     /// ```
     pub fn dense_scan(&self) -> Option<DenseScan<'_>> {
         let m = self.model();
@@ -75,9 +76,13 @@ impl DenseScan<'_> {
     /// [`Ranker::rank_index`]`(p, k, None)`. Promoters without orders, or outside the
     /// model, take that per-promoter path. Runs on the calling thread; batch jobs call
     /// it on chunks in parallel.
-    pub fn rank_indices(&self, promoters: &[u32], k: usize) -> Vec<Vec<Ranked>> {
+    ///
+    /// # Errors
+    /// As [`Ranker::rank_index`]: a `k` outside 1..=[`MAX_K`](super::MAX_K), or an index
+    /// outside the promoter table.
+    pub fn rank_indices(&self, promoters: &[u32], k: usize) -> Result<Vec<Vec<Ranked>>> {
         let ranker = self.ranker;
-        let k = k.clamp(1, super::MAX_K);
+        super::check_k(k)?;
         let f = self.packed.factors();
         let mut out: Vec<Option<Vec<Ranked>>> = vec![None; promoters.len()];
         let mut rows = Vec::new();
@@ -93,7 +98,7 @@ impl DenseScan<'_> {
                     rows.extend_from_slice(x);
                     scanned.push((slot, p));
                 }
-                None => out[slot] = Some(ranker.rank_index(p, k, None)),
+                None => out[slot] = Some(ranker.rank_index(p, k, None)?),
             }
         }
         debug_assert_eq!(rows.len(), scanned.len() * f);
@@ -112,7 +117,7 @@ impl DenseScan<'_> {
             let top = ranker.rank_resolved(r, &items, &mut scores, |_| false);
             out[*slot] = Some(ranker.to_ranked(&top));
         }
-        out.into_iter().map(Option::unwrap_or_default).collect()
+        Ok(out.into_iter().map(Option::unwrap_or_default).collect())
     }
 
     /// The packed item factors.

@@ -554,25 +554,36 @@ impl Ranker {
             .collect()
     }
 
-    /// Ranks promoter index `p` (must be `< promoters().len()`) over the whole catalogue
-    /// with the model's rules, except `exclude_purchased` when given. Used by batch
-    /// ranking and evaluation; same pipeline as [`Ranker::rank`].
+    /// Ranks promoter index `p` over the whole catalogue with the model's rules,
+    /// except `exclude_purchased` when given. Used by batch ranking and evaluation;
+    /// same pipeline as [`Ranker::rank`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] when `k` is 0 or above [`MAX_K`] (as for
+    /// [`Ranker::rank`]), or `p` is not an index of the model's promoter table.
     pub fn rank_index(
         &self,
         p: u32,
         k: usize,
         exclude_purchased: Option<ExcludePurchased>,
-    ) -> Vec<Ranked> {
+    ) -> Result<Vec<Ranked>> {
+        check_k(k)?;
+        let n_promoters = self.model.promoters.len();
+        if p as usize >= n_promoters {
+            return Err(Error::InvalidRequest {
+                field: "promoter",
+                message: format!("index {p} is outside the {n_promoters} promoters"),
+            });
+        }
         let n = self.model.catalog.len();
         let candidates: Vec<u32> = (0..n as u32).collect();
         let mut scores = vec![0f32; n];
-        let promoter = (p as usize) < self.model.promoters.len();
-        let mut r = self.resolve(promoter.then_some(p), k.clamp(1, MAX_K));
+        let mut r = self.resolve(Some(p), k);
         if let Some(e) = exclude_purchased {
             r.exclude_purchased = e;
         }
         let top = self.rank_resolved(&r, &candidates, &mut scores, |_| false);
-        self.to_ranked(&top)
+        Ok(self.to_ranked(&top))
     }
 }
 

@@ -251,7 +251,7 @@ impl Ease {
     /// Fits `B` from the training orders over `n_items` items.
     ///
     /// # Errors
-    /// [`Error::Unsupported`] when more than `cfg.max_items` items qualify (checked
+    /// [`Error::TooLarge`] when more than `cfg.max_items` items qualify (checked
     /// before any large allocation), or when the Gram matrix is not numerically
     /// positive definite (λ too small for `f32`).
     ///
@@ -276,7 +276,7 @@ impl Ease {
         let n = items.len();
         if n > cfg.max_items {
             let gb = (n as f64).powi(2) * 4.0 / 1e9;
-            return Err(Error::Unsupported(format!(
+            return Err(Error::TooLarge(format!(
                 "ease: {n} items have at least {} training order(s), above ease.max_items = {}; \
                  its item × item matrix would take {gb:.1} GB ({n}² × 4 bytes, twice that while \
                  fitting) and O(n³) time; restrict the catalogue, raise ease.min_item_orders or \
@@ -315,13 +315,14 @@ impl Ease {
             }
             row[a] += lambda;
         });
-        cholesky_in_place(&mut g, n).map_err(|j| {
-            Error::Unsupported(format!(
-                "ease: the Gram matrix is not positive definite at item {} (pivot {j} of {n}); \
-                 raise ease.lambda (now {})",
+        cholesky_in_place(&mut g, n).map_err(|j| Error::FitFailed {
+            model: "ease",
+            message: format!(
+                "the Gram matrix is not positive definite at item {} (pivot {j} of {n}); \
+                     raise ease.lambda (now {})",
                 items.get(j).copied().unwrap_or(0),
                 cfg.lambda
-            ))
+            ),
         })?;
         let mut weights = inverse_from_cholesky(&g, n);
         drop(g);

@@ -376,8 +376,8 @@ impl Ials {
     ///
     /// # Errors
     /// [`Error::Config`] when `cfg` is invalid; [`Error::Empty`] when there is no item;
-    /// [`Error::Unsupported`] when the factor matrices would not fit in memory, or when
-    /// a factor turned NaN or infinite (the message names the sweep and the row; lower
+    /// [`Error::TooLarge`] when the factor matrices would not fit in memory;
+    /// [`Error::FitFailed`] when a factor turned NaN or infinite (the message names the sweep and the row; lower
     /// `alpha` or raise `regularization`).
     ///
     /// # Examples
@@ -427,7 +427,7 @@ impl Ials {
         }
         let k = cfg.factors;
         let too_big = |what: &str, n: usize| {
-            Error::Unsupported(format!(
+            Error::TooLarge(format!(
                 "iALS {what} factors of {n} rows × {k} do not fit in memory"
             ))
         };
@@ -473,8 +473,9 @@ impl Ials {
     /// `n_promoters × factors`).
     ///
     /// # Errors
-    /// [`Error::Config`] when `cfg` is invalid; [`Error::Unsupported`] when a length does
-    /// not match or a factor is not finite (the message says which).
+    /// [`Error::Config`] when `cfg` is invalid; [`Error::InvalidRequest`] naming
+    /// `item_factors` or `promoter_factors` when a length does not match or a factor is
+    /// not finite.
     pub fn from_factors(
         cfg: IalsConfig,
         n_items: usize,
@@ -504,20 +505,21 @@ impl Ials {
     ) -> Result<Ials> {
         cfg.validate()?;
         let k = cfg.factors;
-        for (what, n, v) in [
-            ("item", n_items, &item_factors),
-            ("promoter", n_promoters, &promoter_factors),
+        for (field, n, v) in [
+            ("item_factors", n_items, &item_factors),
+            ("promoter_factors", n_promoters, &promoter_factors),
         ] {
             if Some(v.len()) != n.checked_mul(k) {
-                return Err(Error::Unsupported(format!(
-                    "iALS {what} factors hold {} values, expected {n} × {k}",
-                    v.len()
-                )));
+                return Err(Error::InvalidRequest {
+                    field,
+                    message: format!("{} values, expected {n} × {k}", v.len()),
+                });
             }
             if let Some(r) = first_non_finite(v, k) {
-                return Err(Error::Unsupported(format!(
-                    "iALS {what} factors of row {r} are not finite"
-                )));
+                return Err(Error::InvalidRequest {
+                    field,
+                    message: format!("row {r} is not finite"),
+                });
             }
         }
         let gram = gram.unwrap_or_else(|| regularized_gram(&item_factors, k, cfg.regularization));
@@ -731,10 +733,13 @@ impl Ials {
 }
 
 fn diverged(iteration: usize, side: &str, row: usize) -> Error {
-    Error::Unsupported(format!(
-        "iALS diverged at iteration {iteration}: {side} row {row} has a non-finite factor; \
-         lower ials.alpha or raise ials.regularization"
-    ))
+    Error::FitFailed {
+        model: "iALS",
+        message: format!(
+            "diverged at iteration {iteration}: {side} row {row} has a non-finite factor; \
+             lower ials.alpha or raise ials.regularization"
+        ),
+    }
 }
 
 impl Scorer for Ials {

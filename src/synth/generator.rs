@@ -167,14 +167,17 @@ impl Generator {
     /// Promoters are simulated in parallel on the current rayon pool.
     ///
     /// # Errors
-    /// [`Error::Unsupported`] when `range` reaches past the promoter table.
+    /// [`Error::InvalidRequest`] when `range` reaches past the promoter table.
     pub fn chunk(&self, range: Range<u32>) -> Result<(Orders, Shares)> {
         let n = self.promoters.len();
         if range.end as usize > n || range.start > range.end {
-            return Err(Error::Unsupported(format!(
-                "promoter range {}..{} is outside the table of {n} promoters",
-                range.start, range.end
-            )));
+            return Err(Error::InvalidRequest {
+                field: "range",
+                message: format!(
+                    "promoter range {}..{} is outside the table of {n} promoters",
+                    range.start, range.end
+                ),
+            });
         }
         let sim = Sim {
             seed: self.seed,

@@ -85,7 +85,7 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let meta = serde_json::json!({ "scale": a.scale, "seed": a.seed, "config": cfg });
     write_atomic(&a.out.join("world.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &meta)
-            .map_err(|e| kocrank::Error::Unsupported(e.to_string()))
+            .map_err(|e| kocrank::Error::io(a.out.join("world.json"), e.into()))
     })?;
     ui.note(format!(
         "wrote {} items, {} promoters, {orders} orders, {shares} shares and the ground truth to {}",
