@@ -656,7 +656,9 @@ fn ragged_row_is_a_fault_of_its_row_in_both_modes() {
     assert_eq!(items, vec!["A", "A", "C, large\nred"]);
     let text = std::fs::read_to_string(&rejects).unwrap();
     assert!(
-        text.ends_with(",4,\"\",\"2 fields on line 6, expected 3 (as in the header)\"\n"),
+        text.ends_with(
+            ",4,\"\",ragged_row,\"2 fields on line 6, expected 3 (as in the header)\"\n"
+        ),
         "{text}"
     );
     // A row after the ragged one keeps its number: row 5 is line 7.
@@ -806,32 +808,35 @@ fn lenient_counts_add_up_and_rejects_file_lists_bad_rows() {
     let d = format!("{}/", dir.path().display());
     let text = text.replace(&d, "");
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "file,row,column,reason");
-    assert_eq!(lines[1], "items.csv,2,price,NaN is not a finite number");
+    assert_eq!(lines[0], "file,row,column,code,reason");
+    assert_eq!(
+        lines[1],
+        "items.csv,2,price,not_a_number,NaN is not a finite number"
+    );
     assert!(
         lines[2].starts_with(
-            "items.csv,3,commission_rate,\"1.7 is outside [0, 1]; rates are fractions"
+            "items.csv,3,commission_rate,out_of_range,\"1.7 is outside [0, 1]; rates are fractions"
         ),
         "{}",
         lines[2]
     );
     assert_eq!(
         lines[3],
-        "orders.csv,2,item_id,\"item \"\"B\"\" is left out: its item row was rejected (row 2)\""
+        "orders.csv,2,item_id,rejected_reference,\"item \"\"B\"\" is left out: its item row was rejected (row 2)\""
     );
     assert!(
-        lines[4].starts_with("orders.csv,3,ts,\"cannot read \"\"yesterday\"\""),
+        lines[4].starts_with("orders.csv,3,ts,unreadable,\"cannot read \"\"yesterday\"\""),
         "{}",
         lines[4]
     );
     assert!(
-        lines[5].starts_with("orders.csv,4,quantity,0 is not a quantity"),
+        lines[5].starts_with("orders.csv,4,quantity,out_of_range,0 is not a quantity"),
         "{}",
         lines[5]
     );
     assert_eq!(
         lines[6],
-        "orders.csv,6,item_id,\"unknown item \"\"Z\"\" (not in the items table)\""
+        "orders.csv,6,item_id,unknown_id,\"unknown item \"\"Z\"\" (not in the items table)\""
     );
     assert_eq!(lines.len(), 7);
     assert_eq!(r.rejects.len(), 6);
@@ -844,6 +849,7 @@ fn lenient_counts_add_up_and_rejects_file_lists_bad_rows() {
     let json = serde_json::to_value(r).unwrap();
     assert_eq!(json["tables"][1]["rejected"], 4);
     assert_eq!(json["tables"][1]["format"], "csv");
+    assert_eq!(json["rejects"][0]["code"], "not_a_number");
 }
 
 #[test]

@@ -1,15 +1,16 @@
 //! A dataset and its load report as bytes, for pickling (`Dataset.to_bytes`).
 //!
-//! The layout: the magic `KOCRPD01`; the length (little-endian `u64`) and bytes of the
+//! The layout: the magic `KOCRPD02` (`01` stored rejects without their code); the length (little-endian `u64`) and bytes of the
 //! core's own encoding of the dataset (`kocrank::Dataset::to_bytes`, which checks
 //! every length and index when read back); the load report as JSON; and the CRC-32 of
 //! everything after the magic. Damaged bytes are an error, never a panic.
 
-use crate::frames::{reason_code, LoadReport, Reject, TableCounts};
+use crate::frames::{LoadReport, Reject, TableCounts};
+use kocrank::data::FaultCode;
 use kocrank::Dataset;
 use serde_json::{json, Value};
 
-const MAGIC: &[u8; 8] = b"KOCRPD01";
+const MAGIC: &[u8; 8] = b"KOCRPD02";
 const TABLES: [&str; 4] = ["items", "promoters", "orders", "shares"];
 
 type R<T> = Result<T, String>;
@@ -26,7 +27,7 @@ pub fn to_bytes(ds: &Dataset, report: &LoadReport) -> Vec<u8> {
             "rejected": t.rejected,
             "ignored_columns": t.ignored_columns,
         })).collect::<Vec<_>>(),
-        "rejects": report.rejects.iter().map(|r| json!([r.table, r.row, r.column, r.reason])).collect::<Vec<_>>(),
+        "rejects": report.rejects.iter().map(|r| json!([r.table, r.row, r.column, r.code.as_str(), r.reason])).collect::<Vec<_>>(),
         "unresolved_inviters": report.unresolved_inviters,
     })
     .to_string();
@@ -55,7 +56,13 @@ fn table_name(name: &str) -> R<&'static str> {
 /// index out of range, a report that is not the one written.
 pub fn from_bytes(bytes: &[u8]) -> R<(Dataset, LoadReport)> {
     if bytes.len() < MAGIC.len() + 12 || !bytes.starts_with(MAGIC) {
-        return Err("not the bytes of a kocrank dataset (no KOCRPD01 header)".into());
+        return Err(
+            if bytes.len() >= MAGIC.len() + 12 && bytes.starts_with(b"KOCRPD01") {
+                "the bytes of a dataset pickled by an earlier kocrank (KOCRPD01): load it again from its frames".into()
+            } else {
+                "not the bytes of a kocrank dataset (no KOCRPD02 header)".into()
+            },
+        );
     }
     let (body, crc) = bytes[MAGIC.len()..].split_at(bytes.len() - MAGIC.len() - 4);
     if crc32fast::hash(body).to_le_bytes() != crc {
@@ -110,13 +117,14 @@ fn report_of(v: &Value) -> R<LoadReport> {
     }
     for r in list("rejects")? {
         let field = |i: usize| r.get(i).unwrap_or(&Value::Null);
-        let reason = text(field(3))?;
+        let code = text(field(3))?;
         report.rejects.push(Reject {
             table: table_name(&text(field(0))?)?,
             row: field(1).as_u64().ok_or("a reject's row is not a count")?,
             column: text(field(2))?,
-            code: reason_code(&reason),
-            reason,
+            code: FaultCode::parse(&code)
+                .ok_or_else(|| format!("unknown reject code \"{code}\""))?,
+            reason: text(field(4))?,
         });
     }
     for pair in list("unresolved_inviters")? {

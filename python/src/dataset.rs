@@ -54,7 +54,10 @@ fn counted(counts: &BTreeMap<&str, u64>) -> String {
 fn reasons_by_table(r: &LoadReport) -> BTreeMap<&'static str, BTreeMap<&'static str, u64>> {
     let mut by: BTreeMap<&'static str, BTreeMap<&'static str, u64>> = BTreeMap::new();
     for x in &r.rejects {
-        *by.entry(x.table).or_default().entry(x.code).or_default() += 1;
+        *by.entry(x.table)
+            .or_default()
+            .entry(x.code.as_str())
+            .or_default() += 1;
     }
     by
 }
@@ -326,7 +329,9 @@ impl PyDataset {
             ),
             (
                 "code",
-                Arc::new(StringArray::from_iter_values(r.iter().map(|x| x.code))),
+                Arc::new(StringArray::from_iter_values(
+                    r.iter().map(|x| x.code.as_str()),
+                )),
             ),
             (
                 "reason",

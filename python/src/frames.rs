@@ -14,7 +14,7 @@ use arrow_array::{
 use arrow_cast::cast::{cast_with_options, CastOptions};
 use arrow_schema::{ArrowError, DataType, Field as ArrowField, Schema, SchemaRef, TimeUnit};
 use kocrank::data::ingest::{Cells, Col, Columns, Field, Kind, Matched, Physical, Table, Ticks};
-use kocrank::data::{DatasetBuilder, RowFault};
+use kocrank::data::{DatasetBuilder, FaultCode, RowFault};
 use kocrank::{Dataset, Error, Location, Ranked, Result};
 use std::sync::Arc;
 
@@ -25,8 +25,8 @@ pub struct Reject {
     /// 1-based row of the frame.
     pub row: u64,
     pub column: String,
-    /// The kind of fault, for grouping ([`reason_code`]).
-    pub code: &'static str,
+    /// The kind of fault, for grouping.
+    pub code: FaultCode,
     /// What was found and what was expected.
     pub reason: String,
 }
@@ -56,45 +56,6 @@ pub struct LoadReport {
     /// `(promoter_id, inviter_id)` of promoters whose inviter is not in the promoters
     /// table (lenient mode: the inviter is cleared, the promoter kept).
     pub unresolved_inviters: Vec<(String, String)>,
-}
-
-/// The kind of a row fault, from its message: a short code to group rejects by, while
-/// the message keeps the detail (the value, what was expected). `invalid` for a
-/// message of no known kind.
-pub fn reason_code(message: &str) -> &'static str {
-    let m = message;
-    let has = |s: &str| m.contains(s);
-    if m == "empty id" || has("missing timestamp") || has("empty timestamp") {
-        "missing_value"
-    } else if m.starts_with("duplicate ") {
-        "duplicate_id"
-    } else if has("is left out: ") {
-        "rejected_reference"
-    } else if m.starts_with("unknown item ") || m.starts_with("unknown promoter ") {
-        "unknown_id"
-    } else if m.starts_with("unknown ") {
-        "unknown_value"
-    } else if has("invites herself") {
-        "self_invite"
-    } else if m.starts_with("category ") {
-        "bad_category"
-    } else if has("is not a finite number") || has("is not a whole number") || has("is too large") {
-        "not_a_number"
-    } else if m.starts_with("cannot read ") || m.starts_with("expected ") {
-        "unreadable"
-    } else if has(" is outside ")
-        || m.starts_with("negative ")
-        || has(" is negative")
-        || has("is not a quantity")
-        || has("is not a review count")
-        || has(" is more than ")
-        || has(" is before 1970")
-        || has(" is after 2100")
-    {
-        "out_of_range"
-    } else {
-        "invalid"
-    }
 }
 
 /// A dataset read from frames, with what the load did.
@@ -277,7 +238,7 @@ impl Tally<'_> {
             table: self.table.as_str(),
             row: self.read,
             column: fault.column.to_string(),
-            code: reason_code(&fault.message),
+            code: fault.code,
             reason: fault.message,
         });
         Ok(())

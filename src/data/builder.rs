@@ -15,20 +15,108 @@ use crate::error::{compact_number, Error, Location, Result};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// A rule broken by one row: the column at fault and what was wrong.
+/// The kind of rule a row broke: a short, stable code to group rejects by, while the
+/// message keeps the detail (the value found, what was expected).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FaultCode {
+    /// An empty id or a missing timestamp.
+    MissingValue,
+    /// An item or promoter id seen before in its table.
+    DuplicateId,
+    /// An id whose own row was rejected (lenient mode).
+    RejectedReference,
+    /// An item or promoter not in the table that was given.
+    UnknownId,
+    /// A name outside its list (channel, status, seller).
+    UnknownValue,
+    /// A promoter named as her own inviter.
+    SelfInvite,
+    /// A category path that breaks the taxonomy's rules.
+    BadCategory,
+    /// NaN, infinity, a fraction where a whole number belongs, or a number too large.
+    NotANumber,
+    /// A cell that cannot be read as its column's kind (text that is no number).
+    Unreadable,
+    /// A value outside its range (a negative price, a timestamp after 2100).
+    OutOfRange,
+    /// A CSV record with more or fewer fields than the header.
+    RaggedRow,
+    /// Any other broken rule.
+    Invalid,
+}
+
+impl FaultCode {
+    /// Every code, in declaration order.
+    pub const ALL: [FaultCode; 12] = [
+        FaultCode::MissingValue,
+        FaultCode::DuplicateId,
+        FaultCode::RejectedReference,
+        FaultCode::UnknownId,
+        FaultCode::UnknownValue,
+        FaultCode::SelfInvite,
+        FaultCode::BadCategory,
+        FaultCode::NotANumber,
+        FaultCode::Unreadable,
+        FaultCode::OutOfRange,
+        FaultCode::RaggedRow,
+        FaultCode::Invalid,
+    ];
+
+    /// The code as written in rejects files and frames: `missing_value`,
+    /// `out_of_range`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultCode::MissingValue => "missing_value",
+            FaultCode::DuplicateId => "duplicate_id",
+            FaultCode::RejectedReference => "rejected_reference",
+            FaultCode::UnknownId => "unknown_id",
+            FaultCode::UnknownValue => "unknown_value",
+            FaultCode::SelfInvite => "self_invite",
+            FaultCode::BadCategory => "bad_category",
+            FaultCode::NotANumber => "not_a_number",
+            FaultCode::Unreadable => "unreadable",
+            FaultCode::OutOfRange => "out_of_range",
+            FaultCode::RaggedRow => "ragged_row",
+            FaultCode::Invalid => "invalid",
+        }
+    }
+
+    /// The code written `s` (as [`as_str`](Self::as_str) writes it).
+    pub fn parse(s: &str) -> Option<FaultCode> {
+        FaultCode::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl serde::Serialize for FaultCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for FaultCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule broken by one row: the column at fault, the kind of rule and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowFault {
     /// The column at fault.
     pub column: &'static str,
+    /// The kind of rule broken.
+    pub code: FaultCode,
     /// What was found and what was expected.
     pub message: String,
 }
 
 impl RowFault {
-    /// A fault in `column`.
-    pub fn new(column: &'static str, message: impl Into<String>) -> Self {
+    /// A fault of kind `code` in `column`.
+    pub fn new(column: &'static str, code: FaultCode, message: impl Into<String>) -> Self {
         RowFault {
             column,
+            code,
             message: message.into(),
         }
     }
@@ -160,13 +248,14 @@ pub struct ShareRecord<'a> {
 ///
 /// # Examples
 /// ```
-/// use kocrank::data::{DatasetBuilder, OrderRecord, ItemRecord};
+/// use kocrank::data::{DatasetBuilder, FaultCode, OrderRecord, ItemRecord};
 /// let mut b = DatasetBuilder::new();
 /// b.declare_items();
 /// b.push_item(&ItemRecord { item_id: "apple", commission_rate: Some(0.1), ..Default::default() }).unwrap();
 /// b.push_order(&OrderRecord { promoter_id: "p1", item_id: "apple", ts: 1_700_000_000, ..Default::default() }).unwrap();
 /// let fault = b.push_order(&OrderRecord { promoter_id: "p1", item_id: "pear", ts: 1_700_000_000, ..Default::default() }).unwrap_err();
 /// assert_eq!(fault.column, "item_id");
+/// assert_eq!(fault.code, FaultCode::UnknownId);
 /// assert!(fault.message.contains("unknown item \"pear\""));
 /// let ds = b.finish().unwrap();
 /// assert_eq!(ds.orders.len(), 1);
@@ -192,14 +281,14 @@ pub struct DatasetBuilder {
 fn require_id<'a>(column: &'static str, id: &'a str) -> Result<&'a str, RowFault> {
     let id = id.trim();
     if id.is_empty() {
-        Err(RowFault::new(column, "empty id"))
+        Err(RowFault::new(column, FaultCode::MissingValue, "empty id"))
     } else {
         Ok(id)
     }
 }
 
 fn ts_fault(column: &'static str, ts: i64) -> Result<i64, RowFault> {
-    check_ts(ts).map_err(|m| RowFault::new(column, m))
+    check_ts(ts).map_err(|m| RowFault::new(column, FaultCode::OutOfRange, m))
 }
 
 fn opt_id(map: &mut super::ids::IdMap, id: Option<&str>) -> u32 {
@@ -250,16 +339,21 @@ impl DatasetBuilder {
         if self.promoters.ids.get(id).is_some() {
             return Err(RowFault::new(
                 "promoter_id",
+                FaultCode::DuplicateId,
                 format!("duplicate promoter id \"{id}\""),
             ));
         }
         let channel = Channel::parse(r.channel.unwrap_or("other"))
-            .map_err(|m| RowFault::new("channel", m))?;
+            .map_err(|m| RowFault::new("channel", FaultCode::UnknownValue, m))?;
         let tier = match r.city_tier {
             None => 0,
             Some(t @ 1..=6) => t as u8,
             Some(t) => {
-                return Err(RowFault::new("city_tier", format!("{t} is outside 1..=6")));
+                return Err(RowFault::new(
+                    "city_tier",
+                    FaultCode::OutOfRange,
+                    format!("{t} is outside 1..=6"),
+                ));
             }
         };
         let joined = r.joined_at.map(|t| ts_fault("joined_at", t)).transpose()?;
@@ -268,6 +362,7 @@ impl DatasetBuilder {
                 if s == id {
                     return Err(RowFault::new(
                         "inviter_id",
+                        FaultCode::SelfInvite,
                         format!("promoter \"{id}\" invites herself"),
                     ));
                 }
@@ -313,6 +408,7 @@ impl DatasetBuilder {
         if self.items_declared {
             return Err(RowFault::new(
                 "item_id",
+                FaultCode::UnknownId,
                 format!("unknown item \"{id}\" (not in the items table)"),
             ));
         }
@@ -335,6 +431,7 @@ impl DatasetBuilder {
         if self.promoters_declared {
             return Err(RowFault::new(
                 "promoter_id",
+                FaultCode::UnknownId,
                 format!("unknown promoter \"{id}\" (not in the promoters table)"),
             ));
         }
@@ -379,25 +476,35 @@ impl DatasetBuilder {
         if quantity < 1 || quantity > i64::from(u32::MAX) {
             return Err(RowFault::new(
                 "quantity",
+                FaultCode::OutOfRange,
                 format!("{quantity} is not a quantity (≥ 1); record returns with status refunded"),
             ));
         }
         if let Some(a) = r.amount_cents {
             if a < 0 {
-                return Err(RowFault::new("amount", format!("negative amount {a}")));
+                return Err(RowFault::new(
+                    "amount",
+                    FaultCode::OutOfRange,
+                    format!("negative amount {a}"),
+                ));
             }
         }
         let status = OrderStatus::parse(r.status.unwrap_or("completed"))
-            .map_err(|m| RowFault::new("status", m))?;
+            .map_err(|m| RowFault::new("status", FaultCode::UnknownValue, m))?;
         if let Some(w) = r.weight {
             if !w.is_finite() || w > f64::from(f32::MAX) {
                 return Err(RowFault::new(
                     "weight",
+                    FaultCode::NotANumber,
                     format!("weight {w} is not a finite number"),
                 ));
             }
             if w < 0.0 {
-                return Err(RowFault::new("weight", format!("negative weight {w}")));
+                return Err(RowFault::new(
+                    "weight",
+                    FaultCode::OutOfRange,
+                    format!("negative weight {w}"),
+                ));
             }
         }
         // Resolve ids last, so that a faulty row creates no item or promoter.
@@ -456,13 +563,18 @@ impl DatasetBuilder {
     fn check_known_item(&self, id: &str) -> Result<(), RowFault> {
         let id = require_id("item_id", id)?;
         if self.catalog.ids.get(id).is_none() {
-            let message = match self.rejected_items.get(id) {
-                Some(row) => {
-                    format!("item \"{id}\" is left out: its item row was rejected (row {row})")
-                }
-                None => format!("unknown item \"{id}\" (not in the items table)"),
-            };
-            return Err(RowFault::new("item_id", message));
+            return Err(match self.rejected_items.get(id) {
+                Some(row) => RowFault::new(
+                    "item_id",
+                    FaultCode::RejectedReference,
+                    format!("item \"{id}\" is left out: its item row was rejected (row {row})"),
+                ),
+                None => RowFault::new(
+                    "item_id",
+                    FaultCode::UnknownId,
+                    format!("unknown item \"{id}\" (not in the items table)"),
+                ),
+            });
         }
         Ok(())
     }
@@ -470,13 +582,20 @@ impl DatasetBuilder {
     fn check_known_promoter(&self, id: &str) -> Result<(), RowFault> {
         let id = require_id("promoter_id", id)?;
         if self.promoters.ids.get(id).is_none() {
-            let message = match self.rejected_promoters.get(id) {
-                Some(row) => format!(
-                    "promoter \"{id}\" is left out: her promoter row was rejected (row {row})"
+            return Err(match self.rejected_promoters.get(id) {
+                Some(row) => RowFault::new(
+                    "promoter_id",
+                    FaultCode::RejectedReference,
+                    format!(
+                        "promoter \"{id}\" is left out: her promoter row was rejected (row {row})"
+                    ),
                 ),
-                None => format!("unknown promoter \"{id}\" (not in the promoters table)"),
-            };
-            return Err(RowFault::new("promoter_id", message));
+                None => RowFault::new(
+                    "promoter_id",
+                    FaultCode::UnknownId,
+                    format!("unknown promoter \"{id}\" (not in the promoters table)"),
+                ),
+            });
         }
         Ok(())
     }
@@ -492,8 +611,10 @@ impl DatasetBuilder {
         let receiver_id = r.receiver_id.map(str::trim).filter(|x| !x.is_empty());
         if let Some(id) = receiver_id {
             if self.promoters_declared {
-                self.check_known_promoter(id)
-                    .map_err(|f| RowFault::new("receiver_id", f.message))?;
+                self.check_known_promoter(id).map_err(|f| RowFault {
+                    column: "receiver_id",
+                    ..f
+                })?;
             }
         }
         let item = self.resolve_item(r.item_id)?;
@@ -593,7 +714,11 @@ pub(crate) fn check_item_values(
     total: i64,
 ) -> Result<(), RowFault> {
     if price < 0 {
-        return Err(RowFault::new("price", format!("negative price {price}")));
+        return Err(RowFault::new(
+            "price",
+            FaultCode::OutOfRange,
+            format!("negative price {price}"),
+        ));
     }
     if !rate.is_finite() || !(0.0..=1.0).contains(&rate) {
         let hint = if rate > 1.0 && rate <= 100.0 {
@@ -603,24 +728,28 @@ pub(crate) fn check_item_values(
         };
         return Err(RowFault::new(
             "commission_rate",
+            FaultCode::OutOfRange,
             format!("{} is outside [0, 1]{hint}", compact_number(rate)),
         ));
     }
     if total < 0 || total > i64::from(u32::MAX) {
         return Err(RowFault::new(
             "reviews_total",
+            FaultCode::OutOfRange,
             format!("{total} is not a review count"),
         ));
     }
     if pos < 0 {
         return Err(RowFault::new(
             "reviews_positive",
+            FaultCode::OutOfRange,
             format!("{pos} is negative"),
         ));
     }
     if pos > total {
         return Err(RowFault::new(
             "reviews_positive",
+            FaultCode::OutOfRange,
             format!("{pos} positive reviews is more than reviews_total {total}"),
         ));
     }
@@ -634,6 +763,7 @@ impl Catalog {
         if self.ids.get(id).is_some() {
             return Err(RowFault::new(
                 "item_id",
+                FaultCode::DuplicateId,
                 format!("duplicate item id \"{id}\""),
             ));
         }
@@ -648,7 +778,7 @@ impl Catalog {
         check_item_values(price, rate, pos, total)?;
         let seller = match r.seller {
             Some(s) if !s.trim().is_empty() => {
-                Seller::parse(s).map_err(|m| RowFault::new("seller", m))?
+                Seller::parse(s).map_err(|m| RowFault::new("seller", FaultCode::UnknownValue, m))?
             }
             _ => Seller::Marketplace,
         };
@@ -656,7 +786,7 @@ impl Catalog {
         let levels = self
             .taxonomy
             .intern(category)
-            .map_err(|m| RowFault::new("category", m))?;
+            .map_err(|m| RowFault::new("category", FaultCode::BadCategory, m))?;
         let brand = match r.brand.map(str::trim) {
             Some(b) if !b.is_empty() => self.brands.insert(b).0,
             _ => 0,

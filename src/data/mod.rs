@@ -22,7 +22,8 @@ pub mod shares;
 pub mod time;
 
 pub use builder::{
-    DatasetBuilder, ItemRecord, OrderRecord, PromoterRecord, RowFault, ShareRecord, COLUMN_ALIASES,
+    DatasetBuilder, FaultCode, ItemRecord, OrderRecord, PromoterRecord, RowFault, ShareRecord,
+    COLUMN_ALIASES,
 };
 pub use catalog::{Catalog, Seller, Taxonomy, NO_CATEGORY};
 pub use ids::IdMap;

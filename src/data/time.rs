@@ -50,15 +50,20 @@ pub fn check_ts(ts: i64) -> Result<i64, String> {
 /// assert!(parse_ts("2011-10-01T08:26:00+25:00").is_err());
 /// ```
 pub fn parse_ts(text: &str) -> Result<i64, String> {
+    parse_ts_unchecked(text).and_then(check_ts)
+}
+
+/// [`parse_ts`] without the range check: text that is no timestamp is an error, a
+/// timestamp before 1970 or after 2100 is not.
+pub(crate) fn parse_ts_unchecked(text: &str) -> Result<i64, String> {
     let t = text.trim();
     if t.is_empty() {
         return Err("empty timestamp".into());
     }
     if t.bytes().all(|b| b.is_ascii_digit()) || (t.starts_with('-') && t.len() > 1) {
-        let v: i64 = t.parse().map_err(|_| {
-            format!("cannot read \"{t}\" as a timestamp (unix seconds or ISO-8601)")
-        })?;
-        return check_ts(v);
+        return t
+            .parse()
+            .map_err(|_| format!("cannot read \"{t}\" as a timestamp (unix seconds or ISO-8601)"));
     }
     parse_iso(t)
         .ok_or_else(|| {
@@ -69,7 +74,6 @@ pub fn parse_ts(text: &str) -> Result<i64, String> {
                 format!("cannot read \"{t}\" as a timestamp (unix seconds or ISO-8601 such as 2011-10-01 or 2011-10-01T08:26:00Z)")
             }
         })
-        .and_then(check_ts)
 }
 
 fn parse_iso(t: &str) -> Option<i64> {

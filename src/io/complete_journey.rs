@@ -27,7 +27,7 @@ use super::report::LoadReport;
 use super::table::TableFile;
 use super::write::write_rejects;
 use crate::data::ingest::{Col, Kind, Table};
-use crate::data::{DatasetBuilder, ItemRecord, OrderRecord, RowFault};
+use crate::data::{DatasetBuilder, FaultCode, ItemRecord, OrderRecord, RowFault};
 use crate::error::{Error, Result};
 use std::collections::HashMap;
 use std::path::Path;
@@ -182,6 +182,7 @@ fn read_items(
                 Some(other) => {
                     return Err(RowFault::new(
                         "brand",
+                        FaultCode::UnknownValue,
                         format!("unknown brand \"{other}\" (expected National or Private)"),
                     ))
                 }
@@ -221,6 +222,7 @@ fn read_orders(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> 
                 Some(v) if v < 0.0 => {
                     return Err(RowFault::new(
                         "sales_value",
+                        FaultCode::OutOfRange,
                         format!("negative sales value {v}"),
                     ))
                 }
@@ -236,8 +238,14 @@ fn read_orders(b: &mut DatasetBuilder, t: &TableFile, tally: &mut Tally<'_>) -> 
                 ..Default::default()
             })
             .map_err(|f| match f.column {
-                "amount" => RowFault::new("sales_value", f.message),
-                "order_id" => RowFault::new("basket_id", f.message),
+                "amount" => RowFault {
+                    column: "sales_value",
+                    ..f
+                },
+                "order_id" => RowFault {
+                    column: "basket_id",
+                    ..f
+                },
                 _ => f,
             })
         };

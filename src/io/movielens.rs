@@ -19,7 +19,7 @@ use super::read::{Loaded, ReadOptions};
 use super::report::{LoadReport, Reject, TableReport};
 use super::write::write_rejects;
 use crate::data::ingest::Table;
-use crate::data::{DatasetBuilder, OrderRecord, RowFault};
+use crate::data::{DatasetBuilder, FaultCode, OrderRecord, RowFault};
 use crate::error::{Error, Location, Result};
 use std::path::Path;
 
@@ -121,6 +121,7 @@ pub fn read_movielens_inter(path: &Path, opts: &ReadOptions) -> Result<Loaded> {
             file: display.clone(),
             row,
             column: column.to_string(),
+            code: fault.code,
             reason: fault.message,
         });
     }
@@ -176,7 +177,7 @@ fn push_rating(
             .get(i)
             .map(|s| s.trim())
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| RowFault::new(column, "missing value"))
+            .ok_or_else(|| RowFault::new(column, FaultCode::MissingValue, "missing value"))
     };
     let promoter_id = cell(user, "user_id")?;
     let item_id = cell(item, "item_id")?;
@@ -198,10 +199,12 @@ fn parse_seconds(s: &str) -> std::result::Result<i64, RowFault> {
         Ok(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 => Ok(v as i64),
         Ok(v) => Err(RowFault::new(
             "timestamp",
+            FaultCode::NotANumber,
             format!("{v} is not a whole number of seconds"),
         )),
         Err(_) => Err(RowFault::new(
             "timestamp",
+            FaultCode::Unreadable,
             format!("cannot read \"{s}\" as unix seconds"),
         )),
     }

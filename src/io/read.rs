@@ -10,7 +10,7 @@ use super::report::{LoadReport, Reject, TableReport, UnresolvedInviter};
 use super::table::{TableFile, TableSource, CHUNK_ROWS};
 use super::write::write_rejects;
 use crate::data::ingest::{Col, Kind, Table};
-use crate::data::{Dataset, DatasetBuilder, RowFault};
+use crate::data::{Dataset, DatasetBuilder, FaultCode, RowFault};
 use crate::error::{Error, Location, Result};
 use std::path::{Path, PathBuf};
 
@@ -20,7 +20,7 @@ pub struct ReadOptions {
     /// Stop at the first bad row with an error naming file, row and column (default
     /// `true`). When `false`, bad rows are left out and listed in the report.
     pub strict: bool,
-    /// In lenient mode, also write the rejects to this file (`file,row,column,reason`;
+    /// In lenient mode, also write the rejects to this file (`file,row,column,code,reason`;
     /// CSV, Parquet or Arrow by extension). Written even when there is no reject, so
     /// the file always belongs to the last run. Not used in strict mode.
     pub rejects: Option<PathBuf>,
@@ -176,6 +176,7 @@ impl<'a> Tally<'a> {
             file: self.display.clone(),
             row,
             column: column.to_string(),
+            code: fault.code,
             reason: fault.message,
         });
         Ok(())
@@ -208,6 +209,7 @@ impl<'a> Tally<'a> {
             file: self.display.clone(),
             row,
             column: String::new(),
+            code: FaultCode::RaggedRow,
             reason: r.message(),
         });
         Ok(true)

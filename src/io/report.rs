@@ -3,6 +3,7 @@
 
 use super::format::Format;
 use crate::data::ingest::Table;
+use crate::data::FaultCode;
 use serde::Serialize;
 use std::fmt;
 
@@ -16,6 +17,8 @@ pub struct Reject {
     /// The column at fault; empty for a fault of the whole row (a CSV record whose
     /// field count is not the header's).
     pub column: String,
+    /// The kind of fault, to group rejects by.
+    pub code: FaultCode,
     /// What was found and what was expected.
     pub reason: String,
 }
@@ -120,7 +123,21 @@ impl fmt::Display for LoadReport {
             writeln!(f)?;
         }
         if !self.rejects.is_empty() {
-            writeln!(f, "rejected rows ({}):", self.rejects.len())?;
+            let mut by_code: Vec<(FaultCode, usize)> = Vec::new();
+            for r in &self.rejects {
+                match by_code.iter_mut().find(|(c, _)| *c == r.code) {
+                    Some((_, n)) => *n += 1,
+                    None => by_code.push((r.code, 1)),
+                }
+            }
+            by_code.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let kinds: Vec<String> = by_code.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+            writeln!(
+                f,
+                "rejected rows ({}; {}):",
+                self.rejects.len(),
+                kinds.join(", ")
+            )?;
             for r in self.rejects.iter().take(SHOWN) {
                 writeln!(f, "  {r}")?;
             }
@@ -174,6 +191,7 @@ mod tests {
                 file: "orders.csv".into(),
                 row: 2,
                 column: "ts".into(),
+                code: FaultCode::MissingValue,
                 reason: "missing timestamp".into(),
             }],
             unresolved_inviters: vec![],
@@ -183,7 +201,7 @@ mod tests {
             text,
             "orders.csv (orders): 3 rows read, 2 accepted, 1 rejected; 2 blank lines skipped; \
              ignored columns: invoice\n\
-             rejected rows (1):\n  orders.csv: row 2, column \"ts\": missing timestamp\n"
+             rejected rows (1; missing_value: 1):\n  orders.csv: row 2, column \"ts\": missing timestamp\n"
         );
         assert!(!report.is_clean());
         assert_eq!(report.table(Table::Orders).map(|t| t.read), Some(3));

@@ -591,7 +591,8 @@ pub fn write_ranked(path: &Path, list: &RankedList) -> Result<()> {
     write_frame(path, &df)
 }
 
-/// Writes rejects with columns `file, row, column, reason`, in the format of `path`'s
+/// Writes rejects with columns `file, row, column, code, reason` (the code is a
+/// [`FaultCode`](crate::data::FaultCode), to group by), in the format of `path`'s
 /// extension (CSV in the usual case), atomically.
 ///
 /// # Errors
@@ -601,6 +602,7 @@ pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
     let file: Vec<&str> = rejects.iter().map(|r| r.file.as_str()).collect();
     let row: Vec<u64> = rejects.iter().map(|r| r.row).collect();
     let column: Vec<&str> = rejects.iter().map(|r| r.column.as_str()).collect();
+    let code: Vec<&str> = rejects.iter().map(|r| r.code.as_str()).collect();
     let reason: Vec<&str> = rejects.iter().map(|r| r.reason.as_str()).collect();
     let df = frame(
         "rejects",
@@ -609,6 +611,7 @@ pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
             Column::new("file".into(), file),
             Column::new("row".into(), row),
             Column::new("column".into(), column),
+            Column::new("code".into(), code),
             Column::new("reason".into(), reason),
         ],
     )?;

@@ -8,11 +8,12 @@
 //! timestamp before 1970).
 
 use super::schema::{Col, Kind};
-use crate::data::time::{check_ts, parse_ts};
-use crate::data::RowFault;
+use crate::data::time::{check_ts, parse_ts_unchecked};
+use crate::data::{FaultCode, RowFault};
 use crate::error::{Error, Location, Result};
 use std::borrow::Cow;
 use std::fmt::Display;
+use FaultCode::{MissingValue, NotANumber, OutOfRange, Unreadable};
 
 /// How a time column counts: ticks per second (`1` for seconds, `1_000` for
 /// milliseconds, ...), or days since 1970-01-01.
@@ -158,19 +159,22 @@ impl<C: Cells> Field<C> {
             .filter(|s| !s.is_empty())
     }
 
-    fn fault(&self, message: impl Into<String>) -> RowFault {
-        RowFault::new(self.name, message)
+    fn fault(&self, code: FaultCode, message: impl Into<String>) -> RowFault {
+        RowFault::new(self.name, code, message)
     }
 
     fn check_row(&self, row: usize) -> Result<(), RowFault> {
         if row < self.cells.len() {
             Ok(())
         } else {
-            Err(self.fault(format!(
-                "row {} is past the end of the column ({} rows)",
-                row + 1,
-                self.cells.len()
-            )))
+            Err(self.fault(
+                FaultCode::Invalid,
+                format!(
+                    "row {} is past the end of the column ({} rows)",
+                    row + 1,
+                    self.cells.len()
+                ),
+            ))
         }
     }
 
@@ -180,12 +184,16 @@ impl<C: Cells> Field<C> {
         self.check_row(row)?;
         Ok(match self.physical {
             Physical::Null => None,
-            Physical::Bool | Physical::Time(_) => return Err(self.fault("expected text")),
+            Physical::Bool | Physical::Time(_) => {
+                return Err(self.fault(Unreadable, "expected text"))
+            }
             Physical::Text => self.text_at(row).map(Cow::Borrowed),
             Physical::Int => self.cells.int(row).map(|v| Cow::Owned(v.to_string())),
             Physical::Float => match self.cells.float(row) {
                 None => None,
-                Some(v) => Some(Cow::Owned(whole(v).map_err(|m| self.fault(m))?.to_string())),
+                Some(v) => Some(Cow::Owned(
+                    whole(v).map_err(|m| self.fault(NotANumber, m))?.to_string(),
+                )),
             },
         })
     }
@@ -203,28 +211,34 @@ impl<C: Cells> Field<C> {
                 // The hint is for fractions (12.5); a huge or infinite value has none.
                 Some(what) if v.is_finite() && v.fract() != 0.0 => {
                     let c = (v * 100.0).round();
-                    self.fault(format!(
-                        "{m}; {what} are integer cents (write {c} for {v:.2})"
-                    ))
+                    self.fault(
+                        NotANumber,
+                        format!("{m}; {what} are integer cents (write {c} for {v:.2})"),
+                    )
                 }
-                _ => self.fault(m),
+                _ => self.fault(NotANumber, m),
             })
         };
         match self.physical {
             Physical::Null => Ok(None),
             Physical::Int => Ok(self.cells.int(row)),
             Physical::Float => self.cells.float(row).map(whole_or_hint).transpose(),
-            Physical::Text => match self.text_at(row) {
-                None => Ok(None),
-                Some(s) => match s.parse::<i64>() {
-                    Ok(v) => Ok(Some(v)),
-                    Err(_) => match s.parse::<f64>() {
-                        Ok(v) => whole_or_hint(v).map(Some),
-                        Err(_) => Err(self.fault(format!("cannot read \"{s}\" as an integer"))),
+            Physical::Text => {
+                match self.text_at(row) {
+                    None => Ok(None),
+                    Some(s) => match s.parse::<i64>() {
+                        Ok(v) => Ok(Some(v)),
+                        Err(_) => match s.parse::<f64>() {
+                            Ok(v) => whole_or_hint(v).map(Some),
+                            Err(_) => Err(self
+                                .fault(Unreadable, format!("cannot read \"{s}\" as an integer"))),
+                        },
                     },
-                },
-            },
-            Physical::Bool | Physical::Time(_) => Err(self.fault("expected an integer")),
+                }
+            }
+            Physical::Bool | Physical::Time(_) => {
+                Err(self.fault(Unreadable, "expected an integer"))
+            }
         }
     }
 
@@ -237,15 +251,18 @@ impl<C: Cells> Field<C> {
             Physical::Float => self.cells.float(row),
             Physical::Text => match self.text_at(row) {
                 None => None,
-                Some(s) => Some(
-                    s.parse::<f64>()
-                        .map_err(|_| self.fault(format!("cannot read \"{s}\" as a number")))?,
-                ),
+                Some(s) => Some(s.parse::<f64>().map_err(|_| {
+                    self.fault(Unreadable, format!("cannot read \"{s}\" as a number"))
+                })?),
             },
-            Physical::Bool | Physical::Time(_) => return Err(self.fault("expected a number")),
+            Physical::Bool | Physical::Time(_) => {
+                return Err(self.fault(Unreadable, "expected a number"))
+            }
         };
         match v {
-            Some(v) if !v.is_finite() => Err(self.fault(format!("{v} is not a finite number"))),
+            Some(v) if !v.is_finite() => {
+                Err(self.fault(NotANumber, format!("{v} is not a finite number")))
+            }
             v => Ok(v),
         }
     }
@@ -254,9 +271,10 @@ impl<C: Cells> Field<C> {
     pub fn bool(&self, row: usize) -> Result<Option<bool>, RowFault> {
         self.check_row(row)?;
         let bad = |s: &str| {
-            self.fault(format!(
-                "cannot read \"{s}\" as a boolean (expected true, false, 1 or 0)"
-            ))
+            self.fault(
+                Unreadable,
+                format!("cannot read \"{s}\" as a boolean (expected true, false, 1 or 0)"),
+            )
         };
         match self.physical {
             Physical::Null => Ok(None),
@@ -275,7 +293,9 @@ impl<C: Cells> Field<C> {
                     _ => Err(bad(s)),
                 },
             },
-            Physical::Float | Physical::Time(_) => Err(self.fault("expected a boolean")),
+            Physical::Float | Physical::Time(_) => {
+                Err(self.fault(Unreadable, "expected a boolean"))
+            }
         }
     }
 
@@ -290,24 +310,25 @@ impl<C: Cells> Field<C> {
                 .float(row)
                 .map(whole)
                 .transpose()
-                .map_err(|m| self.fault(m))?,
+                .map_err(|m| self.fault(NotANumber, m))?,
             Physical::Text => match self.text_at(row) {
                 None => None,
-                Some(s) => Some(parse_ts(s).map_err(|m| self.fault(m))?),
+                Some(s) => Some(parse_ts_unchecked(s).map_err(|m| self.fault(Unreadable, m))?),
             },
             Physical::Time(Ticks::PerSecond(per)) => {
                 self.cells.int(row).map(|t| t.div_euclid(per.max(1)))
             }
             Physical::Time(Ticks::Days) => self.cells.int(row).map(|d| d.saturating_mul(86_400)),
-            Physical::Bool => return Err(self.fault("expected a timestamp")),
+            Physical::Bool => return Err(self.fault(Unreadable, "expected a timestamp")),
         };
-        secs.map(|t| check_ts(t).map_err(|m| self.fault(m)))
+        secs.map(|t| check_ts(t).map_err(|m| self.fault(OutOfRange, m)))
             .transpose()
     }
 
     /// The cell as a required timestamp.
     pub fn required_ts(&self, row: usize) -> Result<i64, RowFault> {
-        self.ts(row)?.ok_or_else(|| self.fault("missing timestamp"))
+        self.ts(row)?
+            .ok_or_else(|| self.fault(MissingValue, "missing timestamp"))
     }
 }
 

@@ -220,7 +220,11 @@ impl<C: Cells> Columns<C> {
     fn req_ts(&self, i: usize, row: usize, name: &'static str) -> Result<i64, RowFault> {
         match self.at(i) {
             Some(f) => f.required_ts(row),
-            None => Err(RowFault::new(name, "missing timestamp")),
+            None => Err(RowFault::new(
+                name,
+                crate::data::FaultCode::MissingValue,
+                "missing timestamp",
+            )),
         }
     }
 
