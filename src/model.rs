@@ -401,6 +401,22 @@ impl Model {
         Some(b.scorer(self.feature_source()).breakdown(ctx, item))
     }
 
+    /// The blend's own `P̂(order)` of each of `candidates` for the context, when the
+    /// model is a blend: `None` for a candidate outside its pool.
+    pub(crate) fn order_probabilities(
+        &self,
+        ctx: &Context<'_>,
+        candidates: &[u32],
+    ) -> Option<Vec<Option<f64>>> {
+        let Signal::Blend(b) = &self.signal else {
+            return None;
+        };
+        Some(
+            b.scorer(self.feature_source())
+                .probabilities(ctx, candidates),
+        )
+    }
+
     pub(crate) fn feature_source(&self) -> FeatureSource<'_> {
         FeatureSource {
             catalog: &self.catalog,

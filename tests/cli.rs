@@ -337,6 +337,7 @@ struct HeadroomDoc {
     k: usize,
     pool: usize,
     promoters: usize,
+    newcomers_not_measured: usize,
     expected_gain: f64,
     realized_gain: f64,
     ndcg_change: f64,
@@ -804,7 +805,10 @@ fn evaluate_sweeps_the_blends_gamma() {
     // expects to earn most from.
     let h = doc.value_headroom.unwrap();
     assert_eq!((h.k, h.pool), (20, 100));
-    assert_eq!(h.promoters, sweep[0].report.promoters);
+    assert_eq!(
+        h.promoters + h.newcomers_not_measured,
+        sweep[0].report.promoters
+    );
     assert!(h.expected_gain >= 0.0, "{h:?}");
     assert!(text.contains("value headroom"), "{text}");
     // Without a temporal protocol the sweep is refused with a clear message.

@@ -24,10 +24,23 @@ pub(crate) struct BlendScorer<'a> {
     pub source: FeatureSource<'a>,
 }
 
+/// The candidate pool of one request and the learner's logits over it.
+struct Pooled {
+    /// Each component's scores of every candidate.
+    scores: Vec<Vec<f32>>,
+    /// Which candidates are in the pool.
+    mask: Vec<bool>,
+    /// The pool's positions in the candidates, in order.
+    at: Vec<usize>,
+    /// The pool's items.
+    items: Vec<u32>,
+    /// The learner's logit of each pool item.
+    logits: Vec<f64>,
+}
+
 impl BlendScorer<'_> {
-    /// Writes the blend's score of each of `candidates` into `out`: the learner's
-    /// score inside the pool, the fallback order below it outside.
-    pub(crate) fn score(&self, ctx: &Context<'_>, candidates: &[u32], out: &mut [f32]) {
+    /// The candidate pool of `candidates` for the context, and the learner over it.
+    fn pooled(&self, ctx: &Context<'_>, candidates: &[u32]) -> Pooled {
         let b = self.blend;
         let d = features::width(self.components.len());
         let scores = features::component_scores(ctx, &self.components, candidates);
@@ -46,9 +59,43 @@ impl BlendScorer<'_> {
         let mut rows = vec![0f32; items.len() * d];
         features::compute(&self.source, ctx, &gathered, &items, &mut rows);
         b.standardise(&mut rows);
+        let logits = b.fitted.logits(&rows, d);
+        Pooled {
+            scores,
+            mask,
+            at,
+            items,
+            logits,
+        }
+    }
+
+    /// The blend's own `P̂(order)` of each of `candidates`: `σ(z)` of the learner's
+    /// calibrated logit for a candidate in the pool, `None` for one outside it (the
+    /// blend only orders those below the pool; it has no estimate for them).
+    pub(crate) fn probabilities(&self, ctx: &Context<'_>, candidates: &[u32]) -> Vec<Option<f64>> {
+        let pooled = self.pooled(ctx, candidates);
+        let mut out = vec![None; candidates.len()];
+        for (&j, &z) in pooled.at.iter().zip(&pooled.logits) {
+            if let Some(o) = out.get_mut(j) {
+                *o = Some(super::log_sigmoid(z).exp());
+            }
+        }
+        out
+    }
+
+    /// Writes the blend's score of each of `candidates` into `out`: the learner's
+    /// score inside the pool, the fallback order below it outside.
+    pub(crate) fn score(&self, ctx: &Context<'_>, candidates: &[u32], out: &mut [f32]) {
+        let b = self.blend;
+        let Pooled {
+            scores,
+            mask,
+            at,
+            items,
+            logits,
+        } = self.pooled(ctx, candidates);
         let (catalog, quality) = (self.source.catalog, self.source.quality);
         let mut floor = f64::INFINITY;
-        let logits = b.fitted.logits(&rows, d);
         for ((&j, &z), &i) in at.iter().zip(&logits).zip(&items) {
             let value = b.value(catalog, i);
             let trust = b.trust_penalty(catalog, quality, i);

@@ -262,6 +262,25 @@ impl Ranker {
         })
     }
 
+    /// The blend's own `P̂(order)` of each of `req`'s candidates, resolved as
+    /// [`Ranker::score`] resolves them: `None` for the whole request when the model is
+    /// not a blend or ranks the promoter by the newcomer list (the blend does not score
+    /// her), and `None` for a candidate outside the blend's pool.
+    pub(crate) fn order_probabilities(
+        &self,
+        req: &RankRequest,
+    ) -> Result<Option<Vec<Option<f64>>>> {
+        self.with_resolved(req, |r, candidates, _| {
+            let m = &*self.model;
+            let newcomer =
+                r.own.is_empty() && m.kind() != crate::ModelKind::Baseline && !r.from_shares;
+            if newcomer {
+                return None;
+            }
+            m.order_probabilities(&r.ctx, candidates)
+        })
+    }
+
     /// Validates and resolves `req`, then calls `f` with the resolved request, the
     /// candidates and the sorted excluded items.
     fn with_resolved<T>(

@@ -418,6 +418,7 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
                 "k": h.k,
                 "pool": h.pool,
                 "promoters": h.promoters,
+                "newcomers_not_measured": h.newcomers,
                 "expected_gain": h.expected_gain(),
                 "realized_gain": h.realized_gain(),
                 "ndcg_change": h.ndcg_change(),
