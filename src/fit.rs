@@ -228,11 +228,17 @@ pub(crate) fn fit_blend_learner(
         quality: &quality,
         repurchase: &repurchase,
     };
+    let shared = if config.blend.share_negatives > 0 {
+        crate::blend::window_shares(data, t_label)
+    } else {
+        Vec::new()
+    };
     crate::blend::fit_learner(
         &data.promoters,
         past,
         &scorers,
         labels,
+        &shared,
         t_label,
         &config.blend,
         source,

@@ -42,7 +42,7 @@ pub mod trees;
 
 pub(crate) use score::BlendScorer;
 pub use score::{outside_pool_score, pool_mask};
-pub(crate) use train::{fit_learner, label_window};
+pub(crate) use train::{fit_learner, label_window, window_shares};
 
 use crate::data::{Catalog, Seller};
 use crate::kind::ModelKind;
@@ -128,6 +128,11 @@ pub struct BlendConfig {
     pub candidates_per_component: usize,
     /// Negatives sampled per promoter. Default 30.
     pub negatives: usize,
+    /// Up to this many items she shared in the label window and that brought her no
+    /// order in it join a promoter's negatives (those in the candidate pool): what she
+    /// thought her circle would buy and it did not. 0 leaves shares out of training;
+    /// a log without shares is unchanged either way. Default 0.
+    pub share_negatives: usize,
     /// L2 penalty of the logistic regression (`learner = "logistic"`). Default 1.0.
     pub lambda: f64,
     /// Exponent γ of the value term, in [0, 2]. Default 0.5.
@@ -161,6 +166,7 @@ impl Default for BlendConfig {
             label_days: 14.0,
             candidates_per_component: 100,
             negatives: 30,
+            share_negatives: 0,
             lambda: 1.0,
             gamma: 0.5,
             value: ValueBasis::Commission,

@@ -44,17 +44,42 @@ pub(crate) fn label_window(
     Ok((past, labels, t_label))
 }
 
+/// The items each promoter shared at or after `t_label`, sorted and distinct: the
+/// label window's shares, of which the unsold become negatives
+/// ([`BlendConfig::share_negatives`]). Empty lists when `data` has no share then.
+pub(crate) fn window_shares(data: &Dataset, t_label: i64) -> Vec<Vec<u32>> {
+    let mut out = vec![Vec::new(); data.promoters.len()];
+    let s = &data.shares;
+    for r in 0..s.len() {
+        if s.ts[r] >= t_label {
+            if let Some(list) = out.get_mut(s.promoter[r] as usize) {
+                list.push(s.item[r]);
+            }
+        }
+    }
+    for list in &mut out {
+        list.sort_unstable();
+        list.dedup();
+    }
+    out
+}
+
 /// Fits the blend's learner: `components` (fitted on `past` as of `t_label`) score
 /// candidates, and the learner learns which of them each promoter ordered in
-/// `labels`. `source` holds the catalogue and the statistics the features read.
+/// `labels`. `shared` (per promoter, sorted; may be empty) are the items she shared in
+/// the label window: those she did not order join her negatives, up to
+/// `bc.share_negatives`. `source` holds the catalogue and the statistics the features
+/// read.
 ///
 /// # Errors
 /// [`Error::Empty`] when no promoter has a label order; as [`Blend::fit`].
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn fit_learner(
     promoters: &Promoters,
     past: &History,
     components: &[&dyn Scorer],
     labels: &History,
+    shared: &[Vec<u32>],
     t_label: i64,
     bc: &BlendConfig,
     source: FeatureSource<'_>,
@@ -101,6 +126,21 @@ pub(crate) fn fit_learner(
                 if !positives.contains(&i) && !pool.contains(&i) {
                     pool.push(i);
                 }
+            }
+            // Shared in the window and not ordered: negatives the log itself names.
+            if bc.share_negatives > 0 {
+                let mut unsold: Vec<u32> = shared
+                    .get(p as usize)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .copied()
+                    .filter(|&i| mask.get(i as usize).copied().unwrap_or(false))
+                    .filter(|i| !positives.contains(i) && !labels.items(p).contains(i))
+                    .filter(|i| !pool.contains(i))
+                    .collect();
+                unsold.shuffle(&mut rng);
+                unsold.truncate(bc.share_negatives);
+                pool.extend(unsold);
             }
             let mut items: Vec<u32> = positives.iter().copied().collect();
             items.sort_unstable();
