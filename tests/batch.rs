@@ -508,3 +508,28 @@ fn resume_and_chunk_are_refused_with_a_file_out() {
     );
     assert!(d.join("top.csv").exists());
 }
+
+#[test]
+fn csv_parts_read_back_in_the_lean_core_equal_the_lists() {
+    use kocrank::batch::{rank_many, rank_to_parts, read_ranked_parts, PartsOptions};
+    use kocrank::io::Format;
+    let ranker = tiny_ranker(kocrank::ModelKind::Profile);
+    let mut ids = tiny_ids(&ranker);
+    // An id the writer must quote: a newcomer whose id holds a comma and a quote.
+    ids.push("new, \"quoted\" one".to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let opts = PartsOptions {
+        k: 7,
+        chunk: 5,
+        format: Format::Csv,
+        ..PartsOptions::default()
+    };
+    rank_to_parts(&ranker, &ids, dir.path(), &opts, |_| {}).unwrap();
+    let read = read_ranked_parts(dir.path()).unwrap();
+    let lists = rank_many(&ranker, &ids, 7, |_| {}).unwrap();
+    assert_eq!(read.len(), ids.len());
+    for (id, list) in ids.iter().zip(&lists) {
+        let want: Vec<&str> = list.iter().map(|r| r.item_id.as_str()).collect();
+        assert_eq!(read[id], want, "{id}");
+    }
+}

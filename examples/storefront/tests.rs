@@ -471,7 +471,7 @@ async fn nightly_lists_are_re_ranked_instead_of_the_catalogue() {
 }
 
 #[test]
-fn bad_nightly_files_are_named_with_their_line() {
+fn bad_nightly_files_are_named_with_their_row() {
     let dir = tempfile::tempdir().unwrap();
     let e = super::nightly::Nightly::load(dir.path()).unwrap_err();
     assert!(e.contains("no part-*.csv"), "{e}");
@@ -481,7 +481,7 @@ fn bad_nightly_files_are_named_with_their_line() {
     )
     .unwrap();
     let e = super::nightly::Nightly::load(dir.path()).unwrap_err();
-    assert!(e.contains("part-00000.csv:2") && e.contains("rank"), "{e}");
+    assert!(e.contains("part-00000.csv: row 1, column \"rank\""), "{e}");
     std::fs::write(
         dir.path().join("part-00000.csv"),
         "promoter_id,item_id\nP1,I1\n",
@@ -489,4 +489,12 @@ fn bad_nightly_files_are_named_with_their_line() {
     .unwrap();
     let e = super::nightly::Nightly::load(dir.path()).unwrap_err();
     assert!(e.contains("\"rank\""), "{e}");
+    // Ids holding a comma or a quote are quoted by the writer, and read back whole.
+    std::fs::write(
+        dir.path().join("part-00000.csv"),
+        "promoter_id,rank,item_id,score\nP1,2,\"I,2\",0.5\nP1,1,\"say \"\"I1\"\"\",0.9\n",
+    )
+    .unwrap();
+    let n = super::nightly::Nightly::load(dir.path()).unwrap();
+    assert_eq!(n.len(), 1);
 }

@@ -140,8 +140,11 @@ fn rank_ids(
     Ok(lists.into_iter().flatten().collect())
 }
 
+mod lists;
 #[cfg(feature = "io")]
 mod parts;
+
+pub use lists::{read_ranked_parts, RankedLists};
 
 /// Checks a number of promoters per chunk or part: at least 1.
 pub(crate) fn check_chunk(chunk: usize) -> Result<()> {
