@@ -278,7 +278,11 @@ pub(crate) fn train_watched(data: &Dataset, config: &Config, watch: &Watch<'_>) 
         watch.check("before trying the network")?;
         progress(Progress::Stage(source.stage()));
         match choose_network(&trials[chosen], m, &carved, &eval_cfg, source) {
-            Ok(Some((trial, network, kept, z, n_off))) => {
+            Ok(Some((trial, network, kept, z, n_off, others))) => {
+                for other in others {
+                    progress(Progress::Trial(&other));
+                    trials.push(other);
+                }
                 progress(Progress::Trial(&trial));
                 trials.push(trial);
                 notes.push(format!(
@@ -547,7 +551,22 @@ fn choose_exclusion(
 
 /// The trial with inviter borrowing on, its settings, whether they are kept, the paired
 /// z and the figure without.
-type NetworkTrial = (Trial, crate::data::network::NetworkConfig, bool, f64, f64);
+/// What [`choose_network`] found: the best setting's trial, its network settings,
+/// whether it is kept, its paired z, the figure without, and the other settings tried.
+type NetworkTrial = (
+    Trial,
+    crate::data::network::NetworkConfig,
+    bool,
+    f64,
+    f64,
+    Vec<Trial>,
+);
+
+/// The inviter's weight against her segment's popularity that `auto` tries
+/// (`network.prior_orders`: pseudo-orders of shrinkage toward the segment): little,
+/// the default, much. Where invitees resemble their inviter strongly, little
+/// shrinkage wins; where weakly, much (docs/network.md measures both).
+const PRIOR_ORDERS_TRIED: [f64; 3] = [5.0, 20.0, 100.0];
 
 /// Where a promoter with no orders of her own may be ranked from, besides her
 /// segment's popularity ([`crate::data::network`]).
@@ -578,9 +597,11 @@ impl Newcomers {
 /// Scores `model` (the one of trial `best`) with newcomers ranked from `source`
 /// against `model` as it is, on the validation promoters whose list changes: those
 /// with no orders in the carved training set who have shares there, or whose inviter
-/// (or hers) has orders. `None` when there is none. Returns the trial, the network
-/// settings, whether they are kept (a gain of [`MIN_GAIN`] of the figure and
-/// [`STACK_Z`] standard errors), the paired z and the figure without.
+/// (or hers) has orders. `None` when there is none. The inviter's orders are tried
+/// at each of [`PRIOR_ORDERS_TRIED`] and the best on validation is the candidate.
+/// Returns the trial, the network settings, whether they are kept (a gain of
+/// [`MIN_GAIN`] of the figure and [`STACK_Z`] standard errors), the paired z, the
+/// figure without, and the trials of the other settings.
 fn choose_network(
     best: &Trial,
     model: &Model,
@@ -626,36 +647,73 @@ fn choose_network(
     };
     let valid = &valid;
     let off_col = ndcg_column(model, valid, eval_cfg)?;
-    let on_col = ndcg_column(&on, valid, eval_cfg)?;
-    if off_col.len() != on_col.len() || off_col == on_col {
-        return Ok(None);
+    let n = off_col.len().max(1) as f64;
+    let mean_off = off_col.iter().sum::<f64>() / n;
+    let settings: Vec<crate::data::network::NetworkConfig> = match source {
+        Newcomers::OwnShares => vec![network],
+        Newcomers::Inviter => PRIOR_ORDERS_TRIED
+            .iter()
+            .map(|&prior_orders| crate::data::network::NetworkConfig {
+                prior_orders,
+                ..network.clone()
+            })
+            .collect(),
+    };
+    // (trial, settings, column) of each setting that changes a list.
+    let mut tried = Vec::new();
+    for network in settings {
+        let t = Instant::now();
+        let mut m = on.clone();
+        m.config.network = network.clone();
+        let on_col = ndcg_column(&m, valid, eval_cfg)?;
+        if on_col.len() != off_col.len() || on_col == off_col {
+            continue;
+        }
+        let mean_on = on_col.iter().sum::<f64>() / n;
+        let (lo, hi) = crate::eval::bootstrap::mean_intervals(&on_col, 1, &eval_cfg.bootstrap)
+            .first()
+            .map_or((mean_on, mean_on), |i| (i.lo, i.hi));
+        let setting = match source {
+            Newcomers::OwnShares => format!("own_shares={}", network.own_shares),
+            Newcomers::Inviter => format!(
+                "inviter_orders={} prior_orders={}",
+                network.inviter_orders, network.prior_orders
+            ),
+        };
+        let params = format!("{} {setting}", best.params);
+        let trial = Trial {
+            kind: best.kind,
+            params: params.trim().to_string(),
+            stage: "network".into(),
+            ndcg: mean_on,
+            lo,
+            hi,
+            promoters: on_col.len(),
+            // The first setting also carries the shared work (the newcomers, `off`).
+            seconds: if tried.is_empty() {
+                t0.elapsed().as_secs_f64()
+            } else {
+                t.elapsed().as_secs_f64()
+            },
+        };
+        tried.push((trial, network, on_col));
     }
-    let n = on_col.len().max(1) as f64;
-    let (mean_on, mean_off) = (
-        on_col.iter().sum::<f64>() / n,
-        off_col.iter().sum::<f64>() / n,
-    );
+    // The best setting on validation (the first of equals), judged against `off`.
+    let Some(at) = (0..tried.len()).reduce(|a, b| {
+        if tried[b].0.ndcg > tried[a].0.ndcg {
+            b
+        } else {
+            a
+        }
+    }) else {
+        return Ok(None);
+    };
+    let (trial, network, on_col) = tried.swap_remove(at);
+    let others = tried.into_iter().map(|t| t.0).collect();
+    let mean_on = trial.ndcg;
     let z = paired_z(&on_col, &off_col);
-    let (lo, hi) = crate::eval::bootstrap::mean_intervals(&on_col, 1, &eval_cfg.bootstrap)
-        .first()
-        .map_or((mean_on, mean_on), |i| (i.lo, i.hi));
-    let setting = match source {
-        Newcomers::OwnShares => "own_shares=50",
-        Newcomers::Inviter => "inviter_orders=50",
-    };
-    let params = format!("{} {setting}", best.params);
-    let trial = Trial {
-        kind: best.kind,
-        params: params.trim().to_string(),
-        stage: "network".into(),
-        ndcg: mean_on,
-        lo,
-        hi,
-        promoters: on_col.len(),
-        seconds: t0.elapsed().as_secs_f64(),
-    };
     let kept = mean_on > mean_off * (1.0 + MIN_GAIN) && z >= STACK_Z;
-    Ok(Some((trial, network, kept, z, mean_off)))
+    Ok(Some((trial, network, kept, z, mean_off, others)))
 }
 
 /// Seconds the stacking stage is expected to take: the leaders' components fitted
