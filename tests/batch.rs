@@ -533,3 +533,25 @@ fn csv_parts_read_back_in_the_lean_core_equal_the_lists() {
         assert_eq!(read[id], want, "{id}");
     }
 }
+
+#[test]
+fn a_set_cancel_flag_stops_ranking_and_an_unset_one_changes_nothing() {
+    use kocrank::batch::{rank_many_with, rank_many_with_cancel};
+    use kocrank::RankRequest;
+    use std::sync::atomic::AtomicBool;
+    for kind in [kocrank::ModelKind::Ials, kocrank::ModelKind::Profile] {
+        let ranker = tiny_ranker(kind);
+        let ids = tiny_ids(&ranker);
+        let template = RankRequest::new("", 5);
+        let go = AtomicBool::new(false);
+        assert_eq!(
+            rank_many_with_cancel(&ranker, &ids, &template, &go, |_| {}).unwrap(),
+            rank_many_with(&ranker, &ids, &template, |_| {}).unwrap()
+        );
+        let stop = AtomicBool::new(true);
+        match rank_many_with_cancel(&ranker, &ids, &template, &stop, |_| {}) {
+            Err(kocrank::Error::Cancelled(m)) => assert!(m.contains("stopped"), "{m}"),
+            other => panic!("{kind:?}: expected a cancelled call, got {other:?}"),
+        }
+    }
+}

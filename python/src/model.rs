@@ -8,15 +8,12 @@ use crate::progress::{self, Bar, Event};
 use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
 use kocrank::eval::metrics::ListMetrics;
 use kocrank::eval::{EvalConfig, EvalReport};
-use kocrank::{batch, model_file, Config, Error, ModelKind, RankRequest, Ranked, Ranker};
+use kocrank::{batch, model_file, Config, Error, ModelKind, RankRequest, Ranker};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use pyo3_arrow::input::AnyArray;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// Promoters ranked between two reads of the cancel flag in [`PyModel::rank`].
-const RANK_CHUNK: usize = 4096;
 
 /// A trained model, ready to rank. Immutable; safe to share between threads.
 ///
@@ -332,8 +329,8 @@ impl PyModel {
     ///     (a ``ValueError``) for ``k`` out of range, an unknown override, an unknown
     ///     item in ``candidates`` or ``exclude``, or a null or empty id.
     /// KeyboardInterrupt
-    ///     on Ctrl-C, within about a second: ranking stops between chunks of 4096
-    ///     promoters.
+    ///     on Ctrl-C, within about a second: ranking stops at its next block of 96
+    ///     promoters (one promoter at a time when overrides need the per-request path).
     #[pyo3(signature = (promoter_ids, k=20, *, frame="polars", **overrides))]
     fn rank<'py>(
         &self,
@@ -374,18 +371,8 @@ impl PyModel {
         };
         let ranker = self.ranker.clone();
         let batch = progress::run(py, None, move |w| -> kocrank::Result<_> {
-            let mut lists: Vec<Vec<Ranked>> = Vec::with_capacity(ids.len());
-            // In chunks, so that Ctrl-C stops a long call at the next one.
-            for chunk in ids.chunks(RANK_CHUNK) {
-                if w.cancelled() {
-                    return Err(Error::Cancelled(format!(
-                        "rank stopped after {} of {} promoters",
-                        lists.len(),
-                        ids.len()
-                    )));
-                }
-                lists.extend(batch::rank_many_with(&ranker, chunk, &template, |_| {})?);
-            }
+            // Ctrl-C sets the flag; the ranking stops at its next block of promoters.
+            let lists = batch::rank_many_with_cancel(&ranker, &ids, &template, &w.cancel, |_| {})?;
             ranked_batch(&ids, &lists)
         })?
         .py_err()?;

@@ -57,11 +57,6 @@ impl Worker {
     pub fn report(&self, e: Event) {
         let _ = self.events.send(e);
     }
-
-    /// Whether the caller asked to stop.
-    pub fn cancelled(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed)
-    }
 }
 
 /// Runs `work` on a worker thread, passing each of its [`Event`]s to `bar` (when

@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::rank::{check_k, DenseScan, RankRequest, Ranked, Ranker};
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Ranks the top `k` for each of `promoter_ids`, in parallel on the current rayon pool.
 /// Promoters unknown to the model get the cold-start list. `progress` is called now and
@@ -42,6 +42,7 @@ where
         ranker.dense_scan().as_ref(),
         promoter_ids,
         &RankRequest::new("", k),
+        None,
         &progress,
     )
 }
@@ -75,12 +76,51 @@ pub fn rank_many_with<F>(
 where
     F: Fn(usize) + Sync,
 {
+    rank_many_with_cancel(
+        ranker,
+        promoter_ids,
+        template,
+        &AtomicBool::new(false),
+        progress,
+    )
+}
+
+/// [`rank_many_with`] that stops when `cancel` is set (checked before each block of
+/// promoters), for callers that let a user interrupt a long call: Python's
+/// `Model.rank` turns Ctrl-C into it. The item factors are packed once for the whole
+/// call.
+///
+/// # Errors
+/// As [`rank_many_with`]; [`Error::Cancelled`] once `cancel` is set, never while it
+/// stays unset.
+pub fn rank_many_with_cancel<F>(
+    ranker: &Ranker,
+    promoter_ids: &[String],
+    template: &RankRequest,
+    cancel: &AtomicBool,
+    progress: F,
+) -> Result<Vec<Vec<Ranked>>>
+where
+    F: Fn(usize) + Sync,
+{
     let plain = RankRequest {
         promoter_id: String::new(),
         ..template.clone()
     } == RankRequest::new("", template.k);
     let scan = if plain { ranker.dense_scan() } else { None };
-    rank_ids(ranker, scan.as_ref(), promoter_ids, template, &progress)
+    rank_ids(
+        ranker,
+        scan.as_ref(),
+        promoter_ids,
+        template,
+        Some(cancel),
+        &progress,
+    )
+}
+
+/// The error of a call stopped by its cancel flag after `done` of `total` promoters.
+fn cancelled(done: usize, total: usize) -> Error {
+    Error::Cancelled(format!("ranking stopped after {done} of {total} promoters"))
 }
 
 /// Promoters per unit of parallel work on the fused-scan path: enough rows to reuse
@@ -94,10 +134,12 @@ fn rank_ids(
     scan: Option<&DenseScan<'_>>,
     promoter_ids: &[String],
     template: &RankRequest,
+    cancel: Option<&AtomicBool>,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Vec<Ranked>>> {
     let k = template.k;
     check_k(k)?;
+    let stop = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     let request = |id: &String| RankRequest {
         promoter_id: id.clone(),
         ..template.clone()
@@ -114,6 +156,9 @@ fn rank_ids(
         return promoter_ids
             .par_iter()
             .map(|id| {
+                if stop() {
+                    return Err(cancelled(done.load(Ordering::Relaxed), promoter_ids.len()));
+                }
                 let list = ranker.rank(&request(id));
                 tick(1);
                 list
@@ -124,6 +169,9 @@ fn rank_ids(
     let lists: Vec<Vec<Vec<Ranked>>> = promoter_ids
         .par_chunks(SCAN_ROWS)
         .map(|chunk| {
+            if stop() {
+                return Err(cancelled(done.load(Ordering::Relaxed), promoter_ids.len()));
+            }
             let known: Vec<u32> = chunk.iter().filter_map(|id| ids.get(id)).collect();
             let mut scanned = scan.rank_indices(&known, k)?.into_iter();
             let lists = chunk
@@ -203,7 +251,7 @@ where
     for (part, ids) in promoter_ids.chunks(chunk).enumerate() {
         if !skip(part) {
             let base = done;
-            let lists = rank_ids(ranker, scan.as_ref(), ids, &template, &|n| {
+            let lists = rank_ids(ranker, scan.as_ref(), ids, &template, None, &|n| {
                 progress(Progress {
                     promoters_done: base + n,
                     promoters_total: promoter_ids.len(),
