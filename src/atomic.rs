@@ -30,7 +30,7 @@ fn lock(file: &Shared) -> std::io::Result<MutexGuard<'_, BufWriter<File>>> {
 /// use std::io::Write;
 /// let dir = tempfile::tempdir().unwrap();
 /// let path = dir.path().join("notes.txt");
-/// kocrank::atomic::write_atomic(&path, |w| {
+/// kocrank::io::write_atomic(&path, |w| {
 ///     w.write_all(b"hello").map_err(|e| kocrank::Error::io(&path, e))
 /// })
 /// .unwrap();

@@ -56,7 +56,7 @@
     )
 )]
 
-pub mod atomic;
+pub(crate) mod atomic;
 pub mod auto;
 pub mod batch;
 pub mod blend;
@@ -66,10 +66,12 @@ pub mod data;
 pub mod error;
 pub mod eval;
 mod fit;
-pub mod inspect;
+mod inspect;
 #[cfg(feature = "io")]
 pub mod io;
 mod kind;
+/// Dense kernels, public only for the benches that measure them; not part of the API.
+#[doc(hidden)]
 pub mod linalg;
 pub mod model;
 pub mod model_file;

@@ -3,7 +3,7 @@
 //!
 //! 1. **Profile** the data ([`crate::data::DataProfile`]): time span, orders per
 //!    promoter, repeats, density, which optional columns are present.
-//! 2. **Carve** a validation split from the training data only ([`carve`]): the last
+//! 2. **Carve** a validation split from the training data only ([`carve()`]): the last
 //!    orders in time when the log has a usable time order, otherwise a seeded random
 //!    holdout per promoter (leave-one-out on short histories).
 //! 3. **Search** ([`space`]): a first wave with every family (popularity, buy again,

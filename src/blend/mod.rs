@@ -1,8 +1,8 @@
 //! The learned blend: which items this circle will order, valued by what an order
 //! earns, under a trust floor (`shared/DOMAIN.md` §2.2–§2.3, §5.3).
 //!
-//! A learner over named [`features`] estimates `P̂(order | p, i)`: gradient-boosted
-//! [`trees`] with the log-loss (default) or the LambdaMART objective (one group per
+//! A learner over named features estimates `P̂(order | p, i)`: gradient-boosted
+//! trees with the log-loss (default) or the LambdaMART objective (one group per
 //! promoter), Platt-calibrated, or a logistic regression. The final score is the log of the
 //! expected value `P̂ · value_i^γ`, demoted below a quality floor:
 //!
@@ -34,11 +34,11 @@
 //! ordered (on UCI, blend of buy_again alone: NDCG@20 0.269 with them, 0.277
 //! without; small world, default blend: 0.233 and 0.240).
 
-pub mod features;
-pub mod logistic;
+pub(crate) mod features;
+pub(crate) mod logistic;
 mod score;
 mod train;
-pub mod trees;
+pub(crate) mod trees;
 
 pub(crate) use score::BlendScorer;
 pub use score::{outside_pool_score, pool_mask};
@@ -256,7 +256,7 @@ impl BlendConfig {
 pub struct Blend {
     /// Settings.
     pub config: BlendConfig,
-    /// Feature names, [`ITEM_FEATURES`] then one per component.
+    /// Feature names, the item features then one per component.
     pub names: Vec<String>,
     /// Training mean per feature.
     pub mean: Vec<f32>,
@@ -405,7 +405,7 @@ impl Blend {
     /// groups[g + 1]`), used by LambdaMART.
     ///
     /// # Errors
-    /// As [`Logistic::fit`].
+    /// As the learner's own fit (trees or logistic regression).
     pub fn fit(
         config: BlendConfig,
         mut rows: Vec<f32>,

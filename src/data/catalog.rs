@@ -134,7 +134,7 @@ pub fn split_levels(path: &str) -> Vec<&str> {
 /// Escapes a level name for a category path: `/` becomes `\/` and `\` becomes `\\`.
 ///
 /// ```
-/// use kocrank::data::catalog::{escape_level, split_levels};
+/// use kocrank::data::{escape_level, split_levels};
 /// let path = format!("{}/{}", escape_level("frozen"), escape_level("ICE - CRUSHED/CUBED"));
 /// assert_eq!(path, "frozen/ICE - CRUSHED\\/CUBED");
 /// assert_eq!(split_levels(&path).len(), 2);

@@ -10,22 +10,24 @@ pub(crate) mod bytes;
 pub(crate) mod builder_support {
     pub(crate) use super::builder::{check_item_values, ItemRecord};
 }
-pub mod catalog;
+mod catalog;
 pub mod events;
-pub mod ids;
+mod ids;
 pub mod ingest;
 pub mod network;
-pub mod orders;
-pub mod profile;
-pub mod promoters;
-pub mod shares;
+mod orders;
+mod profile;
+mod promoters;
+mod shares;
 pub mod time;
 
 pub use builder::{
     DatasetBuilder, FaultCode, ItemRecord, OrderRecord, PromoterRecord, RowFault, ShareRecord,
     COLUMN_ALIASES,
 };
-pub use catalog::{Catalog, Seller, Taxonomy, NO_CATEGORY};
+pub use catalog::{
+    escape_level, split_levels, Catalog, Seller, Taxonomy, MAX_CATEGORY_DEPTH, NO_CATEGORY,
+};
 pub use ids::IdMap;
 pub use orders::{History, OrderStatus, Orders, NO_ID};
 pub use profile::{DataProfile, Present};

@@ -104,7 +104,7 @@ fn resampled_means(values: &[f64], m: usize, cfg: &BootstrapConfig) -> Vec<Vec<f
 /// promoter, `m` columns). Empty when `cfg.resamples` is 0 or there is no row.
 ///
 /// ```
-/// use kocrank::eval::bootstrap::{mean_intervals, BootstrapConfig};
+/// use kocrank::eval::{mean_intervals, BootstrapConfig};
 /// let values = [0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0]; // 8 promoters, 1 metric
 /// let iv = mean_intervals(&values, 1, &BootstrapConfig::default());
 /// assert!(iv[0].lo < 0.625 && 0.625 < iv[0].hi);
@@ -147,7 +147,7 @@ pub struct PairedDiff {
 /// Returns `None` when the lengths differ, there is no promoter or no resample.
 ///
 /// ```
-/// use kocrank::eval::bootstrap::{paired, BootstrapConfig};
+/// use kocrank::eval::{paired, BootstrapConfig};
 /// let a = [0.5, 0.6, 0.7, 0.8];
 /// let b = [0.4, 0.5, 0.6, 0.7];
 /// let d = paired(&a, &b, &BootstrapConfig::default()).unwrap();

@@ -8,19 +8,19 @@
 //! discovery only.
 //!
 //! Every headline figure comes with a bootstrap interval over promoters
-//! ([`bootstrap`]), and the per-promoter values are kept in the report so two models
+//! ([`BootstrapConfig`], [`paired`]), and the per-promoter values are kept in the report so two models
 //! compare pairwise on the same promoters ([`paired_comparison`]). The split itself is
-//! a [`protocol`]: global temporal (the default), rolling origin, or leave-last-out.
+//! a [`Protocol`]: global temporal (the default), rolling origin, or leave-last-out.
 //!
 //! Sampled-negative metrics (rank the relevant items among a few random others) are
 //! available on request only and labelled "sampled" wherever printed: they overstate
 //! quality and can even reorder models (Krichene & Rendle, KDD 2020;
 //! `shared/DOMAIN.md` §5.5).
 
-pub mod bootstrap;
+pub(crate) mod bootstrap;
 mod headroom;
 pub mod metrics;
-pub mod protocol;
+pub(crate) mod protocol;
 #[cfg(feature = "report")]
 pub mod report;
 #[cfg(feature = "report")]
@@ -28,7 +28,7 @@ mod svg;
 pub mod sweep;
 mod table;
 
-pub use bootstrap::{BootstrapConfig, Interval, PairedDiff};
+pub use bootstrap::{mean_intervals, paired, BootstrapConfig, Interval, PairedDiff};
 pub use headroom::{value_headroom, Headroom};
 pub use protocol::{
     leave_last_out, ratio_split, rolling_splits, Fold, Protocol, ProtocolReport, RatioSplit,

@@ -224,7 +224,7 @@ fn ratio_counts(n: usize, ratios: [f64; 3]) -> [usize; 3] {
 /// Random ratio split per promoter (RecBole's `RO_RS`, grouped by user): each
 /// promoter's orders are shuffled (ChaCha8 seeded by `seed` and the promoter index, so
 /// the split ignores thread count and promoter order) and cut into train, validation
-/// and test parts of sizes [`ratio_counts`]. Time plays no part, so training holds
+/// and test parts of sizes `ratio_counts`. Time plays no part, so training holds
 /// orders from after test orders: use it only to compare with figures published under
 /// this protocol.
 ///
@@ -234,7 +234,7 @@ fn ratio_counts(n: usize, ratios: [f64; 3]) -> [usize; 3] {
 ///
 /// # Examples
 /// ```
-/// use kocrank::eval::protocol::ratio_split;
+/// use kocrank::eval::ratio_split;
 /// use kocrank::synth::{generate, Scale};
 /// let world = generate(Scale::Tiny, 3)?;
 /// let s = ratio_split(&world.dataset, [0.8, 0.1, 0.1], 7)?;

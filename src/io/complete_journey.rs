@@ -148,7 +148,7 @@ fn median_unit_prices(t: &TableFile) -> Result<HashMap<String, i64>> {
 
 /// One category level: trimmed, with a `/` inside the name escaped as `\/`.
 fn level(name: &str) -> String {
-    crate::data::catalog::escape_level(name.trim())
+    crate::data::escape_level(name.trim())
 }
 
 fn read_items(

@@ -41,6 +41,7 @@ mod report;
 mod table;
 mod write;
 
+pub use crate::atomic::write_atomic;
 pub use crate::data::ingest::Table;
 pub use complete_journey::read_complete_journey;
 pub use files::DataFiles;

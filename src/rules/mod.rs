@@ -5,7 +5,7 @@
 //! 1. **Filters** (stock, already bought, blocked categories, a quality floor, request
 //!    exclusions) set a candidate's score to `f32::NEG_INFINITY`; no later step
 //!    returns such a candidate, so a filter cannot be undone.
-//! 2. **Re-ranking** ([`rerank`]) builds the list greedily from the best-scored
+//! 2. **Re-ranking** (`rules::rerank`) builds the list greedily from the best-scored
 //!    candidates: campaign boosts for brands (at most so many boosted items per list),
 //!    per-category and per-brand caps, MMR-style diversity, and exploration slots for
 //!    new items chosen by Thompson sampling. With none of them set, the list is the
@@ -14,7 +14,7 @@
 //! Every rule can be set per model (`[rules]` in the config) and replaced per request
 //! ([`crate::RankRequest::rules`]).
 
-pub mod rerank;
+pub(crate) mod rerank;
 
 use crate::error::{check_range, ConfigError};
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,7 @@
 use crate::common::Ui;
 use crate::Outcome;
 use anyhow::Context;
-use kocrank::atomic::write_atomic;
+use kocrank::io::write_atomic;
 use kocrank::io::{DatasetWriter, Format};
 use kocrank::synth::{Generator, Scale, SynthConfig};
 use std::path::PathBuf;
