@@ -67,6 +67,8 @@ pub fn train_with(
 ) -> Result<Model> {
     let watch = Watch { progress, cancel };
     watch.check("training had not started")?;
+    // A dataset built or edited by hand is an error here, never a panic in a fit.
+    data.check()?;
     if config.model == ModelKind::Auto {
         crate::auto::train_watched(data, config, &watch)
     } else {

@@ -134,3 +134,70 @@ fn cell() -> impl Strategy<Value = String> {
         "[ -~]{0,12}",
     ]
 }
+
+/// A dataset built or edited by hand, with columns that do not fit its tables, is an
+/// error naming the column for training and evaluation, never a panic in a fit.
+#[test]
+fn a_hand_edited_dataset_is_an_error_not_a_panic() {
+    use std::sync::Arc;
+    let world = generate(Scale::Tiny, 6).unwrap();
+    let good = world.dataset;
+    let n_items = good.catalog.len() as u32;
+    let n_promoters = good.promoters.len() as u32;
+    let breakages: Vec<(&str, Box<dyn Fn(&mut kocrank::Dataset)>)> = vec![
+        ("order items", Box::new(move |d| d.orders.item[3] = n_items)),
+        (
+            "order promoters",
+            Box::new(move |d| d.orders.promoter[0] = n_promoters + 7),
+        ),
+        (
+            "order times",
+            Box::new(|d| {
+                d.orders.ts.pop();
+            }),
+        ),
+        (
+            "share items",
+            Box::new(move |d| d.shares.item[0] = n_items + 1),
+        ),
+        (
+            "inviters",
+            Box::new(move |d| {
+                let mut p = (*d.promoters).clone();
+                p.inviter[1] = Some(n_promoters);
+                d.promoters = Arc::new(p);
+            }),
+        ),
+        (
+            "brands",
+            Box::new(|d| {
+                let mut c = (*d.catalog).clone();
+                c.brand[0] = u32::MAX - 1;
+                d.catalog = Arc::new(c);
+            }),
+        ),
+        (
+            "price",
+            Box::new(|d| {
+                let mut c = (*d.catalog).clone();
+                c.price_cents.pop();
+                d.catalog = Arc::new(c);
+            }),
+        ),
+    ];
+    let ranker = Ranker::new(train(&good, &Config::with_model(ModelKind::Popularity)).unwrap());
+    for (what, breaks) in &breakages {
+        let mut bad = good.clone();
+        breaks(&mut bad);
+        for kind in [ModelKind::Popularity, ModelKind::ItemKnn] {
+            match train(&bad, &Config::with_model(kind)) {
+                Err(Error::InvalidData { message, .. }) => {
+                    assert!(message.contains(what), "{what}: {message}")
+                }
+                other => panic!("{what}, {kind:?}: expected invalid data, got {other:?}"),
+            }
+        }
+        let e = kocrank::eval::evaluate(&ranker, &bad, &Default::default()).unwrap_err();
+        assert!(e.to_string().contains(what), "{what}: {e}");
+    }
+}

@@ -346,7 +346,29 @@ fn decode(bytes: &[u8]) -> R<Dataset> {
         buyer_ids: d.ids("buyer")?,
         group_ids: d.ids("group")?,
     };
-    let o = &orders;
+    check_orders(&orders, n_items, n_promoters)?;
+
+    let shares = Shares {
+        promoter: d.u32s()?,
+        item: d.u32s()?,
+        ts: d.i64s()?,
+        group: d.u32s()?,
+        group_ids: d.ids("share group")?,
+        receiver: d.u32s()?,
+    };
+    check_shares(&shares, n_items, n_promoters)?;
+    d.finish()?;
+    Ok(Dataset {
+        catalog: Arc::new(catalog),
+        promoters: Arc::new(promoters),
+        orders,
+        shares,
+    })
+}
+
+/// The order log fits the tables: every column as long as the log, every index in
+/// range, every weight finite and ≥ 0.
+fn check_orders(o: &Orders, n_items: usize, n_promoters: usize) -> R<()> {
     let n_orders = o.promoter.len();
     for (what, n) in [
         ("order items", o.item.len()),
@@ -370,17 +392,11 @@ fn decode(bytes: &[u8]) -> R<Dataset> {
     in_range("order items", &o.item, n_items, false)?;
     in_range("order ids", &o.order_id, o.order_ids.len(), true)?;
     in_range("order buyers", &o.buyer, o.buyer_ids.len(), true)?;
-    in_range("order groups", &o.group, o.group_ids.len(), true)?;
+    in_range("order groups", &o.group, o.group_ids.len(), true)
+}
 
-    let shares = Shares {
-        promoter: d.u32s()?,
-        item: d.u32s()?,
-        ts: d.i64s()?,
-        group: d.u32s()?,
-        group_ids: d.ids("share group")?,
-        receiver: d.u32s()?,
-    };
-    let s = &shares;
+/// The share log fits the tables, as [`check_orders`].
+fn check_shares(s: &Shares, n_items: usize, n_promoters: usize) -> R<()> {
     let n_shares = s.promoter.len();
     check_len("share items", s.item.len(), n_shares)?;
     check_len("share times", s.ts.len(), n_shares)?;
@@ -391,14 +407,80 @@ fn decode(bytes: &[u8]) -> R<Dataset> {
     in_range("share promoters", &s.promoter, n_promoters, false)?;
     in_range("share items", &s.item, n_items, false)?;
     in_range("share groups", &s.group, s.group_ids.len(), true)?;
-    in_range("share receivers", &s.receiver, n_promoters, true)?;
-    d.finish()?;
-    Ok(Dataset {
-        catalog: Arc::new(catalog),
-        promoters: Arc::new(promoters),
-        orders,
-        shares,
-    })
+    in_range("share receivers", &s.receiver, n_promoters, true)
+}
+
+/// The catalogue's columns are as long as its ids, and its category and brand
+/// indices in range.
+fn check_catalog(c: &Catalog) -> R<()> {
+    let n = c.ids.len();
+    for (what, len) in [
+        ("category", c.category.len()),
+        ("brand", c.brand.len()),
+        ("price", c.price_cents.len()),
+        ("reviews_positive", c.reviews_positive.len()),
+        ("reviews_total", c.reviews_total.len()),
+        ("commission_rate", c.commission_rate.len()),
+        ("seller", c.seller.len()),
+        ("in_stock", c.in_stock.len()),
+        ("listed_at", c.listed_at.len()),
+    ] {
+        check_len(what, len, n)?;
+    }
+    check_len(
+        "category depth",
+        c.taxonomy.depth.len(),
+        c.taxonomy.paths.len(),
+    )?;
+    let flat: Vec<u32> = c.category.iter().flatten().copied().collect();
+    in_range("categories", &flat, c.taxonomy.paths.len(), true)?;
+    in_range("brands", &c.brand, c.brands.len(), false)
+}
+
+/// The promoter table's columns are as long as its ids, and every inviter is one of
+/// them.
+fn check_promoters(p: &Promoters) -> R<()> {
+    let n = p.ids.len();
+    for (what, len) in [
+        ("channel", p.channel.len()),
+        ("city_tier", p.city_tier.len()),
+        ("joined_at", p.joined_at.len()),
+        ("inviter", p.inviter.len()),
+    ] {
+        check_len(what, len, n)?;
+    }
+    let inviters: Vec<u32> = p.inviter.iter().flatten().copied().collect();
+    in_range("inviters", &inviters, n, false)
+}
+
+impl Dataset {
+    /// Checks that the tables fit together: every column as long as its table, every
+    /// item, promoter, category, brand, inviter and id index in range. A dataset from
+    /// [`DatasetBuilder`](super::DatasetBuilder), the readers, the generator or
+    /// [`Dataset::from_bytes`] always passes; [`crate::train`] calls this first, so
+    /// that a dataset built or edited by hand is an error naming the column, never a
+    /// panic inside a fit.
+    ///
+    /// # Errors
+    /// [`Error::InvalidData`] at source `dataset`, naming what does not fit.
+    ///
+    /// # Examples
+    /// ```
+    /// let mut ds = kocrank::synth::generate(kocrank::synth::Scale::Tiny, 1)?.dataset;
+    /// assert!(ds.check().is_ok());
+    /// ds.orders.item[0] = 1_000_000;
+    /// let e = ds.check().unwrap_err();
+    /// assert!(e.to_string().contains("order items: index 1000000 is outside"), "{e}");
+    /// # Ok::<(), kocrank::Error>(())
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        let (n_items, n_promoters) = (self.catalog.len(), self.promoters.len());
+        check_catalog(&self.catalog)
+            .and_then(|()| check_promoters(&self.promoters))
+            .and_then(|()| check_orders(&self.orders, n_items, n_promoters))
+            .and_then(|()| check_shares(&self.shares, n_items, n_promoters))
+            .map_err(|m| Error::invalid(Location::source("dataset"), m))
+    }
 }
 
 #[cfg(test)]

@@ -261,6 +261,7 @@ pub fn evaluate_with(
         .copied()
         .max()
         .ok_or_else(|| Error::Empty("no cut-off K given".into()))?;
+    test.check()?;
     let model = ranker.model();
     let (cases, filtered) = build_cases(ranker, test, cfg);
     if cases.is_empty() {
