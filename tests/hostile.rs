@@ -144,7 +144,8 @@ fn a_hand_edited_dataset_is_an_error_not_a_panic() {
     let good = world.dataset;
     let n_items = good.catalog.len() as u32;
     let n_promoters = good.promoters.len() as u32;
-    let breakages: Vec<(&str, Box<dyn Fn(&mut kocrank::Dataset)>)> = vec![
+    type Breaks = Box<dyn Fn(&mut kocrank::Dataset)>;
+    let breakages: Vec<(&str, Breaks)> = vec![
         ("order items", Box::new(move |d| d.orders.item[3] = n_items)),
         (
             "order promoters",
