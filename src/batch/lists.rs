@@ -57,13 +57,18 @@ pub fn read_ranked_parts(dir: &Path) -> Result<RankedLists> {
         let text = std::fs::read_to_string(part).map_err(|e| Error::io(part, e))?;
         read_part(part, &text, &mut ranked)?;
     }
-    Ok(ranked
+    Ok(by_rank(ranked))
+}
+
+/// Each promoter's (rank, item) rows as her item ids, best first.
+fn by_rank(ranked: HashMap<String, Vec<(u32, String)>>) -> RankedLists {
+    ranked
         .into_iter()
         .map(|(p, mut items)| {
             items.sort_by_key(|x| x.0);
             (p, items.into_iter().map(|x| x.1).collect())
         })
-        .collect())
+        .collect()
 }
 
 /// Adds the rows of one part file (`text`, read from `path`) to `ranked`.
@@ -202,13 +207,7 @@ mod tests {
     fn read(text: &str) -> Result<RankedLists> {
         let mut ranked = HashMap::new();
         read_part(Path::new("part-00000.csv"), text, &mut ranked)?;
-        Ok(ranked
-            .into_iter()
-            .map(|(p, mut v)| {
-                v.sort_by_key(|x| x.0);
-                (p, v.into_iter().map(|x| x.1).collect())
-            })
-            .collect())
+        Ok(by_rank(ranked))
     }
 
     #[test]
