@@ -732,6 +732,8 @@ impl Ials {
     }
 }
 
+#[cold]
+#[inline(never)]
 fn diverged(iteration: usize, side: &str, row: usize) -> Error {
     Error::FitFailed {
         model: "iALS",
