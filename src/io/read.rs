@@ -229,8 +229,9 @@ impl<'a> Tally<'a> {
     }
 }
 
-/// Pushes every row of chunk `t` of `table` into `b`; returns the 1-based file rows
-/// of the rows accepted.
+/// Pushes every row of chunk `t` of `table` into `b`. For the promoters table, returns
+/// the 1-based file row of each promoter accepted (an unresolved inviter's error names
+/// it); for the others, nothing.
 fn read_rows(
     b: &mut DatasetBuilder,
     table: Table,
