@@ -22,7 +22,7 @@
 //! `cargo test --all-targets` it runs once on a 2,000-item catalogue, as a smoke test.
 
 use criterion::{BenchmarkId, Criterion};
-use kocrank::data::History;
+use kocrank::data::{History, PromoterIdx};
 use kocrank::rank::RecentOrder;
 use kocrank::synth::{Generator, Scale, SynthConfig};
 use kocrank::{train, Config, Dataset, ModelKind, RankRequest, Ranker};
@@ -107,7 +107,7 @@ fn staged_requests(
             .collect();
         full.push(req.clone());
         let cands: Vec<String> = ranker
-            .rank_index(p, nightly(), None)
+            .rank_index(PromoterIdx::new(p), nightly(), None)
             .unwrap_or_default()
             .into_iter()
             .map(|r| r.item_id)

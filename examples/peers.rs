@@ -376,7 +376,11 @@ fn compare(f: &Flags) -> Res<()> {
             rel.par_iter()
                 .map(|(&p, _)| {
                     let req = RankRequest::new(ids.name(p).unwrap_or(""), k);
-                    let list = ranker.rank(&req)?.into_iter().map(|r| r.item).collect();
+                    let list = ranker
+                        .rank(&req)?
+                        .into_iter()
+                        .map(|r| r.item.get())
+                        .collect();
                     Ok((p, list))
                 })
                 .collect::<kocrank::Result<_>>()

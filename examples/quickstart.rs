@@ -42,7 +42,7 @@ fn main() -> kocrank::Result<()> {
         .iter()
         .enumerate()
     {
-        let cat = ranker.model().catalog().category_path(item.item);
+        let cat = ranker.model().catalog().category_path(item.item.get());
         println!(
             "{promoter} #{}: {} ({cat}) score {:.3}",
             pos + 1,

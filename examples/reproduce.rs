@@ -249,8 +249,11 @@ fn run(f: &Flags) -> Res<bool> {
                                     .collect()
                             })
                             .unwrap_or_default();
-                        let list: Vec<u32> =
-                            ranker.rank(&req)?.into_iter().map(|r| r.item).collect();
+                        let list: Vec<u32> = ranker
+                            .rank(&req)?
+                            .into_iter()
+                            .map(|r| r.item.get())
+                            .collect();
                         Ok(score(&list, rel, k))
                     })
                     .collect::<kocrank::Result<_>>()

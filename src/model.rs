@@ -5,7 +5,7 @@
 use crate::blend::features::FeatureSource;
 use crate::blend::{Blend, BlendScorer, Contribution};
 use crate::config::{Config, ModelKind};
-use crate::data::{Catalog, History, Promoters};
+use crate::data::{Catalog, History, ItemIdx, PromoterIdx, Promoters};
 use crate::error::{Error, Result};
 use crate::rules::rerank::ItemStats;
 use crate::signals::baseline::Baseline;
@@ -293,6 +293,22 @@ impl Model {
     /// The promoters known at training time.
     pub fn promoters(&self) -> &Promoters {
         &self.promoters
+    }
+
+    /// Promoter `id`'s index in the model's promoter table (`None`: unknown at
+    /// training time), for [`Ranker::rank_index`](crate::Ranker::rank_index).
+    pub fn promoter_index(&self, id: &str) -> Option<PromoterIdx> {
+        self.promoters.ids.get(id).map(PromoterIdx::new)
+    }
+
+    /// Item `id`'s index in the model's catalogue (`None`: not in it).
+    pub fn item_index(&self, id: &str) -> Option<ItemIdx> {
+        self.catalog.ids.get(id).map(ItemIdx::new)
+    }
+
+    /// The id of the item at `item` (`None`: outside the catalogue).
+    pub fn item_id(&self, item: ItemIdx) -> Option<&str> {
+        self.catalog.ids.name(item.get())
     }
 
     /// The training orders by promoter.

@@ -46,7 +46,7 @@ fn breakdown_adds_up_for(learner: Learner) {
             fold_in: false,
         };
         for item in r.rank(&RankRequest::new(pid, 5)).unwrap() {
-            let parts = m.breakdown(&ctx, item.item).unwrap();
+            let parts = m.breakdown(&ctx, item.item.get()).unwrap();
             let sum: f64 = parts.iter().map(|c| c.contribution).sum();
             assert!(
                 (sum - f64::from(item.score)).abs() < 1e-3,
@@ -131,7 +131,7 @@ fn gamma_trades_accuracy_for_commission_without_retraining() {
         let mut total = 0.0;
         for pid in m.promoters().ids.names().take(60) {
             for item in rg.rank(&RankRequest::new(pid, 10)).unwrap() {
-                total += m.catalog().commission_cents(item.item);
+                total += m.catalog().commission_cents(item.item.get());
             }
         }
         total

@@ -153,7 +153,12 @@ fn lists(ranker: &Ranker, d: &Dataset) -> Vec<Vec<u32>> {
     (0..d.promoters.len().min(100) as u32)
         .map(|p| {
             let req = RankRequest::new(d.promoters.ids.name(p).unwrap(), 10);
-            ranker.rank(&req).unwrap().iter().map(|r| r.item).collect()
+            ranker
+                .rank(&req)
+                .unwrap()
+                .iter()
+                .map(|r| r.item.get())
+                .collect()
         })
         .collect()
 }

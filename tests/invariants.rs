@@ -84,10 +84,10 @@ proptest! {
             prop_assert!(r.score.is_finite());
             if let Some(c) = &candidates { prop_assert!(c.contains(&r.item_id), "only candidates"); }
             prop_assert!(!req.exclude.contains(&r.item_id), "excluded item returned");
-            if stock_only { prop_assert!(m.catalog().in_stock[r.item as usize], "out of stock returned"); }
+            if stock_only { prop_assert!(m.catalog().in_stock[r.item.index()], "out of stock returned"); }
             match rule {
-                ExcludePurchased::Always => prop_assert!(!bought.contains(&r.item)),
-                ExcludePurchased::Durables => prop_assert!(!(bought.contains(&r.item) && m.repurchase().is_durable(m.catalog(), r.item))),
+                ExcludePurchased::Always => prop_assert!(!bought.contains(&r.item.get())),
+                ExcludePurchased::Durables => prop_assert!(!(bought.contains(&r.item.get()) && m.repurchase().is_durable(m.catalog(), r.item.get()))),
                 ExcludePurchased::Never => {}
             }
         }

@@ -1,6 +1,7 @@
 //! The ranking pipeline on a hand-made world.
 
 use crate::util::{hand_split_at, hand_world, DAY};
+use kocrank::data::PromoterIdx;
 use kocrank::rules::ExcludePurchased;
 use kocrank::{train, Config, Error, ModelKind, RankRequest, Ranker};
 
@@ -126,15 +127,17 @@ fn rank_index_equals_rank() {
     let r = ranker(ModelKind::Popularity);
     for p in 0..r.model().promoters().len() as u32 {
         let id = r.model().promoters().ids.name(p).unwrap();
+        let ix = r.model().promoter_index(id).unwrap();
+        assert_eq!(ix, PromoterIdx::new(p));
         assert_eq!(
-            r.rank_index(p, 4, None).unwrap(),
+            r.rank_index(ix, 4, None).unwrap(),
             r.rank(&RankRequest::new(id, 4)).unwrap()
         );
     }
     // The same bounds as `rank`: no silent clamp, no silent newcomer.
     let n = r.model().promoters().len() as u32;
     for (p, k, field) in [(0, 0, "k"), (0, 10_001, "k"), (n, 4, "promoter")] {
-        match r.rank_index(p, k, None) {
+        match r.rank_index(PromoterIdx::new(p), k, None) {
             Err(Error::InvalidRequest { field: f, .. }) => assert_eq!(f, field),
             other => panic!("rank_index({p}, {k}): {other:?}"),
         }

@@ -92,7 +92,7 @@ proptest! {
         let list = ranker.rank(&req).unwrap();
 
         prop_assert!(list.len() <= k);
-        let ids: HashSet<u32> = list.iter().map(|r| r.item).collect();
+        let ids: HashSet<u32> = list.iter().map(|r| r.item.get()).collect();
         prop_assert_eq!(ids.len(), list.len(), "no item twice");
         let blocked_ids: HashSet<u32> = rules.blocked_categories.iter().filter_map(|p| c.taxonomy.paths.get(p)).collect();
         let level = usize::from(rules.cap_level) - 1;
@@ -100,7 +100,7 @@ proptest! {
         let mut per_brand: HashMap<u32, usize> = HashMap::new();
         let mut boosted: HashMap<u32, usize> = HashMap::new();
         for r in &list {
-            let i = r.item as usize;
+            let i = r.item.index();
             prop_assert!(r.score.is_finite());
             prop_assert!(c.in_stock[i], "out of stock returned");
             prop_assert!(!c.category[i].iter().any(|x| blocked_ids.contains(x)), "blocked category returned");
@@ -154,7 +154,7 @@ fn caps_and_diversity_spread_the_list_over_categories() {
     let m = ranker.model();
     let leaves = |list: &[kocrank::Ranked]| {
         list.iter()
-            .map(|r| m.catalog().leaf_category(r.item))
+            .map(|r| m.catalog().leaf_category(r.item.get()))
             .collect::<HashSet<_>>()
             .len()
     };
@@ -213,13 +213,13 @@ fn boosts_lift_the_brand_within_its_cap() {
     let deep = ranker.rank(&RankRequest::new(pid, 200)).unwrap();
     let far = deep[45..]
         .iter()
-        .find(|r| c.brand[r.item as usize] != 0)
+        .find(|r| c.brand[r.item.index()] != 0)
         .expect("a branded item past position 45");
-    let brand_id = c.brand[far.item as usize];
-    let brand = c.brand_name(far.item).to_string();
+    let brand_id = c.brand[far.item.index()];
+    let brand = c.brand_name(far.item.get()).to_string();
     let before = plain
         .iter()
-        .filter(|r| c.brand[r.item as usize] == brand_id)
+        .filter(|r| c.brand[r.item.index()] == brand_id)
         .count();
     let mut req = RankRequest::new(pid, 20);
     req.rules = Some(RulesConfig {
@@ -235,10 +235,10 @@ fn boosts_lift_the_brand_within_its_cap() {
     assert_eq!(flagged, 2, "a boost of 10 lifts exactly max_items items");
     assert!(boosted[..2]
         .iter()
-        .all(|r| c.brand[r.item as usize] == brand_id));
+        .all(|r| c.brand[r.item.index()] == brand_id));
     let after = boosted
         .iter()
-        .filter(|r| c.brand[r.item as usize] == brand_id)
+        .filter(|r| c.brand[r.item.index()] == brand_id)
         .count();
     assert!(after >= before.max(2));
 }
@@ -329,7 +329,7 @@ fn explain_names_every_filter_the_ranking_applies() {
             d.catalog.len().min(kocrank::rank::MAX_K),
         ))
         .unwrap();
-    let listed: HashSet<u32> = full.iter().map(|r| r.item).collect();
+    let listed: HashSet<u32> = full.iter().map(|r| r.item.get()).collect();
     let (mut blocked, mut floor) = (0, 0);
     for i in 0..d.catalog.len().min(300) as u32 {
         let why = ranker

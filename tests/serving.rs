@@ -44,7 +44,7 @@ fn updates_change_the_next_snapshot_only() {
     let cat = r0
         .model()
         .catalog()
-        .category_path(before[0].item)
+        .category_path(before[0].item.get())
         .to_string();
     let new = ItemUpdate {
         item_id: "NEW-1".into(),

@@ -1,6 +1,7 @@
 //! Ranking many promoters at once, in parallel, through the same pipeline as
 //! [`Ranker::rank`].
 
+use crate::data::PromoterIdx;
 use crate::error::{Error, Result};
 use crate::rank::{check_k, DenseScan, RankRequest, Ranked, Ranker};
 use rayon::prelude::*;
@@ -172,7 +173,10 @@ fn rank_ids(
             if stop() {
                 return Err(cancelled(done.load(Ordering::Relaxed), promoter_ids.len()));
             }
-            let known: Vec<u32> = chunk.iter().filter_map(|id| ids.get(id)).collect();
+            let known: Vec<PromoterIdx> = chunk
+                .iter()
+                .filter_map(|id| ids.get(id).map(PromoterIdx::new))
+                .collect();
             let mut scanned = scan.rank_indices(&known, k)?.into_iter();
             let lists = chunk
                 .iter()

@@ -12,7 +12,7 @@
 use super::time::check_ts;
 use super::{
     Catalog, Channel, Dataset, IdMap, OrderStatus, Orders, Promoters, Seller, Shares, Taxonomy,
-    NO_CATEGORY, NO_ID,
+    NO_ID,
 };
 use crate::codec::{Dec, Enc};
 use crate::error::{Error, Location, Result};
@@ -103,13 +103,18 @@ fn read_codes<T: Copy>(d: &mut Dec<'_>, all: &[T], what: &str) -> R<Vec<T>> {
         .collect()
 }
 
-/// Every index of `v` is below `n` (or `NO_ID` where `absent_ok`).
+/// Every index of `v` is below `n` (or `NO_ID` where `absent_ok`); the first that is
+/// not is named with its row (from 1).
 fn in_range(what: &str, v: &[u32], n: usize, absent_ok: bool) -> R<()> {
     match v
         .iter()
-        .find(|&&x| !(absent_ok && x == NO_ID) && x as usize >= n)
+        .position(|&x| !(absent_ok && x == NO_ID) && x as usize >= n)
     {
-        Some(x) => Err(format!("{what}: index {x} is outside 0..{n}")),
+        Some(r) => Err(format!(
+            "{what}: index {} at row {} is outside 0..{n}",
+            v[r],
+            r + 1
+        )),
         None => Ok(()),
     }
 }
@@ -151,28 +156,13 @@ pub(crate) fn decode_catalog(b: &[u8]) -> R<Catalog> {
     let n = ids.len();
     let paths = d.ids("category")?;
     let depth = d.u8s()?;
-    check_len("category depth", depth.len(), paths.len())?;
     let flat = d.u32s()?;
+    // Before `chunks_exact`, which would drop a ragged tail; the other lengths and
+    // every index are checked on the built catalogue (`check_catalog`).
     check_len("category", flat.len(), n * 3)?;
-    if let Some(bad) = flat
-        .iter()
-        .find(|&&c| c != NO_CATEGORY && c as usize >= paths.len())
-    {
-        return Err(format!(
-            "category id {bad} is out of range ({} categories)",
-            paths.len()
-        ));
-    }
     let category = flat.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
     let brands = d.ids("brand")?;
     let brand = d.u32s()?;
-    check_len("brand", brand.len(), n)?;
-    if let Some(bad) = brand.iter().find(|&&x| x as usize >= brands.len()) {
-        return Err(format!(
-            "brand id {bad} is out of range ({} brands)",
-            brands.len()
-        ));
-    }
     let price_cents = d.i64s()?;
     let reviews_positive = d.u32s()?;
     let reviews_total = d.u32s()?;
@@ -181,17 +171,6 @@ pub(crate) fn decode_catalog(b: &[u8]) -> R<Catalog> {
     let stock_raw = d.u8s()?;
     let listed = d.i64s()?;
     d.finish()?;
-    for (what, len) in [
-        ("price", price_cents.len()),
-        ("reviews_positive", reviews_positive.len()),
-        ("reviews_total", reviews_total.len()),
-        ("commission_rate", commission_rate.len()),
-        ("seller", seller_raw.len()),
-        ("in_stock", stock_raw.len()),
-        ("listed_at", listed.len()),
-    ] {
-        check_len(what, len, n)?;
-    }
     if commission_rate.iter().any(|r| !(0.0..=1.0).contains(r)) {
         return Err("a commission rate is outside [0, 1]".into());
     }
@@ -211,7 +190,7 @@ pub(crate) fn decode_catalog(b: &[u8]) -> R<Catalog> {
             x => Err(format!("seller code {x} is unknown")),
         })
         .collect::<R<_>>()?;
-    Ok(Catalog {
+    let catalog = Catalog {
         ids,
         category,
         taxonomy: Taxonomy { paths, depth },
@@ -227,7 +206,9 @@ pub(crate) fn decode_catalog(b: &[u8]) -> R<Catalog> {
             .iter()
             .map(|&t| (t != NONE_TS).then_some(t))
             .collect(),
-    })
+    };
+    check_catalog(&catalog)?;
+    Ok(catalog)
 }
 
 /// Optional times (`NONE_TS` = absent) must lie in 1970..2100, as ingest requires.
@@ -368,7 +349,7 @@ fn decode(bytes: &[u8]) -> R<Dataset> {
 
 /// The order log fits the tables: every column as long as the log, every index in
 /// range, every weight finite and ≥ 0.
-fn check_orders(o: &Orders, n_items: usize, n_promoters: usize) -> R<()> {
+pub(crate) fn check_orders(o: &Orders, n_items: usize, n_promoters: usize) -> R<()> {
     let n_orders = o.promoter.len();
     for (what, n) in [
         ("order items", o.item.len()),
@@ -396,7 +377,7 @@ fn check_orders(o: &Orders, n_items: usize, n_promoters: usize) -> R<()> {
 }
 
 /// The share log fits the tables, as [`check_orders`].
-fn check_shares(s: &Shares, n_items: usize, n_promoters: usize) -> R<()> {
+pub(crate) fn check_shares(s: &Shares, n_items: usize, n_promoters: usize) -> R<()> {
     let n_shares = s.promoter.len();
     check_len("share items", s.item.len(), n_shares)?;
     check_len("share times", s.ts.len(), n_shares)?;
@@ -412,7 +393,7 @@ fn check_shares(s: &Shares, n_items: usize, n_promoters: usize) -> R<()> {
 
 /// The catalogue's columns are as long as its ids, and its category and brand
 /// indices in range.
-fn check_catalog(c: &Catalog) -> R<()> {
+pub(crate) fn check_catalog(c: &Catalog) -> R<()> {
     let n = c.ids.len();
     for (what, len) in [
         ("category", c.category.len()),
@@ -439,7 +420,7 @@ fn check_catalog(c: &Catalog) -> R<()> {
 
 /// The promoter table's columns are as long as its ids, and every inviter is one of
 /// them.
-fn check_promoters(p: &Promoters) -> R<()> {
+pub(crate) fn check_promoters(p: &Promoters) -> R<()> {
     let n = p.ids.len();
     for (what, len) in [
         ("channel", p.channel.len()),
@@ -470,7 +451,7 @@ impl Dataset {
     /// assert!(ds.check().is_ok());
     /// ds.orders.item[0] = 1_000_000;
     /// let e = ds.check().unwrap_err();
-    /// assert!(e.to_string().contains("order items: index 1000000 is outside"), "{e}");
+    /// assert!(e.to_string().contains("order items: index 1000000 at row 1 is outside"), "{e}");
     /// # Ok::<(), kocrank::Error>(())
     /// ```
     pub fn check(&self) -> Result<()> {

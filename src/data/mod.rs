@@ -13,6 +13,7 @@ pub(crate) mod builder_support {
 mod catalog;
 pub mod events;
 mod ids;
+mod index;
 pub mod ingest;
 pub mod network;
 mod orders;
@@ -29,6 +30,7 @@ pub use catalog::{
     escape_level, split_levels, Catalog, Seller, Taxonomy, MAX_CATEGORY_DEPTH, NO_CATEGORY,
 };
 pub use ids::IdMap;
+pub use index::{ItemIdx, PromoterIdx};
 pub use orders::{History, OrderStatus, Orders, NO_ID};
 pub use profile::{DataProfile, Present};
 pub use promoters::{Channel, CityTier, Promoters, CITY_TIERS};

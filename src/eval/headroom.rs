@@ -161,8 +161,9 @@ pub fn value_headroom(
             let mut scored: Vec<(u32, f64)> = list
                 .iter()
                 .map(|r| {
-                    let p = p_hat.get(r.item as usize).copied().flatten().unwrap_or(0.0);
-                    (r.item, p * blend.value(catalog, r.item))
+                    let (i, ix) = (r.item.get(), r.item.index());
+                    let p = p_hat.get(ix).copied().flatten().unwrap_or(0.0);
+                    (i, p * blend.value(catalog, i))
                 })
                 .collect();
             let accuracy: Vec<u32> = scored.iter().map(|&(i, _)| i).collect();

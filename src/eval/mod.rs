@@ -295,7 +295,7 @@ pub fn evaluate_with(
             }
             ranker
                 .rank(&req)
-                .map(|l| l.into_iter().map(|r| r.item).collect())
+                .map(|l| l.into_iter().map(|r| r.item.get()).collect())
         })
         .collect::<Result<_>>()?;
 

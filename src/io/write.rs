@@ -7,6 +7,7 @@ use super::format::Format;
 use super::frame::format_error;
 use super::report::Reject;
 use crate::atomic::{AtomicFile, SharedFile};
+use crate::data::bytes::{check_catalog, check_orders, check_promoters, check_shares};
 use crate::data::{Catalog, IdMap, Orders, Promoters, Shares, NO_ID};
 use crate::error::{Error, Location, Result};
 use polars::io::csv::write::BatchedWriter as CsvBatched;
@@ -148,6 +149,12 @@ fn frame(source: &str, height: usize, columns: Vec<Column>) -> Result<DataFrame>
     })
 }
 
+/// A table's own check (`crate::data`'s, shared with [`crate::Dataset::check`]) as an
+/// error at `source`.
+fn fits(source: &str, check: std::result::Result<(), String>) -> Result<()> {
+    check.map_err(|m| Error::invalid(Location::source(source), m))
+}
+
 /// A column of `source` that should have `n` entries and has another count.
 fn check_len(source: &str, column: &str, len: usize, n: usize) -> Result<()> {
     if len == n {
@@ -208,19 +215,7 @@ fn opt_names<'m>(
 
 fn items_frame(c: &Catalog) -> Result<DataFrame> {
     let n = c.len();
-    for (col, len) in [
-        ("category", c.category.len()),
-        ("brand", c.brand.len()),
-        ("price", c.price_cents.len()),
-        ("reviews_positive", c.reviews_positive.len()),
-        ("reviews_total", c.reviews_total.len()),
-        ("commission_rate", c.commission_rate.len()),
-        ("seller", c.seller.len()),
-        ("in_stock", c.in_stock.len()),
-        ("listed_at", c.listed_at.len()),
-    ] {
-        check_len("items", col, len, n)?;
-    }
+    fits("items", check_catalog(c))?;
     let ids: Vec<&str> = c.ids.names().collect();
     let category: Vec<&str> = (0..n as u32).map(|i| c.category_path(i)).collect();
     let brand: Vec<Option<&str>> = (0..n as u32)
@@ -248,14 +243,7 @@ fn items_frame(c: &Catalog) -> Result<DataFrame> {
 
 fn promoters_frame(p: &Promoters) -> Result<DataFrame> {
     let n = p.len();
-    for (col, len) in [
-        ("channel", p.channel.len()),
-        ("city_tier", p.city_tier.len()),
-        ("joined_at", p.joined_at.len()),
-        ("inviter_id", p.inviter.len()),
-    ] {
-        check_len("promoters", col, len, n)?;
-    }
+    fits("promoters", check_promoters(p))?;
     let ids: Vec<&str> = p.ids.names().collect();
     let channel: Vec<&str> = p.channel.iter().map(|c| c.as_str()).collect();
     let tier: Vec<Option<i64>> = p
@@ -288,18 +276,7 @@ fn promoters_frame(p: &Promoters) -> Result<DataFrame> {
 /// The orders as a frame; `weighted` adds the `weight` column (1 where `o` has none).
 fn orders_frame(o: &Orders, items: &IdMap, promoters: &IdMap, weighted: bool) -> Result<DataFrame> {
     let n = o.len();
-    for (col, len) in [
-        ("item_id", o.item.len()),
-        ("ts", o.ts.len()),
-        ("quantity", o.quantity.len()),
-        ("amount", o.amount_cents.len()),
-        ("status", o.status.len()),
-        ("order_id", o.order_id.len()),
-        ("buyer_id", o.buyer.len()),
-        ("group_id", o.group.len()),
-    ] {
-        check_len("orders", col, len, n)?;
-    }
+    fits("orders", check_orders(o, items.len(), promoters.len()))?;
     let ids = |map, ix, col| names(map, ix, "orders", col);
     let opt_ids = |map, ix, col| opt_names(map, ix, "orders", col);
     let widen = o
@@ -308,9 +285,6 @@ fn orders_frame(o: &Orders, items: &IdMap, promoters: &IdMap, weighted: bool) ->
         .map(|&q| i64::from(q))
         .collect::<Vec<i64>>();
     let status: Vec<&str> = o.status.iter().map(|s| s.as_str()).collect();
-    if !o.weight.is_empty() {
-        check_len("orders", "weight", o.weight.len(), n)?;
-    }
     let mut columns = vec![
         Column::new(
             "promoter_id".into(),
@@ -347,20 +321,13 @@ fn orders_frame(o: &Orders, items: &IdMap, promoters: &IdMap, weighted: bool) ->
 
 fn shares_frame(s: &Shares, items: &IdMap, promoters: &IdMap) -> Result<DataFrame> {
     let n = s.len();
-    for (col, len) in [
-        ("item_id", s.item.len()),
-        ("ts", s.ts.len()),
-        ("group_id", s.group.len()),
-    ] {
-        check_len("shares", col, len, n)?;
-    }
+    fits("shares", check_shares(s, items.len(), promoters.len()))?;
     let group = opt_names(&s.group_ids, &s.group, "shares", "group_id")?;
     // The receiver column is always written (empty when the log names none), so that
     // every chunk of a generated log has the same schema.
     let receiver = if s.receiver.is_empty() {
         vec![None; n]
     } else {
-        check_len("shares", "receiver_id", s.receiver.len(), n)?;
         opt_names(promoters, &s.receiver, "shares", "receiver_id")?
     };
     frame(
@@ -704,7 +671,7 @@ mod tests {
         let e = orders_frame(&o, &ids, &ids, false).unwrap_err().to_string();
         assert_eq!(
             e,
-            "orders: row 1, column \"item_id\": index 3 is outside its id table (1 ids)"
+            "orders: order items: index 3 at row 1 is outside 0..1"
         );
     }
 }

@@ -10,6 +10,7 @@
 //! rounding of its `k`-th score.
 
 use super::{Filters, Ranked, Ranker};
+use crate::data::PromoterIdx;
 use crate::error::Result;
 use crate::linalg::{scan_top, PackedItems};
 use crate::model::Signal;
@@ -34,14 +35,16 @@ impl Ranker {
     ///
     /// # Examples
     /// ```
+    /// use kocrank::data::PromoterIdx;
     /// use kocrank::{synth, train, Config, ModelKind, Ranker};
     /// let world = synth::generate(synth::Scale::Tiny, 4).unwrap();
     /// let mut cfg = Config::default();
     /// cfg.model = ModelKind::Ials;
     /// let ranker = Ranker::new(train(&world.dataset, &cfg).unwrap());
     /// let scan = ranker.dense_scan().expect("an ials model");
-    /// let lists = scan.rank_indices(&[0, 1, 2], 10).unwrap();
-    /// assert_eq!(lists[1], ranker.rank_index(1, 10, None).unwrap());
+    /// let promoters: Vec<PromoterIdx> = (0..3).map(PromoterIdx::new).collect();
+    /// let lists = scan.rank_indices(&promoters, 10).unwrap();
+    /// assert_eq!(lists[1], ranker.rank_index(promoters[1], 10, None).unwrap());
     /// ```
     pub fn dense_scan(&self) -> Option<DenseScan<'_>> {
         let m = self.model();
@@ -80,14 +83,15 @@ impl DenseScan<'_> {
     /// # Errors
     /// As [`Ranker::rank_index`]: a `k` outside 1..=[`MAX_K`](super::MAX_K), or an index
     /// outside the promoter table.
-    pub fn rank_indices(&self, promoters: &[u32], k: usize) -> Result<Vec<Vec<Ranked>>> {
+    pub fn rank_indices(&self, promoters: &[PromoterIdx], k: usize) -> Result<Vec<Vec<Ranked>>> {
         let ranker = self.ranker;
         super::check_k(k)?;
         let f = self.packed.factors();
         let mut out: Vec<Option<Vec<Ranked>>> = vec![None; promoters.len()];
         let mut rows = Vec::new();
         let mut scanned = Vec::new();
-        for (slot, &p) in promoters.iter().enumerate() {
+        for (slot, &ix) in promoters.iter().enumerate() {
+            let p = ix.get();
             let row = if ranker.model().history.items(p).is_empty() {
                 None
             } else {
@@ -98,7 +102,7 @@ impl DenseScan<'_> {
                     rows.extend_from_slice(x);
                     scanned.push((slot, p));
                 }
-                None => out[slot] = Some(ranker.rank_index(p, k, None)?),
+                None => out[slot] = Some(ranker.rank_index(ix, k, None)?),
             }
         }
         debug_assert_eq!(rows.len(), scanned.len() * f);

@@ -123,7 +123,7 @@ impl Ranker {
         if filtered_by.is_empty() {
             let n = c.len().min(super::MAX_K);
             let list = self.rank(&RankRequest::new(promoter_id, n))?;
-            if let Some((pos, r)) = list.iter().enumerate().find(|(_, r)| r.item == item) {
+            if let Some((pos, r)) = list.iter().enumerate().find(|(_, r)| r.item.get() == item) {
                 position = Some(pos + 1);
                 score = Some(r.score);
             }

@@ -19,7 +19,7 @@ pub use explain::{Explanation, EXPLAIN_DAYS};
 pub use overlay::ItemUpdate;
 pub use shared::SharedRanker;
 
-use crate::data::{network, Channel, CityTier};
+use crate::data::{network, Channel, CityTier, ItemIdx, PromoterIdx};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::rules::rerank::{self, Env, Moved, Pick};
@@ -126,7 +126,7 @@ pub struct Ranked {
     /// External item id.
     pub item_id: String,
     /// Dense item index in the model's catalogue.
-    pub item: u32,
+    pub item: ItemIdx,
     /// The final score (higher is better; comparable within one list). With
     /// re-ranking rules on, the list's order is the rules' and scores need not
     /// decrease down the list.
@@ -566,7 +566,7 @@ impl Ranker {
                     .name(p.item)
                     .unwrap_or("")
                     .to_string(),
-                item: p.item,
+                item: ItemIdx::new(p.item),
                 score: p.score,
                 moved_by: p.moved.names(),
             })
@@ -582,12 +582,13 @@ impl Ranker {
     /// [`Ranker::rank`]), or `p` is not an index of the model's promoter table.
     pub fn rank_index(
         &self,
-        p: u32,
+        p: PromoterIdx,
         k: usize,
         exclude_purchased: Option<ExcludePurchased>,
     ) -> Result<Vec<Ranked>> {
         check_k(k)?;
         let n_promoters = self.model.promoters.len();
+        let p = p.get();
         if p as usize >= n_promoters {
             return Err(Error::InvalidRequest {
                 field: "promoter",

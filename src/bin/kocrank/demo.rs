@@ -179,12 +179,12 @@ the blend's value exponent γ (default {default_gamma}): Δ against γ = 0 and t
         );
         for (pos, r) in list.iter().enumerate() {
             let c = m.catalog();
-            let i = r.item as usize;
+            let i = r.item.index();
             println!(
                 "{:>4} {:<12} {:<32} {:>10.2} {:>10.1}% {:>8.3}",
                 pos + 1,
                 r.item_id,
-                c.category_path(r.item),
+                c.category_path(r.item.get()),
                 c.price_cents[i] as f64 / 100.0,
                 f64::from(c.commission_rate[i]) * 100.0,
                 m.quality().posterior[i]
