@@ -27,6 +27,10 @@ fi
 cargo clippy --no-default-features --lib --tests -- -D warnings
 cargo test --no-default-features --lib --tests
 
+step "the smartcore learner (feature smartcore, off by default): lints and its test"
+cargo clippy --no-default-features --features smartcore --lib --tests -- -D warnings
+cargo test --no-default-features --features smartcore --lib blend::logistic
+
 step "lints"
 cargo clippy --all-targets -- -D warnings
 

@@ -1018,6 +1018,7 @@ fn learner_name(l: Learner) -> &'static str {
         Learner::Binary => "trees",
         Learner::Lambdamart => "lambdamart",
         Learner::Logistic => "logistic",
+        Learner::SmartcoreLogistic => "smartcore_logistic",
     }
 }
 

@@ -88,21 +88,7 @@ impl Logistic {
         lambda: f64,
     ) -> Result<Logistic> {
         let n = y.len();
-        if n == 0 || x.len() != n * d {
-            return Err(Error::Empty(format!("logistic regression needs samples; got {n} labels and {} feature values for {d} features", x.len())));
-        }
-        let positives = y.iter().filter(|&&v| v).count();
-        if positives == 0 || positives == n {
-            return Err(Error::Empty(format!(
-                "logistic regression needs both classes; got {positives} positives of {n}"
-            )));
-        }
-        if let Some(bad) = x.iter().position(|v| !v.is_finite()) {
-            return Err(Error::FitFailed {
-                model: "logistic blend",
-                message: format!("feature {} of sample {} is not finite", bad % d, bad / d),
-            });
-        }
+        let positives = check_samples(x, y, d)?;
         let p = d + 1; // bias last
         let mut beta = vec![0f64; p];
         let base = positives as f64 / n as f64;
@@ -204,6 +190,62 @@ impl Logistic {
     pub fn predict(&self, x: &[f32]) -> f64 {
         sigmoid(self.logit(x))
     }
+
+    /// The same fit as [`Logistic::fit`] without sample weights (the same objective:
+    /// log-loss plus `(λ/2)·‖β‖²`, the bias unpenalised), by smartcore's L-BFGS on a
+    /// copy of the features as `f64`. `iterations` is 0: smartcore does not report
+    /// them. For the measurement in `ARCHITECTURE.md` (`learner =
+    /// "smartcore_logistic"`).
+    ///
+    /// # Errors
+    /// As [`Logistic::fit`], and [`Error::FitFailed`] with smartcore's message.
+    #[cfg(feature = "smartcore")]
+    pub fn fit_smartcore(x: &[f32], y: &[bool], d: usize, lambda: f64) -> Result<Logistic> {
+        use smartcore::linalg::basic::arrays::{Array, Array2};
+        use smartcore::linalg::basic::matrix::DenseMatrix;
+        use smartcore::linear::logistic_regression::{
+            LogisticRegression, LogisticRegressionParameters,
+        };
+        check_samples(x, y, d)?;
+        let n = y.len();
+        let m: DenseMatrix<f64> =
+            DenseMatrix::from_iterator(x.iter().map(|&v| f64::from(v)), n, d, 0);
+        let labels: Vec<i32> = y.iter().map(|&v| i32::from(v)).collect();
+        let params = LogisticRegressionParameters::default().with_alpha(lambda);
+        let lr = LogisticRegression::fit(&m, &labels, params).map_err(|e| Error::FitFailed {
+            model: "logistic blend (smartcore)",
+            message: e.to_string(),
+        })?;
+        let weights = (0..d).map(|j| *lr.coefficients().get((0, j))).collect();
+        let bias = *lr.intercept().get((0, 0));
+        Ok(Logistic {
+            bias,
+            weights,
+            iterations: 0,
+        })
+    }
+}
+
+/// Samples a fit can take: as many rows of `d` features as labels, both classes, every
+/// feature finite.
+fn check_samples(x: &[f32], y: &[bool], d: usize) -> Result<usize> {
+    let n = y.len();
+    if n == 0 || x.len() != n * d {
+        return Err(Error::Empty(format!("logistic regression needs samples; got {n} labels and {} feature values for {d} features", x.len())));
+    }
+    let positives = y.iter().filter(|&&v| v).count();
+    if positives == 0 || positives == n {
+        return Err(Error::Empty(format!(
+            "logistic regression needs both classes; got {positives} positives of {n}"
+        )));
+    }
+    if let Some(bad) = x.iter().position(|v| !v.is_finite()) {
+        return Err(Error::FitFailed {
+            model: "logistic blend",
+            message: format!("feature {} of sample {} is not finite", bad % d, bad / d),
+        });
+    }
+    Ok(positives)
 }
 
 #[cfg(test)]
@@ -226,6 +268,34 @@ mod tests {
         assert!(m.weights[0] > 1.5 && m.weights[1] < -0.5, "{m:?}");
         assert!(m.weights[0] > -2.0 * m.weights[1] * 0.8, "{m:?}");
         assert!(m.predict(&[1.0, -1.0]) > 0.9 && m.predict(&[-1.0, 1.0]) < 0.1);
+    }
+
+    /// smartcore's L-BFGS and the Newton steps minimise the same objective, so they
+    /// land on the same weights (to the optimisers' tolerances).
+    #[cfg(feature = "smartcore")]
+    #[test]
+    fn smartcore_reaches_the_newton_optimum() {
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for i in 0..600 {
+            let a = ((i * 37) % 100) as f32 / 50.0 - 1.0;
+            let b = ((i * 61) % 100) as f32 / 50.0 - 1.0;
+            let c = ((i * 13) % 100) as f32 / 50.0 - 1.0;
+            x.extend([a, b, c]);
+            let z = 1.5 * f64::from(a) - 0.7 * f64::from(b) + 0.2 * f64::from(c) - 0.4;
+            y.push(sigmoid(z) > ((i * 17) % 100) as f64 / 100.0);
+        }
+        for lambda in [0.0, 1.0, 30.0] {
+            let newton = Logistic::fit(&x, &y, None, 3, lambda).unwrap();
+            let lbfgs = Logistic::fit_smartcore(&x, &y, 3, lambda).unwrap();
+            assert!(
+                (newton.bias - lbfgs.bias).abs() < 1e-3,
+                "{newton:?} {lbfgs:?}"
+            );
+            for (a, b) in newton.weights.iter().zip(&lbfgs.weights) {
+                assert!((a - b).abs() < 1e-3, "λ = {lambda}: {newton:?} {lbfgs:?}");
+            }
+        }
+        assert!(Logistic::fit_smartcore(&[1.0, 2.0], &[true, true], 1, 0.1).is_err());
     }
 
     #[test]

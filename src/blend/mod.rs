@@ -65,6 +65,10 @@ pub enum Learner {
     Binary,
     /// L2-regularised logistic regression on the standardised features.
     Logistic,
+    /// The same logistic regression fitted by smartcore's L-BFGS instead of Newton's
+    /// method; needs kocrank built with the `smartcore` feature. It reaches the same
+    /// optimum; it is here to measure that (`ARCHITECTURE.md`).
+    SmartcoreLogistic,
 }
 
 /// Settings of the boosted trees (`learner = "lambdamart"` or `"binary"`).
@@ -452,6 +456,21 @@ impl Blend {
                 blend.fitted =
                     Fitted::Logistic(Logistic::fit(&rows, labels, None, d, blend.config.lambda)?);
                 return Ok(blend);
+            }
+            #[cfg(feature = "smartcore")]
+            Learner::SmartcoreLogistic => {
+                let fit = Logistic::fit_smartcore(&rows, labels, d, blend.config.lambda)?;
+                blend.fitted = Fitted::Logistic(fit);
+                return Ok(blend);
+            }
+            #[cfg(not(feature = "smartcore"))]
+            Learner::SmartcoreLogistic => {
+                return Err(crate::ConfigError::Conflict(
+                    "blend.learner = \"smartcore_logistic\" needs kocrank built with the \
+                     `smartcore` feature"
+                        .into(),
+                )
+                .into());
             }
             Learner::Lambdamart => Objective::Lambdamart,
             Learner::Binary => Objective::Binary,

@@ -629,7 +629,9 @@ fn decode_signal(
             let names = crate::blend::Blend::feature_names(&config.blend.components);
             let n = names.len();
             let fitted = match (config.blend.learner, params.trees) {
-                (Learner::Logistic, None) if params.weights.len() == n => {
+                (Learner::Logistic | Learner::SmartcoreLogistic, None)
+                    if params.weights.len() == n =>
+                {
                     Fitted::Logistic(crate::blend::logistic::Logistic {
                         bias: params.bias,
                         weights: params.weights,
