@@ -65,11 +65,11 @@ fn ease_config() -> Config {
 fn fit(c: &mut Criterion) {
     let split = small_split();
     let history = split.train.history();
-    let n_items = split.train.catalog.len();
+    let n_items = split.train.catalog().len();
     let base = Config::default();
     eprintln!(
         "Small world: {n_items} items, {} promoters, {} training orders; baseline NDCG@20 = {:.4}",
-        split.train.promoters.len(),
+        split.train.promoters().len(),
         history.nnz(),
         ndcg20(&split, &base)
     );
@@ -101,15 +101,15 @@ fn fit(c: &mut Criterion) {
 fn score(c: &mut Criterion) {
     let split = small_split();
     let history = split.train.history();
-    let n_items = split.train.catalog.len();
+    let n_items = split.train.catalog().len();
     // The promoter with the median number of training orders.
     let mut by_count: Vec<u32> = (0..history.n_promoters() as u32).collect();
     by_count.sort_by_key(|&p| (history.count(p), p));
     let p = by_count[by_count.len() / 2];
     let ctx = Context {
         promoter: Some(p),
-        channel: split.train.promoters.channel_of(p),
-        city_tier: split.train.promoters.tier_of(p),
+        channel: split.train.promoters().channel_of(p),
+        city_tier: split.train.promoters().tier_of(p),
         history: history.items(p),
         history_ts: history.times(p),
         now: split.at,

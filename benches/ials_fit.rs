@@ -17,7 +17,7 @@ fn ials_fit(c: &mut Criterion) {
         .split(world.suggested_split(), 30 * 86_400)
         .expect("split");
     let history = split.train.history();
-    let (n_items, n_promoters) = (split.train.catalog.len(), split.train.promoters.len());
+    let (n_items, n_promoters) = (split.train.catalog().len(), split.train.promoters().len());
     let cfg = IalsConfig::default();
 
     let config = Config {

@@ -23,12 +23,13 @@ fn world(items: usize, promoters: usize) -> Dataset {
     let (orders, shares) = gen
         .chunk(0..3_000.min(promoters as u32))
         .expect("a valid promoter range");
-    Dataset {
-        catalog: gen.catalog().clone(),
-        promoters: gen.promoters().clone(),
+    Dataset::new(
+        gen.catalog().clone(),
+        gen.promoters().clone(),
         orders,
         shares,
-    }
+    )
+    .expect("generated tables fit together")
 }
 
 /// Median seconds of `runs` calls of `f`.
@@ -85,7 +86,7 @@ fn main() {
     let mb = bytes / 1e6;
     println!(
         "ials model (64 factors), {items} items, {promoters} promoters, {} orders: file {mb:.1} MB",
-        ds.orders.len()
+        ds.orders().len()
     );
     println!(
         "  save {:.0} ms ({:.0} MB/s); load {:.0} ms ({:.0} MB/s), of which reading the bytes {:.0} ms ({:.0} MB/s)",

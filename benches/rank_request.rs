@@ -45,12 +45,13 @@ fn world(items: usize, promoters: usize) -> Dataset {
     let gen = Generator::new(&cfg, 7).expect("a valid synthetic config");
     let with_orders = WITH_ORDERS.min(promoters as u32);
     let (orders, shares) = gen.chunk(0..with_orders).expect("a valid promoter range");
-    Dataset {
-        catalog: gen.catalog().clone(),
-        promoters: gen.promoters().clone(),
+    Dataset::new(
+        gen.catalog().clone(),
+        gen.promoters().clone(),
         orders,
         shares,
-    }
+    )
+    .expect("generated tables fit together")
 }
 
 /// Requests for `n` promoters with orders, in a fixed shuffled order.
@@ -242,15 +243,15 @@ fn main() {
     for &(items, promoters) in &sizes {
         let t = Instant::now();
         let all = world(items, promoters);
-        let last = all.orders.ts.iter().copied().max().unwrap_or(0);
+        let last = all.orders().ts.iter().copied().max().unwrap_or(0);
         let split = all
             .split(last + 1 - HELD_OUT_DAYS * 86_400, HELD_OUT_DAYS * 86_400)
             .expect("a valid split");
         let (ds, recent) = (split.train, split.test.history());
         println!(
             "world: {items} items, {promoters} promoters, {} orders, {} in the last {HELD_OUT_DAYS} days ({:.1} s)",
-            all.orders.len(),
-            split.test.orders.len(),
+            all.orders().len(),
+            split.test.orders().len(),
             t.elapsed().as_secs_f64()
         );
         let mut p50s = Vec::new();

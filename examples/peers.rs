@@ -154,7 +154,10 @@ fn load_split(f: &Flags) -> Res<(kocrank::data::Split, i64, i64)> {
     let window = parse_duration(f.or("window", "30d"))?;
     let at = match f.or("split-at", "auto") {
         "auto" => {
-            let (_, last) = ds.orders.time_range().ok_or("the dataset has no orders")?;
+            let (_, last) = ds
+                .orders()
+                .time_range()
+                .ok_or("the dataset has no orders")?;
             (last + 1 - window).div_euclid(86_400) * 86_400
         }
         text => parse_ts(text)?,
@@ -168,20 +171,20 @@ fn relevant(split: &kocrank::data::Split) -> BTreeMap<u32, HashMap<u32, Value>> 
     let (tr, te) = (&split.train, &split.test);
     let history = tr.history();
     let mut rel: BTreeMap<u32, HashMap<u32, Value>> = BTreeMap::new();
-    let o = &te.orders;
+    let o = &te.orders();
     for r in 0..o.len() {
         if o.status[r] != OrderStatus::Completed {
             continue;
         }
-        let pid = te.promoters.ids.name(o.promoter[r]).unwrap_or("");
-        let Some(p) = tr.promoters.ids.get(pid) else {
+        let pid = te.promoters().ids.name(o.promoter[r]).unwrap_or("");
+        let Some(p) = tr.promoters().ids.get(pid) else {
             continue;
         };
         if history.count(p) == 0 {
             continue;
         }
-        let iid = te.catalog.ids.name(o.item[r]).unwrap_or("");
-        let key = tr.catalog.ids.get(iid).unwrap_or(u32::MAX - o.item[r]);
+        let iid = te.catalog().ids.name(o.item[r]).unwrap_or("");
+        let key = tr.catalog().ids.get(iid).unwrap_or(u32::MAX - o.item[r]);
         rel.entry(p).or_default().entry(key).or_default();
     }
     rel
@@ -206,8 +209,8 @@ fn prepare(f: &Flags) -> Res<()> {
         "split_at": at,
         "split_date": format_date(at),
         "window_seconds": window,
-        "n_items": tr.catalog.len(),
-        "n_promoters": tr.promoters.len(),
+        "n_items": tr.catalog().len(),
+        "n_promoters": tr.promoters().len(),
         "train_orders": h.nnz(),
         "train_pairs": pairs,
         "test_promoters": rel.len(),
@@ -371,7 +374,7 @@ fn compare(f: &Flags) -> Res<()> {
             None => format!("kocrank {}", kind.as_str()),
         };
         let ranker = Ranker::new(model);
-        let ids = &split.train.promoters.ids;
+        let ids = &split.train.promoters().ids;
         let lists: HashMap<u32, Vec<u32>> = pool.install(|| {
             rel.par_iter()
                 .map(|(&p, _)| {

@@ -32,7 +32,7 @@ fn main() -> kocrank::Result<()> {
     let ranker = Ranker::new(train(&world.dataset, &configs[1])?);
     let promoter = world
         .dataset
-        .promoters
+        .promoters()
         .ids
         .name(0)
         .unwrap_or_default()

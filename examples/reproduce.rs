@@ -170,11 +170,11 @@ struct Cases {
 
 fn cases(test: &Dataset, valid: &Dataset) -> Cases {
     let mut relevant: BTreeMap<u32, HashMap<u32, Value>> = BTreeMap::new();
-    for (&p, &i) in test.orders.promoter.iter().zip(&test.orders.item) {
+    for (&p, &i) in test.orders().promoter.iter().zip(&test.orders().item) {
         relevant.entry(p).or_default().entry(i).or_default();
     }
     let mut v: HashMap<u32, Vec<u32>> = HashMap::new();
-    for (&p, &i) in valid.orders.promoter.iter().zip(&valid.orders.item) {
+    for (&p, &i) in valid.orders().promoter.iter().zip(&valid.orders().item) {
         v.entry(p).or_default().push(i);
     }
     Cases { relevant, valid: v }
@@ -233,8 +233,8 @@ fn run(f: &Flags) -> Res<bool> {
                 .or_default()
                 .push(t0.elapsed().as_secs_f64());
             let ranker = Ranker::new(model);
-            let names = &ds.promoters.ids;
-            let items = &ds.catalog.ids;
+            let names = &ds.promoters().ids;
+            let items = &ds.catalog().ids;
             let per_user: Vec<[f64; 5]> = pool.install(|| {
                 c.relevant
                     .par_iter()
@@ -343,7 +343,7 @@ fn run(f: &Flags) -> Res<bool> {
 /// Prints RecBole's data statistics next to ours; true when they agree.
 fn print_stats(ds: &Dataset) -> bool {
     // RecBole counts a padding id 0 among users and items, but not in the means.
-    let (u, i, n) = (ds.promoters.len(), ds.catalog.len(), ds.orders.len());
+    let (u, i, n) = (ds.promoters().len(), ds.catalog().len(), ds.orders().len());
     let ours = (
         u + 1,
         i + 1,
@@ -394,7 +394,7 @@ fn write_split(dir: &Path, train: &Dataset, valid: &Dataset, c: &Cases) -> Res<(
     std::fs::create_dir_all(dir)?;
     for (name, d) in [("train.csv", train), ("valid.csv", valid)] {
         let mut s = String::from("promoter,item\n");
-        for (p, i) in d.orders.promoter.iter().zip(&d.orders.item) {
+        for (p, i) in d.orders().promoter.iter().zip(&d.orders().item) {
             writeln!(s, "{p},{i}")?;
         }
         std::fs::write(dir.join(name), s)?;
@@ -405,8 +405,8 @@ fn write_split(dir: &Path, train: &Dataset, valid: &Dataset, c: &Cases) -> Res<(
     }
     std::fs::write(dir.join("test_promoters.csv"), s)?;
     let meta = serde_json::json!({
-        "n_promoters": train.promoters.len(),
-        "n_items": train.catalog.len(),
+        "n_promoters": train.promoters().len(),
+        "n_items": train.catalog().len(),
     });
     std::fs::write(dir.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
     Ok(())

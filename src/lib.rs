@@ -16,7 +16,7 @@
 //! let config = Config { model: ModelKind::Profile, ..Config::default() };
 //! let ranker = Ranker::new(train(&split.train, &config)?);
 //!
-//! let promoter = world.dataset.promoters.ids.name(0).unwrap_or_default();
+//! let promoter = world.dataset.promoters().ids.name(0).unwrap_or_default();
 //! let list = ranker.rank(&RankRequest::new(promoter, 5))?;
 //! assert_eq!(list.len(), 5);
 //!

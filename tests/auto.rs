@@ -12,14 +12,14 @@ use std::collections::HashMap;
 
 /// Completed orders as a multiset of (promoter id, item id, time).
 fn multiset(d: &Dataset) -> HashMap<(String, String, i64), usize> {
-    let o = &d.orders;
+    let o = &d.orders();
     let mut m = HashMap::new();
     for r in 0..o.len() {
         if o.status[r] != OrderStatus::Completed {
             continue;
         }
-        let p = d.promoters.ids.name(o.promoter[r]).unwrap().to_string();
-        let i = d.catalog.ids.name(o.item[r]).unwrap().to_string();
+        let p = d.promoters().ids.name(o.promoter[r]).unwrap().to_string();
+        let i = d.catalog().ids.name(o.item[r]).unwrap().to_string();
         *m.entry((p, i, o.ts[r])).or_insert(0) += 1;
     }
     m
@@ -39,11 +39,11 @@ fn temporal_carving_partitions_the_training_orders_and_never_sees_the_test() {
     let c = carve(&split.train, &h, &AutoConfig::default());
     assert_eq!(c.holdout, Holdout::Temporal);
     // Everything carved comes from the training part, before the test window.
-    assert!(c.train.orders.ts.iter().all(|&t| t < split.at));
-    assert!(c.valid.orders.ts.iter().all(|&t| t < split.at));
+    assert!(c.train.orders().ts.iter().all(|&t| t < split.at));
+    assert!(c.valid.orders().ts.iter().all(|&t| t < split.at));
     // No held-out order trains, and nothing after the cut trains.
-    let cut = *c.valid.orders.ts.iter().min().unwrap();
-    assert!(c.train.orders.ts.iter().all(|&t| t < cut));
+    let cut = *c.valid.orders().ts.iter().min().unwrap();
+    assert!(c.train.orders().ts.iter().all(|&t| t < cut));
     // Train + validation = the training part's completed orders (every promoter is
     // sampled in the tiny world).
     let mut both = multiset(&c.train);
@@ -52,15 +52,16 @@ fn temporal_carving_partitions_the_training_orders_and_never_sees_the_test() {
     }
     assert_eq!(both, multiset(&split.train));
     // The share held out is about the configured tenth.
-    let share = c.valid.orders.len() as f64 / h.nnz() as f64;
+    let share = c.valid.orders().len() as f64 / h.nnz() as f64;
     assert!((0.05..0.2).contains(&share), "{share}");
 }
 
 #[test]
 fn a_log_without_timestamps_is_held_out_per_promoter() {
     let w = generate(Scale::Tiny, 4).unwrap();
-    let mut d = w.dataset.clone();
-    d.orders.ts.iter_mut().for_each(|t| *t = 1_700_000_000);
+    let mut orders = w.dataset.orders().clone();
+    orders.ts.iter_mut().for_each(|t| *t = 1_700_000_000);
+    let d = w.dataset.with_orders(orders).unwrap();
     let h = d.history();
     let c = carve(&d, &h, &AutoConfig::default());
     assert_eq!(c.holdout, Holdout::Random);
@@ -88,10 +89,9 @@ fn a_log_without_timestamps_is_held_out_per_promoter() {
 #[test]
 fn one_order_each_and_no_time_order_ships_the_documented_fallback() {
     let w = generate(Scale::Tiny, 5).unwrap();
-    let mut d = w.dataset.clone();
     // Keep each promoter's first completed order only, all at one instant.
-    let mut seen = vec![false; d.promoters.len()];
-    let o = &d.orders;
+    let mut seen = vec![false; w.dataset.promoters().len()];
+    let o = w.dataset.orders();
     let keep: Vec<bool> = (0..o.len())
         .map(|r| {
             let p = o.promoter[r] as usize;
@@ -102,8 +102,9 @@ fn one_order_each_and_no_time_order_ships_the_documented_fallback() {
             first
         })
         .collect();
-    d.orders = d.orders.filter(|r| keep[r]);
-    d.orders.ts.iter_mut().for_each(|t| *t = 1_700_000_000);
+    let mut kept = o.filter(|r| keep[r]);
+    kept.ts.iter_mut().for_each(|t| *t = 1_700_000_000);
+    let d = w.dataset.with_orders(kept).unwrap();
     let model = train(&d, &quick(5)).unwrap();
     let sel = model.selection().unwrap();
     assert_eq!(sel.holdout, Holdout::None);
@@ -202,7 +203,7 @@ fn auto_stays_within_its_time_budget() {
 /// A copy of `d` where each promoter ordered each item at most once (her first order
 /// of it kept).
 fn without_repeats(d: &Dataset) -> Dataset {
-    let o = &d.orders;
+    let o = &d.orders();
     let mut seen = std::collections::HashSet::new();
     let mut rows: Vec<usize> = (0..o.len()).collect();
     rows.sort_by_key(|&r| (o.ts[r], r));
@@ -210,10 +211,7 @@ fn without_repeats(d: &Dataset) -> Dataset {
     for r in rows {
         keep[r] = seen.insert((o.promoter[r], o.item[r]));
     }
-    Dataset {
-        orders: o.filter(|r| keep[r]),
-        ..d.clone()
-    }
+    d.with_orders(o.filter(|r| keep[r])).unwrap()
 }
 
 #[test]
@@ -260,13 +258,13 @@ fn auto_leaves_out_past_items_only_where_nobody_buys_twice() {
 /// A copy of `d` whose order times are squeezed into `span` seconds (order kept), or
 /// all set to one instant when `span` is 0.
 fn squeezed(d: &Dataset, span: i64) -> Dataset {
-    let mut d = d.clone();
-    let (lo, hi) = d.orders.time_range().unwrap();
+    let mut orders = d.orders().clone();
+    let (lo, hi) = orders.time_range().unwrap();
     let width = (hi - lo).max(1) as f64;
-    for t in d.orders.ts.iter_mut() {
+    for t in orders.ts.iter_mut() {
         *t = 1_700_000_000 + ((*t - lo) as f64 / width * span as f64) as i64;
     }
-    d
+    d.with_orders(orders).unwrap()
 }
 
 #[test]
@@ -297,12 +295,12 @@ fn a_two_day_log_and_a_log_without_timestamps_both_train_the_stacked_blend() {
 #[test]
 fn without_commissions_or_reviews_auto_says_it_ranks_for_accuracy() {
     let w = generate(Scale::Tiny, 10).unwrap();
-    let mut d = w.dataset.clone();
-    let mut cat = (*d.catalog).clone();
+    let (cat, promoters, orders, shares) = w.dataset.clone().into_parts();
+    let mut cat = (*cat).clone();
     cat.commission_rate.iter_mut().for_each(|x| *x = 0.0);
     cat.reviews_total.iter_mut().for_each(|x| *x = 0);
     cat.reviews_positive.iter_mut().for_each(|x| *x = 0);
-    d.catalog = std::sync::Arc::new(cat);
+    let d = Dataset::new(cat, promoters, orders, shares).unwrap();
     let mut cfg = quick(5);
     cfg.auto.stack = Stack::Always;
     let model = train(&d, &cfg).unwrap();
@@ -394,7 +392,7 @@ fn a_large_log_is_searched_on_a_sample_of_promoters() {
     };
     assert!(active(&ct) < active(&h));
     // Every validating promoter keeps all her orders before the cut.
-    let cut = *c.valid.orders.ts.iter().min().unwrap();
+    let cut = *c.valid.orders().ts.iter().min().unwrap();
     for p in 0..h.n_promoters() as u32 {
         if cv.count(p) > 0 {
             let before = h.times(p).iter().filter(|&&t| t < cut).count();
@@ -411,7 +409,7 @@ fn a_large_log_is_searched_on_a_sample_of_promoters() {
         },
     );
     assert!(!all.description.contains("the search fits on"));
-    assert!(all.train.orders.len() > c.train.orders.len());
+    assert!(all.train.orders().len() > c.train.orders().len());
 }
 
 /// Two camps of ten items each; forty promoters buy `a` items and ten buy `b` items
@@ -492,10 +490,7 @@ fn auto_ranks_newcomers_from_their_shares_where_validation_shows_a_gain() {
     // The shipped model ranks the five who only shared from their shares.
     assert_eq!(m.newcomer_shares().nnz(), 15);
     // Without the shares, nothing is tried and nothing is kept.
-    let bare = Dataset {
-        shares: Default::default(),
-        ..d.clone()
-    };
+    let bare = d.with_shares(Default::default()).unwrap();
     let m = train(&bare, &quick(4)).unwrap();
     assert_eq!(m.config().network.own_shares, 0);
     let notes = m.selection().unwrap().notes.join("\n");
@@ -619,7 +614,7 @@ fn an_unset_cancel_flag_changes_nothing_and_progress_hears_every_step() {
     assert_eq!(trials_of(&with), trials_of(&plain));
     assert_eq!(with.config(), plain.config());
     let (a, b) = (Ranker::new(with.clone()), Ranker::new(plain));
-    for p in w.dataset.promoters.ids.names().take(20) {
+    for p in w.dataset.promoters().ids.names().take(20) {
         let req = RankRequest::new(p, 20);
         assert_eq!(a.rank(&req).unwrap(), b.rank(&req).unwrap(), "{p}");
     }

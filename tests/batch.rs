@@ -301,7 +301,7 @@ fn fused_scan_equals_per_request_ranking() {
     let world = synth::generate(synth::Scale::Tiny, 11).unwrap();
     let mut ids: Vec<String> = world
         .dataset
-        .promoters
+        .promoters()
         .ids
         .names()
         .map(String::from)

@@ -75,7 +75,7 @@ fn round_trips_for(learner: Learner) {
     let back = Ranker::new(model_file::load(&path).unwrap());
     for pid in world
         .dataset
-        .promoters
+        .promoters()
         .ids
         .names()
         .take(25)
@@ -210,7 +210,7 @@ fn value_headroom_agrees_with_the_sweep_and_rejects_bad_input() {
 fn unsold_shares_join_the_negatives_only_when_asked_and_shared() {
     let world = generate(Scale::Tiny, 8).unwrap();
     let ds = &world.dataset;
-    assert!(!ds.shares.is_empty());
+    assert!(!ds.shares().is_empty());
     let lists = |data: &kocrank::Dataset, share_negatives: usize| {
         let mut cfg = Config::with_model(ModelKind::Blend);
         cfg.blend.trees.count = 20;
@@ -218,7 +218,7 @@ fn unsold_shares_join_the_negatives_only_when_asked_and_shared() {
         let ranker = Ranker::new(train(data, &cfg).unwrap());
         (0..40)
             .map(|p| {
-                let id = data.promoters.ids.name(p).unwrap();
+                let id = data.promoters().ids.name(p).unwrap();
                 ranker.rank(&RankRequest::new(id, 10)).unwrap()
             })
             .collect::<Vec<_>>()
@@ -226,9 +226,6 @@ fn unsold_shares_join_the_negatives_only_when_asked_and_shared() {
     // With shares in the label window, their unsold items change what is learned.
     assert_ne!(lists(ds, 0), lists(ds, 10));
     // Without shares the option has nothing to read: the same model.
-    let no_shares = kocrank::Dataset {
-        shares: Default::default(),
-        ..ds.clone()
-    };
+    let no_shares = ds.with_shares(Default::default()).unwrap();
     assert_eq!(lists(&no_shares, 0), lists(&no_shares, 10));
 }

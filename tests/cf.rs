@@ -25,7 +25,7 @@ fn round_trip(model: ModelKind) {
     assert_eq!(back.kind(), model);
     let (a, b) = (Ranker::new(trained), Ranker::new(back));
     let ids: Vec<String> = (0..20u32)
-        .filter_map(|p| world.dataset.promoters.ids.name(p).map(str::to_string))
+        .filter_map(|p| world.dataset.promoters().ids.name(p).map(str::to_string))
         .chain(["newcomer".to_string()])
         .collect();
     for p in &ids {

@@ -75,10 +75,7 @@ fn empty_test_is_a_clear_error() {
     let ds = hand_world();
     let ranker =
         Ranker::new(train(&ds, &Config::with_model(kocrank::ModelKind::Baseline)).unwrap());
-    let empty = kocrank::Dataset {
-        orders: ds.orders.filter(|_| false),
-        ..ds.clone()
-    };
+    let empty = ds.with_orders(ds.orders().filter(|_| false)).unwrap();
     let e = evaluate(&ranker, &empty, &EvalConfig::default())
         .unwrap_err()
         .to_string();
@@ -125,14 +122,14 @@ fn auto_split_keeps_the_last_partial_day() {
         "the window ends at the midnight after the last order"
     );
     let split = ds.split(at, 30 * DAY).unwrap();
-    assert_eq!(split.train.orders.ts, vec![times[0]]);
-    assert_eq!(split.test.orders.ts, times[1..].to_vec());
+    assert_eq!(split.train.orders().ts, vec![times[0]]);
+    assert_eq!(split.test.orders().ts, times[1..].to_vec());
     assert_eq!(split.excluded, 0);
     let early = ds.split(t0 + 10 * DAY, 20 * DAY).unwrap();
     assert_eq!(
         (
-            early.train.orders.len(),
-            early.test.orders.len(),
+            early.train.orders().len(),
+            early.test.orders().len(),
             early.excluded
         ),
         (1, 1, 2)

@@ -65,12 +65,12 @@ fn neighbours_of(d: &Dataset, item: &str, events: &EventWeights) -> Vec<String> 
         half_life_days: 0.0,
         ..ItemKnnConfig::default()
     };
-    let knn = ItemKnn::fit(&t, d.catalog.len(), &cfg);
-    let (n, s) = knn.neighbours(d.catalog.ids.get(item).unwrap());
+    let knn = ItemKnn::fit(&t, d.catalog().len(), &cfg);
+    let (n, s) = knn.neighbours(d.catalog().ids.get(item).unwrap());
     n.iter()
         .zip(s)
         .filter(|(_, &s)| s > 0.0)
-        .map(|(&j, _)| d.catalog.ids.name(j).unwrap().to_string())
+        .map(|(&j, _)| d.catalog().ids.name(j).unwrap().to_string())
         .collect()
 }
 
@@ -117,8 +117,8 @@ fn entries_carry_the_weights_as_specified() {
         ..EventWeights::default()
     };
     let t = training_history(&d, &h, i64::MAX, &cfg);
-    let p0 = d.promoters.ids.get("p0").unwrap();
-    let name = |i: u32| d.catalog.ids.name(i).unwrap();
+    let p0 = d.promoters().ids.get("p0").unwrap();
+    let name = |i: u32| d.catalog().ids.name(i).unwrap();
     let got: Vec<(&str, f32)> = t
         .items(p0)
         .iter()
@@ -150,9 +150,9 @@ fn bad_weights_are_refused_naming_the_field() {
 
 /// The top 10 of the first 100 promoters.
 fn lists(ranker: &Ranker, d: &Dataset) -> Vec<Vec<u32>> {
-    (0..d.promoters.len().min(100) as u32)
+    (0..d.promoters().len().min(100) as u32)
         .map(|p| {
-            let req = RankRequest::new(d.promoters.ids.name(p).unwrap(), 10);
+            let req = RankRequest::new(d.promoters().ids.name(p).unwrap(), 10);
             ranker
                 .rank(&req)
                 .unwrap()
@@ -166,8 +166,7 @@ fn lists(ranker: &Ranker, d: &Dataset) -> Vec<Vec<u32>> {
 #[test]
 fn nothing_changes_when_the_log_has_no_shares() {
     let w = generate(Scale::Tiny, 13).unwrap();
-    let mut d = w.dataset.clone();
-    d.shares = Default::default();
+    let d = w.dataset.with_shares(Default::default()).unwrap();
     let mut cfg = Config::with_model(ModelKind::ItemKnn);
     let plain = Ranker::new(train(&d, &cfg).unwrap());
     cfg.events.share = 0.5;
@@ -186,25 +185,26 @@ fn nothing_changes_when_the_log_has_no_shares() {
 #[test]
 fn a_random_holdout_leaves_no_share_or_refund_of_a_held_out_pair_in_training() {
     let w = generate(Scale::Tiny, 14).unwrap();
-    let mut d = w.dataset.clone();
     // No usable time order: every event at one instant.
-    d.orders.ts.iter_mut().for_each(|t| *t = 1_700_000_000);
-    d.shares.ts.iter_mut().for_each(|t| *t = 1_700_000_000);
+    let (catalog, promoters, mut orders, mut shares) = w.dataset.clone().into_parts();
+    orders.ts.iter_mut().for_each(|t| *t = 1_700_000_000);
+    shares.ts.iter_mut().for_each(|t| *t = 1_700_000_000);
+    let d = kocrank::Dataset::new(catalog, promoters, orders, shares).unwrap();
     let h = d.history();
     let c = carve(&d, &h, &AutoConfig::default());
     assert_eq!(c.holdout, Holdout::Random);
-    let v = &c.valid.orders;
+    let v = &c.valid.orders();
     let held: std::collections::HashSet<(u32, u32)> =
         (0..v.len()).map(|r| (v.promoter[r], v.item[r])).collect();
     assert!(!held.is_empty());
-    let s = &c.train.shares;
+    let s = &c.train.shares();
     assert!((0..s.len()).all(|r| !held.contains(&(s.promoter[r], s.item[r]))));
-    let o = &c.train.orders;
+    let o = &c.train.orders();
     assert!((0..o.len())
         .all(|r| o.status[r] == OrderStatus::Completed
             || !held.contains(&(o.promoter[r], o.item[r]))));
     // The world has shares of held-out pairs to remove.
-    let all = &d.shares;
+    let all = &d.shares();
     assert!((0..all.len()).any(|r| held.contains(&(all.promoter[r], all.item[r]))));
 }
 
@@ -231,9 +231,9 @@ fn a_received_share_is_an_interaction_of_its_receiver_only_when_weighed() {
     .unwrap();
     let d = b.finish().unwrap();
     let h = d.history();
-    let bea = d.promoters.ids.get("bea").unwrap();
-    let a = d.catalog.ids.get("a").unwrap();
-    let b_item = d.catalog.ids.get("b").unwrap();
+    let bea = d.promoters().ids.get("bea").unwrap();
+    let a = d.catalog().ids.get("a").unwrap();
+    let b_item = d.catalog().ids.get("b").unwrap();
     // Unweighed, the receiver link teaches nothing.
     assert_eq!(
         *training_history(&d, &h, i64::MAX, &EventWeights::default()),
@@ -247,7 +247,7 @@ fn a_received_share_is_an_interaction_of_its_receiver_only_when_weighed() {
     assert_eq!(t.items(bea), &[b_item, a]);
     assert_eq!(t.weights(bea).unwrap(), &[1.0, 0.3]);
     // The sharer's own entries do not change (her share weight is 0).
-    let ann = d.promoters.ids.get("ann").unwrap();
+    let ann = d.promoters().ids.get("ann").unwrap();
     assert_eq!(t.items(ann), &[a]);
     // A share received at or after `until` is left out.
     let early = training_history(&d, &h, t0 + 10, &cfg);
@@ -280,8 +280,8 @@ fn browse_log() -> Dataset {
 #[test]
 fn views_and_carts_load_as_events_and_teach_only_when_weighed() {
     let d = browse_log();
-    assert_eq!(d.orders.len(), 30);
-    let count = |s: OrderStatus| d.orders.status.iter().filter(|&&x| x == s).count();
+    assert_eq!(d.orders().len(), 30);
+    let count = |s: OrderStatus| d.orders().status.iter().filter(|&&x| x == s).count();
     assert_eq!(
         (
             count(OrderStatus::Completed),
@@ -369,9 +369,9 @@ fn a_row_weight_multiplies_its_event_weight() {
         .unwrap_err();
     assert_eq!(fault.column, "weight");
     let d = b.finish().unwrap();
-    assert_eq!(d.orders.weight, vec![1.0, 2.5, 0.0]);
+    assert_eq!(d.orders().weight, vec![1.0, 2.5, 0.0]);
     let h = d.history();
-    let name = |i: u32| d.catalog.ids.name(i).unwrap();
+    let name = |i: u32| d.catalog().ids.name(i).unwrap();
     let entries = |cfg: &EventWeights| {
         let t = training_history(&d, &h, i64::MAX, cfg);
         let w = t.weights(0).map(<[f32]>::to_vec);

@@ -59,9 +59,13 @@ fn ials_evaluates_through_the_ranker() {
     let test = &split.test;
     let mut relevant: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
         Default::default();
-    for o in 0..test.orders.len() {
-        let p = test.promoters.ids.name(test.orders.promoter[o]).unwrap();
-        let i = test.catalog.ids.name(test.orders.item[o]).unwrap();
+    for o in 0..test.orders().len() {
+        let p = test
+            .promoters()
+            .ids
+            .name(test.orders().promoter[o])
+            .unwrap();
+        let i = test.catalog().ids.name(test.orders().item[o]).unwrap();
         relevant.entry(p).or_default().insert(i);
     }
     assert_eq!(report.promoters, relevant.len());

@@ -313,7 +313,7 @@ fn unknown_inviter_strict_and_lenient() {
         (u[0].promoter_id.as_str(), u[0].inviter_id.as_str()),
         ("p2", "ghost")
     );
-    assert_eq!(loaded.dataset.promoters.inviter, vec![None, None]);
+    assert_eq!(loaded.dataset.promoters().inviter, vec![None, None]);
     assert!(loaded
         .report
         .to_string()
@@ -330,13 +330,13 @@ fn a_triplet_share_log_loads_with_its_receivers() {
         shares,
     ));
     let d = strict(&files).unwrap().dataset;
-    let name = |p: Option<u32>| p.map(|p| d.promoters.ids.name(p).unwrap().to_string());
-    let got: Vec<Option<String>> = (0..d.shares.len())
-        .map(|r| name(d.shares.receiver(r)))
+    let name = |p: Option<u32>| p.map(|p| d.promoters().ids.name(p).unwrap().to_string());
+    let got: Vec<Option<String>> = (0..d.shares().len())
+        .map(|r| name(d.shares().receiver(r)))
         .collect();
     assert_eq!(got, vec![Some("p2".into()), None, Some("p3".into())]);
     // With no promoters file, a receiver known only from the shares is a promoter too.
-    assert_eq!(d.promoters.len(), 3);
+    assert_eq!(d.promoters().len(), 3);
     // Written back and read again, the receivers survive.
     let out = tmp();
     write_dataset(&d, out.path(), Format::Csv).unwrap();
@@ -346,12 +346,12 @@ fn a_triplet_share_log_loads_with_its_receivers() {
     )
     .unwrap()
     .dataset;
-    let again_names: Vec<Option<String>> = (0..again.shares.len())
+    let again_names: Vec<Option<String>> = (0..again.shares().len())
         .map(|r| {
             again
-                .shares
+                .shares()
                 .receiver(r)
-                .map(|p| again.promoters.ids.name(p).unwrap().to_string())
+                .map(|p| again.promoters().ids.name(p).unwrap().to_string())
         })
         .collect();
     assert_eq!(again_names, got);
@@ -374,8 +374,8 @@ fn an_unknown_receiver_is_named_strict_and_counted_lenient() {
     );
     assert!(e.contains("ghost"), "{e}");
     let loaded = read_dataset(&files, &ReadOptions::lenient()).unwrap();
-    assert_eq!(loaded.dataset.shares.len(), 1);
-    assert_eq!(loaded.dataset.promoters.len(), 2);
+    assert_eq!(loaded.dataset.shares().len(), 1);
+    assert_eq!(loaded.dataset.promoters().len(), 2);
     assert!(loaded.report.to_string().contains("ghost"));
 }
 
@@ -447,7 +447,7 @@ fn header_only_file() {
         "shares.csv",
         "promoter_id,item_id,ts\n",
     ));
-    assert_eq!(strict(&files).unwrap().dataset.shares.len(), 0);
+    assert_eq!(strict(&files).unwrap().dataset.shares().len(), 0);
 }
 
 #[test]
@@ -536,11 +536,14 @@ fn parquet_types_convert_with_checks() {
     );
     let files = DataFiles::orders(&orders).with_items(&items);
     let ds = strict(&files).unwrap().dataset;
-    assert_eq!(ds.catalog.ids.names().collect::<Vec<_>>(), ["85123", "22"]);
-    assert_eq!(ds.catalog.price_cents, [1999, 250]);
-    assert_eq!(ds.catalog.in_stock, [true, false]);
     assert_eq!(
-        ds.promoters.ids.names().collect::<Vec<_>>(),
+        ds.catalog().ids.names().collect::<Vec<_>>(),
+        ["85123", "22"]
+    );
+    assert_eq!(ds.catalog().price_cents, [1999, 250]);
+    assert_eq!(ds.catalog().in_stock, [true, false]);
+    assert_eq!(
+        ds.promoters().ids.names().collect::<Vec<_>>(),
         ["17850", "13047"]
     );
 
@@ -649,8 +652,8 @@ fn ragged_row_is_a_fault_of_its_row_in_both_modes() {
     );
     // The rows around them load, the quoted line break kept.
     let ds = &loaded.dataset;
-    let mut items: Vec<&str> = (0..ds.orders.len())
-        .map(|o| ds.catalog.ids.name(ds.orders.item[o]).unwrap())
+    let mut items: Vec<&str> = (0..ds.orders().len())
+        .map(|o| ds.catalog().ids.name(ds.orders().item[o]).unwrap())
         .collect();
     items.sort_unstable();
     assert_eq!(items, vec!["A", "A", "C, large\nred"]);
@@ -693,7 +696,7 @@ fn a_quote_never_closed_is_named_not_swallowed() {
          (3 lines) would be one field; close the quote or double it (\"\")"
     );
     let loaded = read_dataset(&files, &ReadOptions::lenient()).unwrap();
-    assert_eq!(loaded.dataset.orders.len(), 1);
+    assert_eq!(loaded.dataset.orders().len(), 1);
     assert_eq!(loaded.report.rejects.len(), 1);
 }
 
@@ -730,7 +733,7 @@ fn blank_lines_are_skipped_and_counted_not_missing_timestamps() {
         "promoter_id,item_id,ts\np1,A,5\n\np2,B,6\n\n",
     ));
     let loaded = strict(&files).unwrap();
-    assert_eq!(loaded.dataset.orders.len(), 2);
+    assert_eq!(loaded.dataset.orders().len(), 2);
     assert_eq!(loaded.report.blank_lines(), 2);
     // Blank lines are not rows: a header and blank lines is a file with no rows.
     let only = DataFiles::orders(put(&dir, "blank.csv", "promoter_id,item_id,ts\n\n\n"));
@@ -801,8 +804,8 @@ fn lenient_counts_add_up_and_rejects_file_lists_bad_rows() {
         (orders_t.read, orders_t.accepted, orders_t.rejected),
         (6, 2, 4)
     );
-    assert_eq!(loaded.dataset.catalog.len(), 2);
-    assert_eq!(loaded.dataset.orders.len(), 2);
+    assert_eq!(loaded.dataset.catalog().len(), 2);
+    assert_eq!(loaded.dataset.orders().len(), 2);
 
     let text = std::fs::read_to_string(&rejects).unwrap();
     let d = format!("{}/", dir.path().display());
@@ -906,10 +909,10 @@ fn three_column_log_loads_alone() {
     let loaded = strict(&DataFiles::orders(put(&dir, "orders.csv", ORDERS))).unwrap();
     let ds = loaded.dataset;
     assert_eq!(
-        (ds.catalog.len(), ds.promoters.len(), ds.orders.len()),
+        (ds.catalog().len(), ds.promoters().len(), ds.orders().len()),
         (2, 2, 2)
     );
-    assert_eq!(ds.orders.ts, [1_317_427_200, 1_317_427_200]);
+    assert_eq!(ds.orders().ts, [1_317_427_200, 1_317_427_200]);
     assert!(loaded.report.is_clean());
 }
 
@@ -922,9 +925,9 @@ fn aliases_and_ignored_columns() {
         "invoice,user_id,item_id,timestamp,quantity,unit_price\n536365,17850,85123A,1291191960,6,2.55\n",
     );
     let loaded = strict(&DataFiles::orders(&orders)).unwrap();
-    assert_eq!(loaded.dataset.promoters.ids.name(0), Some("17850"));
-    assert_eq!(loaded.dataset.catalog.ids.name(0), Some("85123A"));
-    assert_eq!(loaded.dataset.orders.quantity, [6]);
+    assert_eq!(loaded.dataset.promoters().ids.name(0), Some("17850"));
+    assert_eq!(loaded.dataset.catalog().ids.name(0), Some("85123A"));
+    assert_eq!(loaded.dataset.orders().quantity, [6]);
     let t = loaded.report.table(Table::Orders).unwrap();
     assert_eq!(t.ignored_columns, ["invoice", "unit_price"]);
     assert!(loaded
@@ -943,7 +946,7 @@ fn aliases_and_ignored_columns() {
         "user_id,promoter_id,item_id,ts\nu,p,A,5\n",
     );
     let loaded = strict(&DataFiles::orders(&both)).unwrap();
-    assert_eq!(loaded.dataset.promoters.ids.name(0), Some("p"));
+    assert_eq!(loaded.dataset.promoters().ids.name(0), Some("p"));
     assert_eq!(loaded.report.tables[0].ignored_columns, ["user_id"]);
 }
 
@@ -957,11 +960,11 @@ fn ids_stay_text() {
     );
     let ds = strict(&DataFiles::orders(&orders)).unwrap().dataset;
     assert_eq!(
-        ds.promoters.ids.names().collect::<Vec<_>>(),
+        ds.promoters().ids.names().collect::<Vec<_>>(),
         ["007", "12345678901234567890"]
     );
     assert_eq!(
-        ds.catalog.ids.names().collect::<Vec<_>>(),
+        ds.catalog().ids.names().collect::<Vec<_>>(),
         ["00123", "85123A"]
     );
 }
@@ -975,7 +978,7 @@ fn from_dir_finds_tables() {
     let files = DataFiles::from_dir(dir.path()).unwrap();
     assert_eq!(files.items, Some(dir.path().join("items.csv")));
     assert_eq!(files.shares, None);
-    assert_eq!(strict(&files).unwrap().dataset.catalog.len(), 2);
+    assert_eq!(strict(&files).unwrap().dataset.catalog().len(), 2);
 }
 
 // ---------------------------------------------------------------- promoter id lists
@@ -1102,10 +1105,10 @@ fn full_dataset() -> Dataset {
 }
 
 fn assert_same(a: &Dataset, b: &Dataset) {
-    assert_eq!(*a.catalog, *b.catalog);
-    assert_eq!(*a.promoters, *b.promoters);
-    assert_eq!(a.orders, b.orders);
-    assert_eq!(a.shares, b.shares);
+    assert_eq!(*a.catalog(), *b.catalog());
+    assert_eq!(*a.promoters(), *b.promoters());
+    assert_eq!(a.orders(), b.orders());
+    assert_eq!(a.shares(), b.shares());
 }
 
 fn round_trip(format: Format) {
@@ -1185,16 +1188,17 @@ fn chunked_writer_equals_whole() {
     let ds = full_dataset();
     let keep = |lo: i64, hi: i64| {
         (
-            ds.orders
-                .filter(|r| ds.orders.ts[r] >= lo && ds.orders.ts[r] < hi),
-            ds.shares
-                .filter(|r| ds.shares.ts[r] >= lo && ds.shares.ts[r] < hi),
+            ds.orders()
+                .filter(|r| ds.orders().ts[r] >= lo && ds.orders().ts[r] < hi),
+            ds.shares()
+                .filter(|r| ds.shares().ts[r] >= lo && ds.shares().ts[r] < hi),
         )
     };
     let split = 1_317_427_350;
     for format in [Format::Csv, Format::Parquet, Format::Ipc] {
         let dir = tmp();
-        let mut w = DatasetWriter::create(dir.path(), format, &ds.catalog, &ds.promoters).unwrap();
+        let mut w =
+            DatasetWriter::create(dir.path(), format, ds.catalog(), ds.promoters()).unwrap();
         let (o1, s1) = keep(0, split);
         let (o2, s2) = keep(split, i64::MAX);
         w.write_orders(&o1, &s1).unwrap();
@@ -1211,7 +1215,8 @@ fn chunked_writer_equals_whole() {
 fn unfinished_writer_leaves_no_orders() {
     let ds = full_dataset();
     let dir = tmp();
-    let w = DatasetWriter::create(dir.path(), Format::Parquet, &ds.catalog, &ds.promoters).unwrap();
+    let w =
+        DatasetWriter::create(dir.path(), Format::Parquet, ds.catalog(), ds.promoters()).unwrap();
     drop(w);
     let mut names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -1281,7 +1286,7 @@ fn uci_online_retail_loads_leniently() {
         .rejects
         .iter()
         .any(|r| r.column == "user_id" && r.reason == "empty id"));
-    assert!(loaded.dataset.promoters.len() <= 4_372);
+    assert!(loaded.dataset.promoters().len() <= 4_372);
     eprintln!("{}", loaded.report);
 }
 
@@ -1340,23 +1345,23 @@ fn complete_journey_maps_hierarchy_and_private_label() {
     // and the one other line naming a missing product.
     assert_eq!((t.read, t.accepted, t.rejected), (75_000, 74_583, 417));
     let ds = &loaded.dataset;
-    assert_eq!(ds.catalog.len(), 92_331);
+    assert_eq!(ds.catalog().len(), 92_331);
     let private = ds
-        .catalog
+        .catalog()
         .seller
         .iter()
         .filter(|&&s| s == kocrank::data::Seller::SelfOperated)
         .count();
     assert_eq!(private, 13_815, "private-label products (README)");
     let departments = ds
-        .catalog
+        .catalog()
         .taxonomy
         .depth
         .iter()
         .filter(|&&d| d == 1)
         .count();
     assert_eq!(departments, 32);
-    assert!(ds.catalog.price_cents.iter().any(|&p| p > 0));
+    assert!(ds.catalog().price_cents.iter().any(|&p| p > 0));
     eprintln!("{}", loaded.report);
 }
 
@@ -1380,7 +1385,7 @@ fn movielens_100k_reads_every_rating() {
     let loaded = read_movielens_inter(&path, &ReadOptions::strict()).unwrap();
     let ds = &loaded.dataset;
     assert_eq!(
-        (ds.orders.len(), ds.promoters.len(), ds.catalog.len()),
+        (ds.orders().len(), ds.promoters().len(), ds.catalog().len()),
         (100_000, 943, 1_682)
     );
     assert_eq!(loaded.report.tables[0].ignored_columns, ["rating:float"]);
@@ -1412,18 +1417,18 @@ fn an_event_log_with_common_column_names_and_zoned_times_loads_as_it_is() {
     let d = strict(&DataFiles::orders(put(&dir, "orders.csv", log)))
         .unwrap()
         .dataset;
-    assert_eq!(d.orders.len(), 3);
+    assert_eq!(d.orders().len(), 3);
     // The three rows name one instant, midnight UTC on 2019-10-01.
     assert!(
-        d.orders.ts.iter().all(|&t| t == 1_569_888_000),
+        d.orders().ts.iter().all(|&t| t == 1_569_888_000),
         "{:?}",
-        d.orders.ts
+        d.orders().ts
     );
     use kocrank::data::OrderStatus::{Carted, Completed, Viewed};
-    assert_eq!(d.orders.status, vec![Viewed, Carted, Completed]);
+    assert_eq!(d.orders().status, vec![Viewed, Carted, Completed]);
     assert_eq!(d.history().nnz(), 1);
-    assert!(d.promoters.ids.get("541312140").is_some());
-    assert!(d.catalog.ids.get("44600062").is_some());
+    assert!(d.promoters().ids.get("541312140").is_some());
+    assert!(d.catalog().ids.get("44600062").is_some());
     // A bad offset is named as such.
     let e = orders_error("promoter_id,item_id,ts\np1,A,2019-10-01T08:00:00+25:00\n");
     assert!(e.contains("UTC offset"), "{e}");
@@ -1435,7 +1440,7 @@ fn a_weight_column_loads_and_a_bad_weight_names_its_row() {
     let orders =
         "promoter_id,item_id,ts,weight\np1,A,1317427200,2.5\np1,B,1317427200,\np2,A,1317427200,0\n";
     let loaded = strict(&DataFiles::orders(put(&dir, "orders.csv", orders))).unwrap();
-    assert_eq!(loaded.dataset.orders.weight, vec![2.5, 1.0, 0.0]);
+    assert_eq!(loaded.dataset.orders().weight, vec![2.5, 1.0, 0.0]);
     assert!(loaded
         .report
         .tables
@@ -1445,7 +1450,7 @@ fn a_weight_column_loads_and_a_bad_weight_names_its_row() {
     let out = dir.path().join("out");
     write_dataset(&loaded.dataset, &out, Format::Csv).unwrap();
     let again = strict(&DataFiles::from_dir(&out).unwrap()).unwrap();
-    assert_eq!(again.dataset.orders.weight, vec![2.5, 1.0, 0.0]);
+    assert_eq!(again.dataset.orders().weight, vec![2.5, 1.0, 0.0]);
     let e = orders_error("promoter_id,item_id,ts,weight\np1,A,1317427200,-1\n");
     assert!(e.contains("row 1") && e.contains("\"weight\""), "{e}");
     let e = orders_error("promoter_id,item_id,ts,weight\np1,A,1317427200,heavy\n");

@@ -48,8 +48,8 @@ fn similar_items_of_item_to_item_are_its_neighbours() {
     let cfg = Config::with_model(ModelKind::ItemKnn);
     let model = train(&w.dataset, &cfg).unwrap();
     let h = w.dataset.history();
-    let knn = ItemKnn::fit(&h, w.dataset.catalog.len(), &cfg.item_knn);
-    let c = &w.dataset.catalog;
+    let knn = ItemKnn::fit(&h, w.dataset.catalog().len(), &cfg.item_knn);
+    let c = &w.dataset.catalog();
     // The most-ordered item has neighbours.
     let mut counts = vec![0usize; c.len()];
     for p in 0..h.n_promoters() as u32 {
@@ -81,8 +81,8 @@ fn ials_factors_have_the_catalogues_shape_and_similar_items_their_cosine() {
     let model = train(&w.dataset, &cfg).unwrap();
     let y = model.item_factors().unwrap();
     let x = model.promoter_factors().unwrap();
-    assert_eq!(y.dim(), (w.dataset.catalog.len(), 8));
-    assert_eq!(x.dim(), (w.dataset.promoters.len(), 8));
+    assert_eq!(y.dim(), (w.dataset.catalog().len(), 8));
+    assert_eq!(x.dim(), (w.dataset.promoters().len(), 8));
     // The best cosine, computed here from the rows.
     let j = 0usize;
     let cos = |a: usize| {
@@ -98,7 +98,7 @@ fn ials_factors_have_the_catalogues_shape_and_similar_items_their_cosine() {
         .filter(|&a| a != j)
         .max_by(|&a, &b| cos(a).total_cmp(&cos(b)).then(b.cmp(&a)))
         .unwrap();
-    let c = &w.dataset.catalog;
+    let c = &w.dataset.catalog();
     let got = model
         .similar_items(c.ids.name(j as u32).unwrap(), 3)
         .unwrap();
@@ -110,7 +110,7 @@ fn ials_factors_have_the_catalogues_shape_and_similar_items_their_cosine() {
 fn similar_items_need_a_model_that_relates_items() {
     let w = generate(Scale::Tiny, 24).unwrap();
     let model = train(&w.dataset, &Config::with_model(ModelKind::Popularity)).unwrap();
-    let item = w.dataset.catalog.ids.name(0).unwrap();
+    let item = w.dataset.catalog().ids.name(0).unwrap();
     assert!(matches!(
         model.similar_items(item, 5),
         Err(Error::WrongModel {

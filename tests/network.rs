@@ -154,10 +154,10 @@ fn a_newcomer_never_gets_less_than_her_segments_popularity() {
     // popularity model gives her: a learned model's cold start cannot fall below it.
     let w = generate(Scale::Tiny, 11).unwrap();
     let h = w.dataset.history();
-    let empty: Vec<&str> = (0..w.dataset.promoters.len() as u32)
+    let empty: Vec<&str> = (0..w.dataset.promoters().len() as u32)
         .filter(|&p| h.count(p) == 0)
         .take(5)
-        .map(|p| w.dataset.promoters.ids.name(p).unwrap())
+        .map(|p| w.dataset.promoters().ids.name(p).unwrap())
         .collect();
     assert!(
         !empty.is_empty(),
@@ -175,10 +175,10 @@ fn a_newcomer_never_gets_less_than_her_segments_popularity() {
         unknown.city_tier = Some(3);
         assert_eq!(top(&m, &unknown), top(&pop, &unknown), "{kind}");
         // A promoter with orders is not ranked by popularity.
-        let most = (0..w.dataset.promoters.len() as u32)
+        let most = (0..w.dataset.promoters().len() as u32)
             .max_by_key(|&p| (h.count(p), std::cmp::Reverse(p)))
             .unwrap();
-        let known = w.dataset.promoters.ids.name(most).unwrap();
+        let known = w.dataset.promoters().ids.name(most).unwrap();
         let req = RankRequest::new(known, 10);
         assert_ne!(top(&m, &req), top(&pop, &req), "{kind}");
     }
@@ -187,14 +187,14 @@ fn a_newcomer_never_gets_less_than_her_segments_popularity() {
 #[test]
 fn nothing_changes_when_the_log_has_no_inviters() {
     let w = generate(Scale::Tiny, 12).unwrap();
-    let mut d = w.dataset.clone();
-    let mut promoters = (*d.promoters).clone();
+    let (catalog, promoters, orders, shares) = w.dataset.clone().into_parts();
+    let mut promoters = (*promoters).clone();
     promoters.inviter.iter_mut().for_each(|x| *x = None);
-    d.promoters = std::sync::Arc::new(promoters);
+    let d = kocrank::Dataset::new(catalog, promoters, orders, shares).unwrap();
     let off = Ranker::new(train(&d, &config(ModelKind::ItemKnn, 0)).unwrap());
     let on = Ranker::new(train(&d, &config(ModelKind::ItemKnn, 50)).unwrap());
-    for p in 0..d.promoters.len().min(200) as u32 {
-        let req = RankRequest::new(d.promoters.ids.name(p).unwrap(), 10);
+    for p in 0..d.promoters().len().min(200) as u32 {
+        let req = RankRequest::new(d.promoters().ids.name(p).unwrap(), 10);
         assert_eq!(top(&on, &req), top(&off, &req));
     }
 }

@@ -21,21 +21,21 @@ fn learned_profiles_correlate_with_ground_truth_tastes() {
     let now = h.ts.iter().copied().max().unwrap() + 1;
     let profile = Profile::fit(
         &h,
-        &ds.catalog,
-        &ds.promoters,
+        ds.catalog(),
+        ds.promoters(),
         now,
         &ProfileConfig::default(),
     );
     let tops = &world.truth.top_categories;
     let (mut sum, mut n, mut beats_channel) = (0.0, 0usize, 0usize);
-    for p in 0..ds.promoters.len() as u32 {
+    for p in 0..ds.promoters().len() as u32 {
         if h.count(p) < 20 {
             continue;
         }
         let ctx = Context {
             promoter: Some(p),
-            channel: ds.promoters.channel_of(p),
-            city_tier: ds.promoters.tier_of(p),
+            channel: ds.promoters().channel_of(p),
+            city_tier: ds.promoters().tier_of(p),
             history: h.items(p),
             history_ts: h.times(p),
             now,

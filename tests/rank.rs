@@ -168,13 +168,12 @@ fn recent_orders_fold_in_like_a_retrain() {
         .collect();
     let folded = r.rank(&req).unwrap();
 
-    let mut more = split.train.clone();
+    let mut o = split.train.orders().clone();
     let (m3, bra) = (
-        ds.promoters.ids.get("m3").unwrap(),
-        ds.catalog.ids.get("bra").unwrap(),
+        ds.promoters().ids.get("m3").unwrap(),
+        ds.catalog().ids.get("bra").unwrap(),
     );
     for &ts in &days {
-        let o = &mut more.orders;
         o.promoter.push(m3);
         o.item.push(bra);
         o.ts.push(ts);
@@ -185,6 +184,7 @@ fn recent_orders_fold_in_like_a_retrain() {
         o.buyer.push(kocrank::data::NO_ID);
         o.group.push(kocrank::data::NO_ID);
     }
+    let more = split.train.with_orders(o).unwrap();
     let retrained = Ranker::new(train(&more, &cfg).unwrap());
     req.recent_orders.clear();
     let again = retrained.rank(&req).unwrap();

@@ -46,7 +46,7 @@ fn same_seed_same_outcome_and_seeds_differ() {
 fn promoters_and_shares_are_those_of_the_window() {
     let w = world();
     let at = w.suggested_split();
-    let s = &w.dataset.shares;
+    let s = &w.dataset.shares();
     let in_window: Vec<usize> = (0..s.len())
         .filter(|&r| (at..at + WINDOW).contains(&s.ts[r]))
         .collect();

@@ -312,28 +312,28 @@ fn explain_names_every_filter_the_ranking_applies() {
     let world = generate(Scale::Tiny, 31).unwrap();
     let d = &world.dataset;
     let top = d
-        .catalog
+        .catalog()
         .taxonomy
         .paths
-        .name(d.catalog.top_category(0))
+        .name(d.catalog().top_category(0))
         .unwrap()
         .to_string();
     let mut cfg = Config::with_model(ModelKind::Popularity);
     cfg.rules.blocked_categories = vec![top.clone()];
     cfg.rules.min_quality = 0.9;
     let ranker = Ranker::new(train(d, &cfg).unwrap());
-    let promoter = d.promoters.ids.name(0).unwrap();
+    let promoter = d.promoters().ids.name(0).unwrap();
     let full = ranker
         .rank(&RankRequest::new(
             promoter,
-            d.catalog.len().min(kocrank::rank::MAX_K),
+            d.catalog().len().min(kocrank::rank::MAX_K),
         ))
         .unwrap();
     let listed: HashSet<u32> = full.iter().map(|r| r.item.get()).collect();
     let (mut blocked, mut floor) = (0, 0);
-    for i in 0..d.catalog.len().min(300) as u32 {
+    for i in 0..d.catalog().len().min(300) as u32 {
         let why = ranker
-            .explain(promoter, d.catalog.ids.name(i).unwrap())
+            .explain(promoter, d.catalog().ids.name(i).unwrap())
             .unwrap();
         // An item is left out by a filter exactly when explain names one.
         assert_eq!(
@@ -341,7 +341,7 @@ fn explain_names_every_filter_the_ranking_applies() {
             listed.contains(&i),
             "item {i}: {why}"
         );
-        if d.catalog.top_category(i) == d.catalog.top_category(0) {
+        if d.catalog().top_category(i) == d.catalog().top_category(0) {
             assert!(why.filtered_by.iter().any(|r| r.contains(&top)), "{why}");
             blocked += 1;
         }

@@ -458,7 +458,7 @@ async fn nightly_lists_are_re_ranked_instead_of_the_catalogue() {
     assert_eq!(health.nightly_lists, 1);
     assert_eq!(health.nightly_ids_dropped, 1, "the unknown id is counted");
     // Another promoter has no list: the whole catalogue.
-    let q = world.dataset.promoters.ids.name(1).unwrap();
+    let q = world.dataset.promoters().ids.name(1).unwrap();
     let other: ListResponse = call(
         &app,
         "GET",

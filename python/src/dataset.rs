@@ -262,41 +262,46 @@ impl PyDataset {
     /// Number of items in the catalogue.
     #[getter]
     fn n_items(&self) -> usize {
-        self.inner.catalog.len()
+        self.inner.catalog().len()
     }
 
     /// Number of promoters.
     #[getter]
     fn n_promoters(&self) -> usize {
-        self.inner.promoters.len()
+        self.inner.promoters().len()
     }
 
     /// Number of orders (every status).
     #[getter]
     fn n_orders(&self) -> usize {
-        self.inner.orders.len()
+        self.inner.orders().len()
     }
 
     /// Number of shares.
     #[getter]
     fn n_shares(&self) -> usize {
-        self.inner.shares.len()
+        self.inner.shares().len()
     }
 
     /// The first and last order times, unix seconds, or ``None`` without orders.
     #[getter]
     fn time_range(&self) -> Option<(i64, i64)> {
-        self.inner.orders.time_range()
+        self.inner.orders().time_range()
     }
 
     /// The promoter ids, in dataset order.
     fn promoter_ids(&self) -> Vec<String> {
-        self.inner.promoters.ids.names().map(String::from).collect()
+        self.inner
+            .promoters()
+            .ids
+            .names()
+            .map(String::from)
+            .collect()
     }
 
     /// The item ids, in catalogue order.
     fn item_ids(&self) -> Vec<String> {
-        self.inner.catalog.ids.names().map(String::from).collect()
+        self.inner.catalog().ids.names().map(String::from).collect()
     }
 
     /// The rows left out by ``from_frames(..., strict=False)``: a polars DataFrame
@@ -436,7 +441,7 @@ impl PyDataset {
     }
 
     fn __len__(&self) -> usize {
-        self.inner.orders.len()
+        self.inner.orders().len()
     }
 }
 

@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 /// use kocrank::{batch, synth, train, Config, Ranker};
 /// let world = synth::generate(synth::Scale::Tiny, 2).unwrap();
 /// let ranker = Ranker::new(train(&world.dataset, &Config::with_model(kocrank::ModelKind::Baseline)).unwrap());
-/// let ids: Vec<String> = world.dataset.promoters.ids.names().take(3).map(String::from).collect();
+/// let ids: Vec<String> = world.dataset.promoters().ids.names().take(3).map(String::from).collect();
 /// let lists = batch::rank_many(&ranker, &ids, 5, |_| {}).unwrap();
 /// assert_eq!(lists.len(), 3);
 /// ```
@@ -62,7 +62,7 @@ where
 /// use kocrank::{batch, synth, train, Config, RankRequest, Ranker};
 /// let world = synth::generate(synth::Scale::Tiny, 2).unwrap();
 /// let ranker = Ranker::new(train(&world.dataset, &Config::with_model(kocrank::ModelKind::Baseline)).unwrap());
-/// let ids: Vec<String> = world.dataset.promoters.ids.names().take(3).map(String::from).collect();
+/// let ids: Vec<String> = world.dataset.promoters().ids.names().take(3).map(String::from).collect();
 /// let no_stock_rule = RankRequest { in_stock_only: Some(false), ..RankRequest::new("", 5) };
 /// let lists = batch::rank_many_with(&ranker, &ids, &no_stock_rule, |_| {}).unwrap();
 /// let one = ranker.rank(&RankRequest { promoter_id: ids[1].clone(), ..no_stock_rule.clone() }).unwrap();

@@ -118,7 +118,7 @@ fn ids_crc(ids: &[String]) -> u32 {
 /// use kocrank::{batch, synth, train, Config, Ranker};
 /// let world = synth::generate(synth::Scale::Tiny, 2).unwrap();
 /// let ranker = Ranker::new(train(&world.dataset, &Config::with_model(kocrank::ModelKind::Baseline)).unwrap());
-/// let ids: Vec<String> = world.dataset.promoters.ids.names().map(String::from).collect();
+/// let ids: Vec<String> = world.dataset.promoters().ids.names().map(String::from).collect();
 /// let dir = tempfile::tempdir().unwrap();
 /// let opts = batch::PartsOptions { k: 5, chunk: 64, ..Default::default() };
 /// let report = batch::rank_to_parts(&ranker, &ids, dir.path(), &opts, |_| {}).unwrap();

@@ -258,7 +258,7 @@ pub struct ShareRecord<'a> {
 /// assert_eq!(fault.code, FaultCode::UnknownId);
 /// assert!(fault.message.contains("unknown item \"pear\""));
 /// let ds = b.finish().unwrap();
-/// assert_eq!(ds.orders.len(), 1);
+/// assert_eq!(ds.orders().len(), 1);
 /// ```
 #[derive(Debug, Default)]
 pub struct DatasetBuilder {

@@ -34,7 +34,7 @@ impl Dataset {
     /// let world = kocrank::synth::generate(kocrank::synth::Scale::Tiny, 3).unwrap();
     /// let bytes = world.dataset.to_bytes();
     /// let back = kocrank::Dataset::from_bytes(&bytes).unwrap();
-    /// assert_eq!(back.orders, world.dataset.orders);
+    /// assert_eq!(back.orders(), world.dataset.orders());
     /// assert!(kocrank::Dataset::from_bytes(&bytes[..bytes.len() - 1]).is_err());
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -436,25 +436,10 @@ pub(crate) fn check_promoters(p: &Promoters) -> R<()> {
 
 impl Dataset {
     /// Checks that the tables fit together: every column as long as its table, every
-    /// item, promoter, category, brand, inviter and id index in range. A dataset from
-    /// [`DatasetBuilder`](super::DatasetBuilder), the readers, the generator or
-    /// [`Dataset::from_bytes`] always passes; [`crate::train`] calls this first, so
-    /// that a dataset built or edited by hand is an error naming the column, never a
-    /// panic inside a fit.
-    ///
-    /// # Errors
-    /// [`Error::InvalidData`] at source `dataset`, naming what does not fit.
-    ///
-    /// # Examples
-    /// ```
-    /// let mut ds = kocrank::synth::generate(kocrank::synth::Scale::Tiny, 1)?.dataset;
-    /// assert!(ds.check().is_ok());
-    /// ds.orders.item[0] = 1_000_000;
-    /// let e = ds.check().unwrap_err();
-    /// assert!(e.to_string().contains("order items: index 1000000 at row 1 is outside"), "{e}");
-    /// # Ok::<(), kocrank::Error>(())
-    /// ```
-    pub fn check(&self) -> Result<()> {
+    /// item, promoter, category, brand, inviter and id index in range. Every way to
+    /// make a dataset runs it ([`Dataset::new`] over tables built by hand); training
+    /// and evaluation run it again, as it is cheap beside a fit.
+    pub(crate) fn check(&self) -> Result<()> {
         let (n_items, n_promoters) = (self.catalog.len(), self.promoters.len());
         check_catalog(&self.catalog)
             .and_then(|()| check_promoters(&self.promoters))

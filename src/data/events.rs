@@ -35,7 +35,7 @@
 //! assert!(plain.weight.is_empty()); // only completed orders, each weighing 1
 //! let with_shares = EventWeights { share: 0.2, ..EventWeights::default() };
 //! let w = training_history(d, &h, i64::MAX, &with_shares);
-//! assert_eq!(w.nnz(), h.nnz() + d.shares.len());
+//! assert_eq!(w.nnz(), h.nnz() + d.shares().len());
 //! ```
 
 use crate::data::{Dataset, History, OrderStatus};

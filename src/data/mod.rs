@@ -41,18 +41,37 @@ use std::sync::Arc;
 
 /// Items, promoters, orders and shares, validated and indexed.
 ///
+/// A dataset comes from a [`DatasetBuilder`] (which holds the row rules), the file
+/// readers, the generator, [`Dataset::from_bytes`], or [`Dataset::new`] over tables
+/// built by hand; each checks that the tables fit together, and a dataset cannot be
+/// changed afterwards, only rebuilt ([`Dataset::with_orders`], [`Dataset::with_shares`]).
 /// The catalogue and promoter tables are shared (`Arc`) between a dataset and the
 /// train/test parts split from it.
+///
+/// # Examples
+/// ```
+/// use kocrank::data::OrderStatus;
+/// use kocrank::synth::{generate, Scale};
+///
+/// let ds = generate(Scale::Tiny, 1)?.dataset;
+/// // Only the completed orders, as a new dataset over the same tables.
+/// let completed = ds.orders().filter(|r| ds.orders().status[r] == OrderStatus::Completed);
+/// let only = ds.with_orders(completed)?;
+/// assert!(only.orders().len() <= ds.orders().len());
+///
+/// // Tables that do not fit are refused, naming what is wrong.
+/// let mut orders = ds.orders().clone();
+/// orders.item[0] = 1_000_000;
+/// let e = ds.with_orders(orders).unwrap_err();
+/// assert!(e.to_string().contains("order items: index 1000000 at row 1 is outside"), "{e}");
+/// # Ok::<(), kocrank::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dataset {
-    /// The item catalogue.
-    pub catalog: Arc<Catalog>,
-    /// The promoter table.
-    pub promoters: Arc<Promoters>,
-    /// The order log.
-    pub orders: Orders,
-    /// The share log (may be empty).
-    pub shares: Shares,
+    pub(crate) catalog: Arc<Catalog>,
+    pub(crate) promoters: Arc<Promoters>,
+    pub(crate) orders: Orders,
+    pub(crate) shares: Shares,
 }
 
 /// A temporal split: orders before `at` train, orders in `[at, at + window)` test.
@@ -73,6 +92,89 @@ pub struct Split {
 }
 
 impl Dataset {
+    /// A dataset of these tables, once they are checked to fit together: every column
+    /// as long as its table, every item, promoter, category, brand, inviter and id
+    /// index in range.
+    ///
+    /// # Errors
+    /// [`Error::InvalidData`] at source `dataset`, naming the column that does not fit.
+    pub fn new(
+        catalog: impl Into<Arc<Catalog>>,
+        promoters: impl Into<Arc<Promoters>>,
+        orders: Orders,
+        shares: Shares,
+    ) -> Result<Dataset> {
+        let ds = Dataset {
+            catalog: catalog.into(),
+            promoters: promoters.into(),
+            orders,
+            shares,
+        };
+        ds.check()?;
+        Ok(ds)
+    }
+
+    /// The same tables with `orders` as the order log.
+    ///
+    /// # Errors
+    /// As [`Dataset::new`].
+    pub fn with_orders(&self, orders: Orders) -> Result<Dataset> {
+        Dataset::new(
+            Arc::clone(&self.catalog),
+            Arc::clone(&self.promoters),
+            orders,
+            self.shares.clone(),
+        )
+    }
+
+    /// The same tables with `shares` as the share log.
+    ///
+    /// # Errors
+    /// As [`Dataset::new`].
+    pub fn with_shares(&self, shares: Shares) -> Result<Dataset> {
+        Dataset::new(
+            Arc::clone(&self.catalog),
+            Arc::clone(&self.promoters),
+            self.orders.clone(),
+            shares,
+        )
+    }
+
+    /// The item catalogue.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The promoter table.
+    pub fn promoters(&self) -> &Promoters {
+        &self.promoters
+    }
+
+    /// The order log.
+    pub fn orders(&self) -> &Orders {
+        &self.orders
+    }
+
+    /// The share log (may be empty).
+    pub fn shares(&self) -> &Shares {
+        &self.shares
+    }
+
+    /// The catalogue as shared with the datasets split from this one.
+    pub fn shared_catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
+    /// The promoter table as shared with the datasets split from this one.
+    pub fn shared_promoters(&self) -> &Arc<Promoters> {
+        &self.promoters
+    }
+
+    /// The four tables, to rebuild from (through [`Dataset::new`]).
+    pub fn into_parts(self) -> (Arc<Catalog>, Arc<Promoters>, Orders, Shares) {
+        (self.catalog, self.promoters, self.orders, self.shares)
+    }
+
     /// Completed orders by promoter, in time order.
     pub fn history(&self) -> History {
         self.orders.history(self.promoters.len())
@@ -91,8 +193,8 @@ impl Dataset {
     /// let world = generate(Scale::Tiny, 7).unwrap();
     /// let at = world.suggested_split();
     /// let split = world.dataset.split(at, 30 * 86_400).unwrap();
-    /// assert!(split.train.orders.ts.iter().all(|&t| t < at));
-    /// assert!(split.test.orders.ts.iter().all(|&t| t >= at && t < at + 30 * 86_400));
+    /// assert!(split.train.orders().ts.iter().all(|&t| t < at));
+    /// assert!(split.test.orders().ts.iter().all(|&t| t >= at && t < at + 30 * 86_400));
     /// ```
     pub fn split(&self, at: i64, window: i64) -> Result<Split> {
         if window <= 0 {
@@ -163,7 +265,7 @@ impl Dataset {
     /// let at = ds.last_window_start(30 * 86_400).unwrap();
     /// let split = ds.split(at, 30 * 86_400).unwrap();
     /// assert_eq!(split.excluded, 0);
-    /// assert_eq!(split.train.orders.len() + split.test.orders.len(), ds.orders.len());
+    /// assert_eq!(split.train.orders().len() + split.test.orders().len(), ds.orders().len());
     /// ```
     pub fn last_window_start(&self, window: i64) -> Result<i64> {
         if window <= 0 {

@@ -22,10 +22,10 @@
 //! b.push_order(&OrderRecord { promoter_id: "ann", item_id: "rice", ts: 1_700_000_000, ..Default::default() }).unwrap();
 //! let d = b.finish().unwrap();
 //! let h = d.history();
-//! let bea = d.promoters.ids.get("bea").unwrap();
-//! let ann = d.promoters.ids.get("ann").unwrap();
+//! let bea = d.promoters().ids.get("bea").unwrap();
+//! let ann = d.promoters().ids.get("ann").unwrap();
 //! let cfg = NetworkConfig { inviter_orders: 50, ..NetworkConfig::default() };
-//! assert_eq!(lender(&d.promoters, &h, d.promoters.inviter[bea as usize], &cfg), Some(ann));
+//! assert_eq!(lender(&d.promoters(), &h, d.promoters().inviter[bea as usize], &cfg), Some(ann));
 //! ```
 
 use crate::data::{History, Promoters, Shares};
@@ -157,8 +157,8 @@ pub fn borrowed<'a>(
 /// let d = b.finish().unwrap();
 /// let h = d.history();
 /// let cfg = NetworkConfig { own_shares: 50, ..NetworkConfig::default() };
-/// let shared = newcomer_shares(&d.shares, &h, &cfg);
-/// let (ann, bea) = (d.promoters.ids.get("ann").unwrap(), d.promoters.ids.get("bea").unwrap());
+/// let shared = newcomer_shares(&d.shares(), &h, &cfg);
+/// let (ann, bea) = (d.promoters().ids.get("ann").unwrap(), d.promoters().ids.get("bea").unwrap());
 /// assert_eq!(shared.count(bea), 2); // she has no order: her shares rank her
 /// assert_eq!(shared.count(ann), 0); // she has one: her orders do
 /// ```

@@ -165,8 +165,10 @@ impl Orders {
     }
 
     /// The completed orders as a CSR matrix by promoter, sorted by time within each
-    /// promoter (ties by item index).
-    pub fn history(&self, n_promoters: usize) -> History {
+    /// promoter (ties by item index). For orders that fit a promoter table of
+    /// `n_promoters` (checked in a [`crate::Dataset`]; users call
+    /// [`crate::Dataset::history`]).
+    pub(crate) fn history(&self, n_promoters: usize) -> History {
         History::build(self, n_promoters)
     }
 
@@ -198,8 +200,10 @@ pub struct History {
 }
 
 impl History {
-    /// Builds the CSR view of the completed orders in `orders`.
-    pub fn build(orders: &Orders, n_promoters: usize) -> History {
+    /// Builds the CSR view of the completed orders in `orders`, whose columns fit
+    /// together (as in a checked [`crate::Dataset`]: users get a history from
+    /// [`crate::Dataset::history`]).
+    pub(crate) fn build(orders: &Orders, n_promoters: usize) -> History {
         let mut counts = vec![0usize; n_promoters + 1];
         let completed = |r: usize| orders.status[r] == OrderStatus::Completed;
         for r in 0..orders.len() {
@@ -217,7 +221,8 @@ impl History {
         let mut rows = vec![0usize; nnz];
         for r in 0..orders.len() {
             if completed(r) {
-                if let Some(slot) = next.get_mut(orders.promoter[r] as usize) {
+                let p = orders.promoter[r] as usize;
+                if let Some(slot) = next.get_mut(p).filter(|_| p < n_promoters) {
                     rows[*slot] = r;
                     *slot += 1;
                 }

@@ -238,8 +238,8 @@ fn ratio_counts(n: usize, ratios: [f64; 3]) -> [usize; 3] {
 /// use kocrank::synth::{generate, Scale};
 /// let world = generate(Scale::Tiny, 3)?;
 /// let s = ratio_split(&world.dataset, [0.8, 0.1, 0.1], 7)?;
-/// let n = s.train.orders.len() + s.valid.orders.len() + s.test.orders.len();
-/// assert_eq!(n, world.dataset.orders.len());
+/// let n = s.train.orders().len() + s.valid.orders().len() + s.test.orders().len();
+/// assert_eq!(n, world.dataset.orders().len());
 /// # Ok::<(), kocrank::Error>(())
 /// ```
 pub fn ratio_split(ds: &Dataset, ratios: [f64; 3], seed: u64) -> Result<RatioSplit> {

@@ -46,7 +46,7 @@ use std::path::Path;
 /// let header = "user_id:token\titem_id:token\trating:float\ttimestamp:float\n";
 /// std::fs::write(&path, format!("{header}196\t242\t3\t881250949\n186\t302\t3\t891717742\n")).unwrap();
 /// let loaded = read_movielens_inter(&path, &ReadOptions::default()).unwrap();
-/// assert_eq!(loaded.dataset.orders.len(), 2);
+/// assert_eq!(loaded.dataset.orders().len(), 2);
 /// assert_eq!(loaded.report.tables[0].ignored_columns, vec!["rating:float"]);
 ///
 /// std::fs::write(&path, format!("{header}196\t242\t3\tyesterday\n")).unwrap();

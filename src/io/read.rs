@@ -297,7 +297,7 @@ fn read_rows(
 ///
 /// // Lenient: the row is left out and reported.
 /// let loaded = read_dataset(&files, &ReadOptions::lenient()).unwrap();
-/// assert_eq!(loaded.dataset.orders.len(), 1);
+/// assert_eq!(loaded.dataset.orders().len(), 1);
 /// assert_eq!(loaded.report.rejects[0].row, 2);
 /// ```
 pub fn read_dataset(files: &DataFiles, opts: &ReadOptions) -> Result<Loaded> {

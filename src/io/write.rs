@@ -368,13 +368,13 @@ fn shares_frame(s: &Shares, items: &IdMap, promoters: &IdMap) -> Result<DataFram
 ///     .unwrap();
 /// let ds = b.finish().unwrap();
 /// let dir = tempfile::tempdir().unwrap();
-/// let mut w = DatasetWriter::create(dir.path(), Format::Parquet, &ds.catalog, &ds.promoters)
+/// let mut w = DatasetWriter::create(dir.path(), Format::Parquet, &ds.catalog(), &ds.promoters())
 ///     .unwrap();
-/// w.write_orders(&ds.orders, &ds.shares).unwrap();
+/// w.write_orders(&ds.orders(), &ds.shares()).unwrap();
 /// w.finish().unwrap();
 /// let files = DataFiles::from_dir(dir.path()).unwrap();
 /// let back = read_dataset(&files, &ReadOptions::default()).unwrap().dataset;
-/// assert_eq!(back.orders, ds.orders);
+/// assert_eq!(back.orders(), ds.orders());
 /// ```
 pub struct DatasetWriter<'a> {
     catalog: &'a Catalog,
@@ -669,9 +669,6 @@ mod tests {
         };
         let ids = IdMap::from_ids(["a"]).unwrap();
         let e = orders_frame(&o, &ids, &ids, false).unwrap_err().to_string();
-        assert_eq!(
-            e,
-            "orders: order items: index 3 at row 1 is outside 0..1"
-        );
+        assert_eq!(e, "orders: order items: index 3 at row 1 is outside 0..1");
     }
 }

@@ -77,7 +77,7 @@ impl Ranker {
     /// use kocrank::{synth, train, Config, ModelKind, Ranker};
     /// let world = synth::generate(synth::Scale::Tiny, 4).unwrap();
     /// let ranker = Ranker::new(train(&world.dataset, &Config { model: ModelKind::Profile, ..Config::default() }).unwrap());
-    /// let item = world.dataset.catalog.ids.name(0).unwrap();
+    /// let item = world.dataset.catalog().ids.name(0).unwrap();
     /// let why = ranker.explain("P000001", item).unwrap();
     /// println!("{why}");
     /// assert!(ranker.explain("P000001", "no-such-item").is_err());

@@ -164,7 +164,7 @@ pub(crate) struct Resolved<'a> {
 /// use kocrank::{synth, train, Config, Ranker, RankRequest};
 /// let world = synth::generate(synth::Scale::Tiny, 3).unwrap();
 /// let ranker = Ranker::new(train(&world.dataset, &Config::with_model(kocrank::ModelKind::Baseline)).unwrap());
-/// let promoter = world.dataset.promoters.ids.name(0).unwrap();
+/// let promoter = world.dataset.promoters().ids.name(0).unwrap();
 /// let list = ranker.rank(&RankRequest::new(promoter, 10)).unwrap();
 /// assert_eq!(list.len(), 10);
 /// assert!(list.windows(2).all(|w| w[0].score >= w[1].score));

@@ -75,8 +75,8 @@ impl BuyAgain {
     /// use kocrank::signals::popularity::PopularityConfig;
     /// let world = kocrank::synth::generate(kocrank::synth::Scale::Tiny, 1).unwrap();
     /// let d = &world.dataset;
-    /// let now = d.orders.time_range().unwrap().1 + 1;
-    /// let b = BuyAgain::fit(&d.history(), &d.promoters, d.catalog.len(), now,
+    /// let now = d.orders().time_range().unwrap().1 + 1;
+    /// let b = BuyAgain::fit(&d.history(), &d.promoters(), d.catalog().len(), now,
     ///                       &BuyAgainConfig::default(), &PopularityConfig::default());
     /// assert_eq!(b.half_life_days(), 60.0);
     /// ```

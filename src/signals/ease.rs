@@ -260,7 +260,7 @@ impl Ease {
     /// use kocrank::signals::ease::{Ease, EaseConfig};
     /// let world = kocrank::synth::generate(kocrank::synth::Scale::Tiny, 1).unwrap();
     /// let h = world.dataset.history();
-    /// let n = world.dataset.catalog.len();
+    /// let n = world.dataset.catalog().len();
     /// assert!(Ease::fit(&h, n, &EaseConfig::default()).is_ok());
     /// let small = EaseConfig { max_items: 10, ..EaseConfig::default() };
     /// let e = Ease::fit(&h, n, &small).unwrap_err().to_string();

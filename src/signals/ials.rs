@@ -387,8 +387,8 @@ impl Ials {
     /// let world = synth::generate(synth::Scale::Tiny, 1).unwrap();
     /// let ds = &world.dataset;
     /// let cfg = IalsConfig { factors: 8, iterations: 3, ..IalsConfig::default() };
-    /// let model = Ials::fit(&ds.history(), ds.catalog.len(), ds.promoters.len(), &cfg, &|_, _| {}).unwrap();
-    /// assert_eq!(model.item_factors().len(), ds.catalog.len() * 8);
+    /// let model = Ials::fit(&ds.history(), ds.catalog().len(), ds.promoters().len(), &cfg, &|_, _| {}).unwrap();
+    /// assert_eq!(model.item_factors().len(), ds.catalog().len() * 8);
     /// ```
     pub fn fit(
         history: &History,
@@ -589,7 +589,7 @@ impl Ials {
     /// # let world = kocrank::synth::generate(kocrank::synth::Scale::Tiny, 1).unwrap();
     /// # let ds = &world.dataset;
     /// # let cfg = IalsConfig { factors: 8, iterations: 3, ..IalsConfig::default() };
-    /// # let model = Ials::fit(&ds.history(), ds.catalog.len(), ds.promoters.len(), &cfg, &|_, _| {}).unwrap();
+    /// # let model = Ials::fit(&ds.history(), ds.catalog().len(), ds.promoters().len(), &cfg, &|_, _| {}).unwrap();
     /// let x = model.fold_in(&[0, 3, 3], &[10, 20, 30], 40);
     /// assert_eq!(x.len(), 8);
     /// assert!(model.fold_in(&[], &[], 40).iter().all(|&v| v == 0.0));

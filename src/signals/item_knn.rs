@@ -269,8 +269,8 @@ impl ItemKnn {
     /// ```
     /// use kocrank::signals::item_knn::{ItemKnn, ItemKnnConfig};
     /// let world = kocrank::synth::generate(kocrank::synth::Scale::Tiny, 1).unwrap();
-    /// let knn = ItemKnn::fit(&world.dataset.history(), world.dataset.catalog.len(), &ItemKnnConfig::default());
-    /// assert_eq!(knn.n_items(), world.dataset.catalog.len());
+    /// let knn = ItemKnn::fit(&world.dataset.history(), world.dataset.catalog().len(), &ItemKnnConfig::default());
+    /// assert_eq!(knn.n_items(), world.dataset.catalog().len());
     /// ```
     pub fn fit(history: &History, n_items: usize, cfg: &ItemKnnConfig) -> ItemKnn {
         let mut by_promoter = Csr::counts(history, n_items);

@@ -106,13 +106,13 @@
 //! use kocrank::synth::{generate, Scale};
 //! let world = generate(Scale::Tiny, 7).unwrap();
 //! let ds = &world.dataset;
-//! assert_eq!(ds.promoters.len(), 200);
-//! assert!(ds.orders.len() > 5_000);
+//! assert_eq!(ds.promoters().len(), 200);
+//! assert!(ds.orders().len() > 5_000);
 //! // Every promoter's category weights sum to one.
 //! let w: f32 = world.truth.taste(0).iter().sum();
 //! assert!((w - 1.0).abs() < 1e-4);
 //! // The same seed gives the same world.
-//! assert_eq!(generate(Scale::Tiny, 7).unwrap().dataset.orders, ds.orders);
+//! assert_eq!(generate(Scale::Tiny, 7).unwrap().dataset.orders(), ds.orders());
 //! ```
 
 mod catalog;
@@ -176,7 +176,7 @@ pub fn generate(scale: Scale, seed: u64) -> Result<World> {
 /// use kocrank::synth::{generate_with, Scale, SynthConfig};
 /// let cfg = SynthConfig { promoters: 50, ..SynthConfig::for_scale(Scale::Tiny) };
 /// let world = generate_with(&cfg, 1).unwrap();
-/// assert_eq!(world.dataset.promoters.len(), 50);
+/// assert_eq!(world.dataset.promoters().len(), 50);
 /// let bad = SynthConfig { promoters: 0, ..cfg };
 /// assert!(matches!(generate_with(&bad, 1), Err(kocrank::Error::Config(_))));
 /// ```

@@ -36,8 +36,8 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     println!(
         "split at {}: {} training orders, {} test orders in the next 30 days\n",
         date(at),
-        split.train.orders.len(),
-        split.test.orders.len()
+        split.train.orders().len(),
+        split.test.orders().len()
     );
     // EASE is left out: its closed form over every ordered item of the small world
     // takes minutes (see docs/demo.md); `kocrank evaluate --models ease` runs it.

@@ -111,9 +111,9 @@ fn world_of(dir: &std::path::Path, ds: &kocrank::Dataset) -> anyhow::Result<kocr
         );
     }
     let world = kocrank::synth::generate_with(&meta.config, meta.seed)?;
-    if world.dataset.orders.len() != ds.orders.len()
-        || world.dataset.catalog.len() != ds.catalog.len()
-        || world.dataset.promoters.len() != ds.promoters.len()
+    if world.dataset.orders().len() != ds.orders().len()
+        || world.dataset.catalog().len() != ds.catalog().len()
+        || world.dataset.promoters().len() != ds.promoters().len()
     {
         bail!(
             "--replay: the data in {} ({}) is not the world its world.json describes ({})",
@@ -161,7 +161,7 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
         ProtocolArg::Temporal => {
             let at = split_time(&a.split_at, &ds, win)?;
             let end = at.saturating_add(win);
-            let ts = &ds.orders.ts;
+            let ts = &ds.orders().ts;
             let train = ts.iter().filter(|&&t| t < at).count();
             let after = ts.iter().filter(|&&t| t >= end).count();
             ui.note(format!(

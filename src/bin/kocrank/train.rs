@@ -86,16 +86,20 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let ds = match &a.split_at {
         Some(s) => {
             let at = split_time(s, &ds, window(&a.window)?)?;
-            let train_part = ds.orders.filter(|r| ds.orders.ts[r] < at);
+            let train_part = ds.orders().filter(|r| ds.orders().ts[r] < at);
             ui.note(format!(
                 "training on {} orders before {}",
                 train_part.len(),
                 date(at)
             ));
-            kocrank::Dataset {
-                orders: train_part,
-                ..ds
-            }
+            // Shares after the split are left out too, as `Dataset::split` does.
+            let shares = ds.shares().filter(|r| ds.shares().ts[r] < at);
+            kocrank::Dataset::new(
+                ds.shared_catalog().clone(),
+                ds.shared_promoters().clone(),
+                train_part,
+                shares,
+            )?
         }
         None => ds,
     };

@@ -98,7 +98,7 @@ mod share {
 /// assert!(orders.push(&mut b, 0, 1).is_ok());
 /// let fault = orders.push(&mut b, 1, 2).unwrap_err();
 /// assert_eq!(fault.column, "ts");
-/// assert_eq!(b.finish()?.orders.len(), 1);
+/// assert_eq!(b.finish()?.orders().len(), 1);
 /// # Ok::<(), kocrank::Error>(())
 /// ```
 pub struct Columns<C> {
