@@ -130,7 +130,9 @@ fn readers_rank_while_snapshots_are_swapped() {
         .map(String::from)
         .collect();
     let stop = Arc::new(AtomicBool::new(false));
-    // The newest generation any reader has ranked with.
+    // One more than the newest generation any reader has ranked with (0: none yet), so
+    // that the first swap too waits for a reader: under load the readers may start
+    // after the writer, and generation 0 would go unseen.
     let newest = Arc::new(AtomicU64::new(0));
     let promoters = ["P000001", "P000002", "P000003", "someone-new"];
     let readers: Vec<_> = (0..4)
@@ -144,7 +146,7 @@ fn readers_rank_while_snapshots_are_swapped() {
                     let snap = shared.load();
                     let req = RankRequest::new(promoters[(t + n) % promoters.len()], 10);
                     let list = snap.rank(&req).expect("no request fails");
-                    newest.fetch_max(snap.generation(), Ordering::Relaxed);
+                    newest.fetch_max(snap.generation() + 1, Ordering::Relaxed);
                     seen.push((snap.generation(), req, list));
                     n += 1;
                 }
@@ -156,7 +158,7 @@ fn readers_rank_while_snapshots_are_swapped() {
         // Swap only once a reader has ranked with the current generation, so that the
         // readers' answers span the swaps instead of all coming before or after them.
         let current = shared.load().generation();
-        while newest.load(Ordering::Relaxed) < current {
+        while newest.load(Ordering::Relaxed) <= current {
             std::thread::yield_now();
         }
         let item = items[round % items.len()].clone();
