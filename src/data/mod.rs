@@ -119,12 +119,15 @@ impl Dataset {
     /// # Errors
     /// As [`Dataset::new`].
     pub fn with_orders(&self, orders: Orders) -> Result<Dataset> {
-        Dataset::new(
-            Arc::clone(&self.catalog),
-            Arc::clone(&self.promoters),
+        // The other tables were checked when this dataset was made: only the new log.
+        bytes::check_orders(&orders, self.catalog.len(), self.promoters.len())
+            .map_err(|m| Error::invalid(crate::error::Location::source("dataset"), m))?;
+        Ok(Dataset {
+            catalog: Arc::clone(&self.catalog),
+            promoters: Arc::clone(&self.promoters),
             orders,
-            self.shares.clone(),
-        )
+            shares: self.shares.clone(),
+        })
     }
 
     /// The same tables with `shares` as the share log.
@@ -132,12 +135,38 @@ impl Dataset {
     /// # Errors
     /// As [`Dataset::new`].
     pub fn with_shares(&self, shares: Shares) -> Result<Dataset> {
-        Dataset::new(
-            Arc::clone(&self.catalog),
-            Arc::clone(&self.promoters),
-            self.orders.clone(),
+        bytes::check_shares(&shares, self.catalog.len(), self.promoters.len())
+            .map_err(|m| Error::invalid(crate::error::Location::source("dataset"), m))?;
+        Ok(Dataset {
+            catalog: Arc::clone(&self.catalog),
+            promoters: Arc::clone(&self.promoters),
+            orders: self.orders.clone(),
             shares,
-        )
+        })
+    }
+
+    /// The orders and shares strictly before `at`, over the same tables: the training
+    /// part of [`Dataset::split`], and what `kocrank train --split-at` trains on.
+    ///
+    /// ```
+    /// let ds = kocrank::synth::generate(kocrank::synth::Scale::Tiny, 2)?.dataset;
+    /// let at = ds.orders().ts[ds.orders().len() / 2];
+    /// let early = ds.before(at);
+    /// assert!(early.orders().ts.iter().all(|&t| t < at));
+    /// assert!(early.shares().ts.iter().all(|&t| t < at));
+    /// let n = ds.orders().ts.iter().filter(|&&t| t < at).count();
+    /// assert_eq!(early.orders().len(), n);
+    /// assert!(n > 0 && n < ds.orders().len());
+    /// # Ok::<(), kocrank::Error>(())
+    /// ```
+    pub fn before(&self, at: i64) -> Dataset {
+        let (o, s) = (&self.orders, &self.shares);
+        Dataset {
+            catalog: Arc::clone(&self.catalog),
+            promoters: Arc::clone(&self.promoters),
+            orders: o.filter(|r| o.ts[r] < at),
+            shares: s.filter(|r| s.ts[r] < at),
+        }
     }
 
     /// The item catalogue.
@@ -204,7 +233,7 @@ impl Dataset {
         }
         let o = &self.orders;
         let end = at.saturating_add(window);
-        let train_orders = o.filter(|r| o.ts[r] < at);
+        let train = self.before(at);
         let test_orders = o.filter(|r| o.ts[r] >= at && o.ts[r] < end);
         let range = match o.time_range() {
             Some((a, b)) => format!(
@@ -214,7 +243,7 @@ impl Dataset {
             ),
             None => "there are no orders".into(),
         };
-        if train_orders.is_empty() {
+        if train.orders.is_empty() {
             return Err(Error::Empty(format!(
                 "no order before the split time {}; {range}",
                 time::format_date(at)
@@ -228,13 +257,6 @@ impl Dataset {
             )));
         }
         let excluded = o.ts.iter().filter(|&&t| t >= end).count();
-        let s = &self.shares;
-        let train = Dataset {
-            catalog: Arc::clone(&self.catalog),
-            promoters: Arc::clone(&self.promoters),
-            orders: train_orders,
-            shares: s.filter(|r| s.ts[r] < at),
-        };
         let test = Dataset {
             catalog: Arc::clone(&self.catalog),
             promoters: Arc::clone(&self.promoters),

@@ -86,20 +86,14 @@ pub fn run(a: Args, ui: &Ui) -> anyhow::Result<Outcome> {
     let ds = match &a.split_at {
         Some(s) => {
             let at = split_time(s, &ds, window(&a.window)?)?;
-            let train_part = ds.orders().filter(|r| ds.orders().ts[r] < at);
+            // Shares after the split are left out too, as `Dataset::split` does.
+            let train_part = ds.before(at);
             ui.note(format!(
                 "training on {} orders before {}",
-                train_part.len(),
+                train_part.orders().len(),
                 date(at)
             ));
-            // Shares after the split are left out too, as `Dataset::split` does.
-            let shares = ds.shares().filter(|r| ds.shares().ts[r] < at);
-            kocrank::Dataset::new(
-                ds.shared_catalog().clone(),
-                ds.shared_promoters().clone(),
-                train_part,
-                shares,
-            )?
+            train_part
         }
         None => ds,
     };
