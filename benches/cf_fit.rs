@@ -112,6 +112,8 @@ fn score(c: &mut Criterion) {
         city_tier: split.train.promoters().tier_of(p),
         history: history.items(p),
         history_ts: history.times(p),
+        shares: &[],
+        shares_ts: &[],
         now: split.at,
         fold_in: false,
     };

@@ -227,7 +227,14 @@ pub(crate) fn fit_blend_learner(
         catalog: &data.catalog,
         quality: &quality,
         repurchase: &repurchase,
+        shares: false,
     };
+    let past_shares = crate::data::network::recent_shares(
+        &data.shares,
+        data.promoters.len(),
+        config.blend.share_memory,
+        t_label,
+    );
     let shared = if config.blend.share_negatives > 0 {
         crate::blend::window_shares(data, t_label)
     } else {
@@ -239,6 +246,7 @@ pub(crate) fn fit_blend_learner(
         &scorers,
         labels,
         &shared,
+        &past_shares,
         t_label,
         &config.blend,
         source,

@@ -54,7 +54,10 @@ impl BlendSignal {
                 .iter()
                 .filter_map(|(_, s)| s.as_scorer())
                 .collect(),
-            source,
+            source: FeatureSource {
+                shares: self.blend.reads_shares(),
+                ..source
+            },
         }
     }
 }
@@ -146,6 +149,9 @@ pub struct Model {
     /// The last shares of the promoters with no completed order, which rank them
     /// ([`crate::data::network::newcomer_shares`]); empty without shares.
     pub(crate) newcomer_shares: History,
+    /// Every promoter's last shares ([`crate::blend::BlendConfig::share_memory`]), which the
+    /// blend's share features read; empty unless the model is a blend that reads them.
+    pub(crate) recent_shares: History,
     pub(crate) selection: Option<Arc<crate::selection::Selection>>,
     /// The fingerprint of the model file this model was loaded from (see
     /// [`crate::model_file::fingerprint`]); `None` for a model built in memory.
@@ -248,19 +254,31 @@ impl Model {
             item_stats,
             signal,
             newcomer_shares: History::default(),
+            recent_shares: History::default(),
             selection: None,
             file_fingerprint: None,
         })
     }
 
     /// This model with the newcomers' shares of `data` (see
-    /// [`crate::data::network::newcomer_shares`]), read against the model's history.
+    /// [`crate::data::network::newcomer_shares`]), read against the model's history,
+    /// and, for a blend that reads shares, every promoter's last shares.
     pub(crate) fn with_shares_of(mut self, data: &crate::data::Dataset) -> Model {
         self.newcomer_shares = crate::data::network::newcomer_shares(
             &data.shares,
             &self.history,
             &self.config.network,
         );
+        self.recent_shares = if self.reads_shares() {
+            crate::data::network::recent_shares(
+                &data.shares,
+                self.promoters.len(),
+                self.config.blend.share_memory,
+                i64::MAX,
+            )
+        } else {
+            History::default()
+        };
         self
     }
 
@@ -321,6 +339,17 @@ impl Model {
     /// [`crate::data::network::NetworkConfig::own_shares`].
     pub fn newcomer_shares(&self) -> &History {
         &self.newcomer_shares
+    }
+
+    /// Whether the model is a blend that reads shares (its share features).
+    pub(crate) fn reads_shares(&self) -> bool {
+        matches!(&self.signal, Signal::Blend(b) if b.blend.reads_shares())
+    }
+
+    /// Every promoter's last shares, which a blend with share features reads (see
+    /// [`crate::blend::BlendConfig::share_memory`]); empty for other models.
+    pub fn recent_shares(&self) -> &History {
+        &self.recent_shares
     }
 
     /// Smoothed review quality of every item.
@@ -438,6 +467,7 @@ impl Model {
             catalog: &self.catalog,
             quality: &self.quality,
             repurchase: &self.repurchase,
+            shares: false,
         }
     }
 }

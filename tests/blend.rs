@@ -42,6 +42,8 @@ fn breakdown_adds_up_for(learner: Learner) {
             city_tier: m.promoters().tier_of(p),
             history: h.items(p),
             history_ts: h.times(p),
+            shares: m.recent_shares().items(p),
+            shares_ts: m.recent_shares().times(p),
             now: m.trained_until(),
             fold_in: false,
         };
@@ -228,4 +230,89 @@ fn unsold_shares_join_the_negatives_only_when_asked_and_shared() {
     // Without shares the option has nothing to read: the same model.
     let no_shares = ds.with_shares(Default::default()).unwrap();
     assert_eq!(lists(&no_shares, 0), lists(&no_shares, 10));
+}
+
+#[test]
+fn share_features_read_her_last_shares_only_where_the_log_has_them() {
+    let world = generate(Scale::Tiny, 8).unwrap();
+    let ds = &world.dataset;
+    const MEMORY: usize = 20;
+    let fit = |data: &kocrank::Dataset, on: bool, learner: Learner| {
+        let mut cfg = Config::with_model(ModelKind::Blend);
+        cfg.blend.trees.count = 20;
+        cfg.blend.learner = learner;
+        cfg.blend.share_memory = if on { MEMORY } else { 0 };
+        train(data, &cfg).unwrap()
+    };
+    let lists = |m: &kocrank::Model| {
+        let ranker = Ranker::new(m.clone());
+        (0..40)
+            .map(|p| {
+                let id = m.promoters().ids.name(p).unwrap();
+                ranker.rank(&RankRequest::new(id, 10)).unwrap()
+            })
+            .collect::<Vec<_>>()
+    };
+    let reads = |m: &kocrank::Model| {
+        let names = &m.blend().unwrap().names;
+        let n = names.iter().filter(|n| n.starts_with("shared_")).count();
+        (n, names.iter().any(|n| n == "share_recency"))
+    };
+
+    let on = fit(ds, true, Learner::Binary);
+    assert_eq!(reads(&on), (3, true));
+    // Every promoter who shared keeps her last shares, no more than `share_memory`.
+    let mut sharers = ds.shares().promoter.clone();
+    sharers.sort_unstable();
+    sharers.dedup();
+    let kept = on.recent_shares();
+    let n = on.promoters().len() as u32;
+    assert_eq!((0..n).filter(|&p| kept.count(p) > 0).count(), sharers.len());
+    assert!((0..n).all(|p| kept.count(p) <= MEMORY));
+    assert!((0..n).any(|p| kept.count(p) == MEMORY));
+    // The file keeps them: the loaded model ranks the same.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.kocrank");
+    model_file::save(&on, &path).unwrap();
+    let loaded = model_file::load(&path).unwrap();
+    assert_eq!(loaded.recent_shares(), kept);
+    assert_eq!(lists(&loaded), lists(&on));
+
+    // Off, or a log without shares: no share feature, no share kept, one model.
+    let off = fit(ds, false, Learner::Binary);
+    let none = fit(
+        &ds.with_shares(Default::default()).unwrap(),
+        true,
+        Learner::Binary,
+    );
+    for m in [&off, &none] {
+        assert_eq!(reads(m), (0, false));
+        assert_eq!(m.recent_shares().nnz(), 0);
+    }
+    assert_eq!(lists(&off), lists(&none));
+    assert_ne!(lists(&on), lists(&off));
+
+    // A share sent with the request is read as hers: the item she just shared scores
+    // otherwise than without it (a linear learner weighs `shared_item` for sure).
+    let linear = Ranker::new(fit(ds, true, Learner::Logistic));
+    let m = linear.model();
+    let p = (0..n).find(|&p| m.history().count(p) > 3).unwrap();
+    let pid = m.promoters().ids.name(p).unwrap();
+    let all = m.catalog().len();
+    let before = linear.rank(&RankRequest::new(pid, all)).unwrap();
+    // One of her top items (in the learner's candidate pool) that she never shared.
+    let shared = before
+        .iter()
+        .map(|r| r.item.get())
+        .find(|i| !m.recent_shares().items(p).contains(i))
+        .unwrap();
+    let item_id = m.catalog().ids.name(shared).unwrap().to_string();
+    let mut req = RankRequest::new(pid, all);
+    req.recent_shares = vec![kocrank::RecentOrder {
+        item_id,
+        ts: m.trained_until() - 3_600,
+    }];
+    let after = linear.rank(&req).unwrap();
+    let score = |l: &[kocrank::Ranked]| l.iter().find(|r| r.item.get() == shared).unwrap().score;
+    assert_ne!(score(&before), score(&after));
 }

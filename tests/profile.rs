@@ -38,6 +38,8 @@ fn learned_profiles_correlate_with_ground_truth_tastes() {
             city_tier: ds.promoters().tier_of(p),
             history: h.items(p),
             history_ts: h.times(p),
+            shares: &[],
+            shares_ts: &[],
             now,
             fold_in: false,
         };
@@ -58,6 +60,8 @@ fn learned_profiles_correlate_with_ground_truth_tastes() {
         let prior = profile.circle(&Context {
             history: &[],
             history_ts: &[],
+            shares: &[],
+            shares_ts: &[],
             ..ctx
         });
         let channel_only: Vec<f64> = tops

@@ -307,8 +307,9 @@ impl PyModel {
     ///     among), ``exclude`` (item ids never to return), ``exclude_purchased``
     ///     (``"never"``, ``"always"``, ``"durables"``), ``in_stock_only`` (bool),
     ///     ``recent_orders`` (a list of ``{"item_id": ..., "ts": ...}``),
-    ///     ``recent_shares`` (the same, for a promoter with no order: what she shared
-    ///     ranks her where the model's ``network.own_shares`` is on), ``now`` (the
+    ///     ``recent_shares`` (the same, for her shares since training: a blend with
+    ///     share features reads them, and for a promoter with no order they rank her
+    ///     where the model's ``network.own_shares`` is on), ``now`` (the
     ///     request time). Item ids follow the rule of ``promoter_ids`` (a list
     ///     or a Series); an item of ``candidates`` or ``exclude`` that the model does
     ///     not know is an error naming it. Times (``now``, the ``ts`` of

@@ -13,7 +13,14 @@
 //! | `activity` | `ln(1 + her circle's orders)` |
 //! | `leaf_share`, `top_share`, `brand_share` | share of her orders in the item's leaf category, level-1 category, brand |
 //! | `price_gap` | `|ln(1 + price) − mean ln(1 + price) of her orders|` (missing without history) |
+//! | `shared_item`, `share_recency` | `ln(1 + her shares of the item)`, `e^(−days since she last shared it ÷ 30)` |
+//! | `shared_leaf`, `shared_top` | share of her shares in the item's leaf category, level-1 category |
 //! | `score_<model>` | each component model's score |
+//!
+//! The four share features are there only when the blend reads shares
+//! ([`crate::blend::BlendConfig::share_memory`] above 0 and a log with shares): they read her
+//! last shares ([`crate::signals::Context::shares`]), which reveal her circle's taste
+//! where her orders are few.
 
 use crate::data::{Catalog, Seller};
 use crate::signals::quality::Quality;
@@ -41,6 +48,9 @@ pub const ITEM_FEATURES: [&str; 16] = [
     "price_gap",
 ];
 
+/// Features of her own shares, after [`ITEM_FEATURES`] when the blend reads shares.
+pub const SHARE_FEATURES: [&str; 4] = ["shared_item", "share_recency", "shared_leaf", "shared_top"];
+
 const DAY: f64 = 86_400.0;
 
 /// What the promoter's history says about one item and its leaf category.
@@ -59,11 +69,14 @@ pub struct FeatureSource<'a> {
     pub quality: &'a Quality,
     /// Repeat-purchase statistics (cycles per category).
     pub repurchase: &'a Repurchase,
+    /// Whether the rows carry [`SHARE_FEATURES`].
+    pub shares: bool,
 }
 
-/// Number of features with `n_components` component scores.
-pub fn width(n_components: usize) -> usize {
-    ITEM_FEATURES.len() + n_components
+/// Number of features with `n_components` component scores, with or without the
+/// share features.
+pub fn width(n_components: usize, shares: bool) -> usize {
+    ITEM_FEATURES.len() + if shares { SHARE_FEATURES.len() } else { 0 } + n_components
 }
 
 /// Scores `candidates` with each component: one vector per component, aligned with
@@ -84,7 +97,7 @@ pub fn component_scores(
 }
 
 /// Writes the features of every candidate into `out` (row-major,
-/// `candidates.len() × width(components.len())`). `components[c][j]` is component
+/// `candidates.len() × width(components.len(), src.shares)`). `components[c][j]` is component
 /// `c`'s score of `candidates[j]` (see [`component_scores`]); scores that are not
 /// finite are written as NaN for the caller to impute.
 ///
@@ -97,7 +110,8 @@ pub fn compute(
     candidates: &[u32],
     out: &mut [f32],
 ) {
-    let d = width(components.len());
+    let d = width(components.len(), src.shares);
+    let first_component = d - components.len();
     assert_eq!(out.len(), candidates.len() * d, "feature buffer size");
     let c = src.catalog;
     let mut items: HashMap<u32, Seen> = HashMap::with_capacity(ctx.history.len());
@@ -181,10 +195,51 @@ pub fn compute(
             *o = v as f32;
         }
     }
+    if src.shares {
+        share_features(src.catalog, ctx, candidates, out, d);
+    }
     for (k, scores) in components.iter().enumerate() {
         assert_eq!(scores.len(), candidates.len(), "component scores");
         for (row, &s) in out.chunks_exact_mut(d).zip(scores) {
-            row[ITEM_FEATURES.len() + k] = if s.is_finite() { s } else { f32::NAN };
+            row[first_component + k] = if s.is_finite() { s } else { f32::NAN };
+        }
+    }
+}
+
+/// Writes [`SHARE_FEATURES`] after the item features of each row of `out` (rows of
+/// width `d`), from her shares in `ctx`.
+fn share_features(c: &Catalog, ctx: &Context<'_>, candidates: &[u32], out: &mut [f32], d: usize) {
+    let mut items: HashMap<u32, Seen> = HashMap::with_capacity(ctx.shares.len());
+    let mut leaves: HashMap<u32, f32> = HashMap::new();
+    let mut tops: HashMap<u32, f32> = HashMap::new();
+    for (&i, &ts) in ctx.shares.iter().zip(ctx.shares_ts) {
+        let e = items.entry(i).or_default();
+        e.count += 1.0;
+        e.last = if e.count > 1.0 { e.last.max(ts) } else { ts };
+        *leaves.entry(c.leaf_category(i)).or_default() += 1.0;
+        *tops.entry(c.top_category(i)).or_default() += 1.0;
+    }
+    let n = ctx.shares.len().min(ctx.shares_ts.len()) as f64;
+    let frac = |count: Option<&f32>| {
+        if n > 0.0 {
+            f64::from(count.copied().unwrap_or(0.0)) / n
+        } else {
+            0.0
+        }
+    };
+    let at = ITEM_FEATURES.len();
+    for (row, &i) in out.chunks_exact_mut(d).zip(candidates) {
+        let seen = items.get(&i);
+        let vals = [
+            seen.map_or(0.0, |s| f64::from(s.count).ln_1p()),
+            seen.map_or(0.0, |s| {
+                (-((ctx.now - s.last) as f64 / DAY).max(0.0) / 30.0).exp()
+            }),
+            frac(leaves.get(&c.leaf_category(i))),
+            frac(tops.get(&c.top_category(i))),
+        ];
+        for (o, v) in row[at..at + SHARE_FEATURES.len()].iter_mut().zip(vals) {
+            *o = v as f32;
         }
     }
 }

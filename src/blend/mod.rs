@@ -47,7 +47,7 @@ pub(crate) use train::{fit_learner, label_window, window_shares};
 use crate::data::{Catalog, Seller};
 use crate::kind::ModelKind;
 use crate::signals::quality::Quality;
-use features::ITEM_FEATURES;
+use features::{ITEM_FEATURES, SHARE_FEATURES};
 use logistic::Logistic;
 use serde::{Deserialize, Serialize};
 use trees::{BoostSettings, Objective, Trees};
@@ -137,6 +137,12 @@ pub struct BlendConfig {
     /// thought her circle would buy and it did not. 0 leaves shares out of training;
     /// a log without shares is unchanged either way. Default 0.
     pub share_negatives: usize,
+    /// How many of her last shares the learner reads ([`features::SHARE_FEATURES`]:
+    /// how often and how lately she shared the item, and what part of these shares
+    /// fall in its categories) where the training log has shares; the model keeps
+    /// that many per promoter (16 bytes each). 0 leaves shares out of the features; a
+    /// log without shares trains the same blend either way. Default 50.
+    pub share_memory: usize,
     /// L2 penalty of the logistic regression (`learner = "logistic"`). Default 1.0.
     pub lambda: f64,
     /// Exponent γ of the value term, in [0, 2]. Default 0.5.
@@ -171,6 +177,7 @@ impl Default for BlendConfig {
             candidates_per_component: 100,
             negatives: 30,
             share_negatives: 0,
+            share_memory: 50,
             lambda: 1.0,
             gamma: 0.5,
             value: ValueBasis::Commission,
@@ -249,6 +256,11 @@ impl BlendConfig {
         if self.negatives == 0 || self.candidates_per_component == 0 {
             return Err(crate::ConfigError::Conflict(
                 "blend.negatives and blend.candidates_per_component must be at least 1".into(),
+            ));
+        }
+        if self.share_memory > 10_000 {
+            return Err(crate::ConfigError::Conflict(
+                "blend.share_memory must be in 0..=10000".into(),
             ));
         }
         Ok(())
@@ -384,13 +396,20 @@ pub struct Contribution {
 const CLAMP: f32 = 8.0;
 
 impl Blend {
-    /// Names of all features for `components`.
-    pub fn feature_names(components: &[ModelKind]) -> Vec<String> {
+    /// Names of all features for `components`, with or without the share features.
+    pub fn feature_names(components: &[ModelKind], shares: bool) -> Vec<String> {
+        let share_names: &[&str] = if shares { &SHARE_FEATURES } else { &[] };
         ITEM_FEATURES
             .iter()
+            .chain(share_names)
             .map(|s| s.to_string())
             .chain(components.iter().map(|c| format!("score_{c}")))
             .collect()
+    }
+
+    /// Whether the learner reads her shares ([`features::SHARE_FEATURES`]).
+    pub fn reads_shares(&self) -> bool {
+        self.names.iter().any(|n| n == SHARE_FEATURES[0])
     }
 
     /// Standardises raw feature rows in place, imputing NaN with the mean.
@@ -406,7 +425,8 @@ impl Blend {
 
     /// Fits mean, sd and the configured learner on raw rows (NaN imputed by the
     /// mean). `groups` are consecutive row ranges, one per promoter (`groups[g]..
-    /// groups[g + 1]`), used by LambdaMART.
+    /// groups[g + 1]`), used by LambdaMART. `shares` says whether the rows carry the
+    /// share features.
     ///
     /// # Errors
     /// As the learner's own fit (trees or logistic regression).
@@ -415,8 +435,9 @@ impl Blend {
         mut rows: Vec<f32>,
         labels: &[bool],
         groups: &[usize],
+        shares: bool,
     ) -> crate::Result<Blend> {
-        let names = Blend::feature_names(&config.components);
+        let names = Blend::feature_names(&config.components, shares);
         let d = names.len();
         let n = labels.len();
         let mut mean = vec![0f32; d];
@@ -636,5 +657,14 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("blend.gamma"));
+        let bad = BlendConfig {
+            share_memory: 10_001,
+            ..Default::default()
+        };
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("blend.share_memory"));
     }
 }

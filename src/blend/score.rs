@@ -42,7 +42,7 @@ impl BlendScorer<'_> {
     /// The candidate pool of `candidates` for the context, and the learner over it.
     fn pooled(&self, ctx: &Context<'_>, candidates: &[u32]) -> Pooled {
         let b = self.blend;
-        let d = features::width(self.components.len());
+        let d = features::width(self.components.len(), self.source.shares);
         let scores = features::component_scores(ctx, &self.components, candidates);
         let mask = pool_mask(
             candidates,
@@ -137,7 +137,7 @@ impl BlendScorer<'_> {
     pub(crate) fn breakdown(&self, ctx: &Context<'_>, item: u32) -> Vec<Contribution> {
         let b = self.blend;
         let scores = features::component_scores(ctx, &self.components, &[item]);
-        let mut raw = vec![0f32; features::width(self.components.len())];
+        let mut raw = vec![0f32; features::width(self.components.len(), self.source.shares)];
         features::compute(&self.source, ctx, &scores, &[item], &mut raw);
         let mut row = raw.clone();
         b.standardise(&mut row);

@@ -68,8 +68,9 @@ pub(crate) fn window_shares(data: &Dataset, t_label: i64) -> Vec<Vec<u32>> {
 /// candidates, and the learner learns which of them each promoter ordered in
 /// `labels`. `shared` (per promoter, sorted; may be empty) are the items she shared in
 /// the label window: those she did not order join her negatives, up to
-/// `bc.share_negatives`. `source` holds the catalogue and the statistics the features
-/// read.
+/// `bc.share_negatives`. `past_shares` are her last shares before `t_label`, which the
+/// share features read (empty: no share features). `source` holds the catalogue and
+/// the statistics the features read.
 ///
 /// # Errors
 /// [`Error::Empty`] when no promoter has a label order; as [`Blend::fit`].
@@ -80,14 +81,19 @@ pub(crate) fn fit_learner(
     components: &[&dyn Scorer],
     labels: &History,
     shared: &[Vec<u32>],
+    past_shares: &History,
     t_label: i64,
     bc: &BlendConfig,
     source: FeatureSource<'_>,
 ) -> Result<Blend> {
+    let source = FeatureSource {
+        shares: past_shares.nnz() > 0,
+        ..source
+    };
     let catalog = source.catalog;
     let n_items = catalog.len() as u32;
     let all: Vec<u32> = (0..n_items).collect();
-    let d = features::width(components.len());
+    let d = features::width(components.len(), source.shares);
 
     // Label: ordered in the window. Samples per promoter: every positive, plus
     // negatives drawn from the components' top candidates and a few from anywhere.
@@ -103,6 +109,8 @@ pub(crate) fn fit_learner(
                 city_tier: promoters.tier_of(p),
                 history: past.items(p),
                 history_ts: past.times(p),
+                shares: past_shares.items(p),
+                shares_ts: past_shares.times(p),
                 now: t_label,
                 fold_in: true,
             };
@@ -178,7 +186,7 @@ pub(crate) fn fit_learner(
             "cannot train the blend: no promoter has a label order".into(),
         ));
     }
-    let mut blend = Blend::fit(bc.clone(), rows, &labels, &groups)?;
+    let mut blend = Blend::fit(bc.clone(), rows, &labels, &groups, source.shares)?;
     blend.set_value_cap(catalog);
     // Negatives were sampled: move the intercept so P̂ is on the scale of the whole
     // catalogue (prior correction, King & Zeng 2001), and the value term weighs

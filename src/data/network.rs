@@ -164,13 +164,48 @@ pub fn borrowed<'a>(
 /// ```
 pub fn newcomer_shares(shares: &Shares, history: &History, cfg: &NetworkConfig) -> History {
     let n = history.n_promoters();
-    let newcomer = |p: u32| (p as usize) < n && history.count(p) == 0;
-    let mut rows: Vec<usize> = Vec::new();
-    if cfg.own_shares > 0 {
-        rows = (0..shares.len())
-            .filter(|&r| newcomer(shares.promoter[r]))
-            .collect();
+    if cfg.own_shares == 0 {
+        return History::default();
     }
+    let newcomer = |r: usize| {
+        let p = shares.promoter[r];
+        (p as usize) < n && history.count(p) == 0
+    };
+    last_shares(shares, n, cfg.own_shares, newcomer)
+}
+
+/// The last `last` shares (items and times, in time order) of every one of
+/// `n_promoters` promoters made before `before`: what the blend's share features read
+/// ([`crate::blend::BlendConfig::share_memory`]). An empty view when `shares` has
+/// none then; shares of promoters outside `0..n_promoters` are ignored.
+///
+/// # Examples
+/// ```
+/// use kocrank::data::network::recent_shares;
+/// use kocrank::data::{DatasetBuilder, PromoterRecord, ShareRecord};
+/// let mut b = DatasetBuilder::new();
+/// b.push_promoter(&PromoterRecord { promoter_id: "ann", ..Default::default() }).unwrap();
+/// for (item, ts) in [("tea", 100), ("rice", 200), ("soap", 300)] {
+///     b.push_share(&ShareRecord { promoter_id: "ann", item_id: item, ts: 1_700_000_000 + ts, ..Default::default() }).unwrap();
+/// }
+/// let d = b.finish().unwrap();
+/// let kept = recent_shares(&d.shares(), d.promoters().len(), 1, 1_700_000_250);
+/// let ann = d.promoters().ids.get("ann").unwrap();
+/// assert_eq!(kept.count(ann), 1); // her last share before the cut: rice
+/// assert_eq!(d.catalog().ids.name(kept.items(ann)[0]), Some("rice"));
+/// ```
+pub fn recent_shares(shares: &Shares, n_promoters: usize, last: usize, before: i64) -> History {
+    if last == 0 {
+        return History::default();
+    }
+    let keep = |r: usize| (shares.promoter[r] as usize) < n_promoters && shares.ts[r] < before;
+    last_shares(shares, n_promoters, last, keep)
+}
+
+/// The last `last` of the rows of `shares` that `keep` accepts, per promoter of
+/// `0..n`, in time order; an empty view when it accepts none.
+fn last_shares(shares: &Shares, n: usize, last: usize, keep: impl Fn(usize) -> bool) -> History {
+    let mut rows: Vec<usize> = (0..shares.len()).filter(|&r| keep(r)).collect();
     if rows.is_empty() {
         return History::default();
     }
@@ -186,10 +221,10 @@ pub fn newcomer_shares(shares: &Shares, history: &History, cfg: &NetworkConfig) 
         while at < rows.len() && shares.promoter[rows[at]] == p {
             at += 1;
         }
-        let keep = &rows[start.max(at.saturating_sub(cfg.own_shares))..at];
-        out.item.extend(keep.iter().map(|&r| shares.item[r]));
-        out.ts.extend(keep.iter().map(|&r| shares.ts[r]));
-        out.quantity.extend(keep.iter().map(|_| 1));
+        let kept = &rows[start.max(at.saturating_sub(last))..at];
+        out.item.extend(kept.iter().map(|&r| shares.item[r]));
+        out.ts.extend(kept.iter().map(|&r| shares.ts[r]));
+        out.quantity.extend(kept.iter().map(|_| 1));
         out.indptr.push(out.item.len());
     }
     out

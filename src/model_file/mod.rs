@@ -273,6 +273,10 @@ fn encode_sections(model: &Model) -> Result<Vec<(&'static str, Vec<u8>)>> {
     if model.newcomer_shares.nnz() > 0 {
         sections.push(("newcomer_shares", encode_history(&model.newcomer_shares)));
     }
+    // Optional: only a blend with share features keeps every promoter's last shares.
+    if model.recent_shares.nnz() > 0 {
+        sections.push(("recent_shares", encode_history(&model.recent_shares)));
+    }
     Ok(sections)
 }
 
@@ -464,16 +468,20 @@ fn assemble(
         ));
     }
     let learned = learned.map_err(|m| corrupt(path, m))?;
-    let newcomer_shares = match found.iter().find(|(n, _)| n == "newcomer_shares") {
-        Some((_, b)) => {
-            let mut d = ReadDec::new(*b, b.len() as u64, "newcomer_shares", false);
-            HistoryColumns::read(&mut d)
-                .and_then(|c| d.finish().map(|_| c))
-                .and_then(|c| c.check(catalog.len(), promoters.len()))
-                .map_err(|m| corrupt(path, format!("section \"newcomer_shares\": {m}")))?
-        }
-        None => History::default(),
+    let history_section = |name: &'static str| -> Result<History> {
+        Ok(match found.iter().find(|(n, _)| n == name) {
+            Some((_, b)) => {
+                let mut d = ReadDec::new(*b, b.len() as u64, name, false);
+                HistoryColumns::read(&mut d)
+                    .and_then(|c| d.finish().map(|_| c))
+                    .and_then(|c| c.check(catalog.len(), promoters.len()))
+                    .map_err(|m| corrupt(path, format!("section \"{name}\": {m}")))?
+            }
+            None => History::default(),
+        })
     };
+    let newcomer_shares = history_section("newcomer_shares")?;
+    let recent_shares = history_section("recent_shares")?;
     Model::from_parts(
         meta.config,
         Arc::new(catalog),
@@ -485,6 +493,7 @@ fn assemble(
     .map(|mut m| {
         m.selection = meta.selection.map(Arc::new);
         m.newcomer_shares = newcomer_shares;
+        m.recent_shares = recent_shares;
         m
     })
     .map_err(|e| match e {
@@ -626,7 +635,14 @@ fn decode_signal(
             let mut d = Dec::new(bytes, "learned");
             let params: BlendParams = serde_json::from_slice(&d.u8s()?)
                 .map_err(|e| format!("blend parameters do not parse: {e}"))?;
-            let names = crate::blend::Blend::feature_names(&config.blend.components);
+            // With or without the share features, as the blend was trained.
+            let names = [true, false]
+                .map(|s| crate::blend::Blend::feature_names(&config.blend.components, s))
+                .into_iter()
+                .find(|n| *n == params.names)
+                .unwrap_or_else(|| {
+                    crate::blend::Blend::feature_names(&config.blend.components, false)
+                });
             let n = names.len();
             let fitted = match (config.blend.learner, params.trees) {
                 (Learner::Logistic | Learner::SmartcoreLogistic, None)

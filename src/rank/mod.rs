@@ -78,14 +78,18 @@ pub struct RankRequest {
     /// Orders the promoter's circle placed after the model was trained (or a newcomer's
     /// first orders): folded into her history for this request, without retraining.
     pub recent_orders: Vec<RecentOrder>,
-    /// Items she shared recently, for a promoter with no order of her own (an id the
-    /// model has never seen, or one it saw only sharing). Where the model ranks such
-    /// newcomers from their shares (`network.own_shares` > 0,
-    /// [`crate::data::network`]), her last `own_shares` shares, these together with
-    /// any the model holds, rank her as a folded-in history; the rules still see
-    /// nothing bought. Unused once she has orders (in the model or in
-    /// `recent_orders`), and where `own_shares` is 0 (validation found her shares no
-    /// better than her segment's popularity); an unknown item is an error either way.
+    /// Items she shared since training. Read twice:
+    /// - by a blend with share features ([`crate::blend::BlendConfig::share_memory`]):
+    ///   her last `share_memory` shares, these after any the model holds, for every
+    ///   promoter;
+    /// - for a promoter with no order of her own (an id the model has never seen, or
+    ///   one it saw only sharing), where the model ranks such newcomers from their
+    ///   shares (`network.own_shares` > 0, [`crate::data::network`]): her last
+    ///   `own_shares` shares, these together with any the model holds, rank her as a
+    ///   folded-in history; the rules still see nothing bought. Unused once she has
+    ///   orders (in the model or in `recent_orders`), and where `own_shares` is 0.
+    ///
+    /// Otherwise unused; an unknown item is an error either way.
     pub recent_shares: Vec<RecentOrder>,
     /// Rules for this request in place of the model's `[rules]` (filters, caps,
     /// diversity, boosts, exploration); `exclude_purchased` and `in_stock_only` above
@@ -359,8 +363,21 @@ impl Ranker {
         // items are checked whether or not the model reads them).
         let shared: Vec<(i64, u32)>;
         let (s_items, s_ts): (Vec<u32>, Vec<i64>);
+        let (r_items, r_ts): (Vec<u32>, Vec<i64>);
         let own_shares = m.config.network.own_shares;
         let has_orders = promoter.is_some_and(|p| m.history.count(p) > 0);
+        if !req.recent_shares.is_empty() && m.reads_shares() {
+            // The blend's share features read her last shares, the request's included.
+            let held = promoter.map_or((&[][..], &[][..]), |p| {
+                (m.recent_shares.items(p), m.recent_shares.times(p))
+            });
+            let mut all = merged(m, held, &req.recent_shares, "recent_shares")?;
+            let last = all.split_off(all.len().saturating_sub(m.config.blend.share_memory));
+            r_items = last.iter().map(|x| x.1).collect();
+            r_ts = last.iter().map(|x| x.0).collect();
+            resolved.ctx.shares = &r_items;
+            resolved.ctx.shares_ts = &r_ts;
+        }
         if !req.recent_shares.is_empty() {
             let held = promoter.map_or((&[][..], &[][..]), |p| {
                 (m.newcomer_shares.items(p), m.newcomer_shares.times(p))
@@ -436,6 +453,10 @@ impl Ranker {
             ),
             None => (Channel::Other, 0, &[][..], &[][..]),
         };
+        let (shares, shares_ts) = match promoter {
+            Some(p) => (m.recent_shares.items(p), m.recent_shares.times(p)),
+            None => (&[][..], &[][..]),
+        };
         let mut r = Resolved {
             ctx: Context {
                 promoter,
@@ -443,6 +464,8 @@ impl Ranker {
                 city_tier,
                 history,
                 history_ts,
+                shares,
+                shares_ts,
                 now: m.trained_until,
                 fold_in: promoter.is_none(),
             },

@@ -139,6 +139,7 @@ impl Ranker {
         let next = Model {
             selection: m.selection.clone(),
             newcomer_shares: m.newcomer_shares.clone(),
+            recent_shares: m.recent_shares.clone(),
             ..next
         };
         Ok(self.successor(next))

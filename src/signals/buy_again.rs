@@ -182,6 +182,8 @@ mod tests {
             city_tier: 0,
             history: &history.item,
             history_ts: &history.ts,
+            shares: &[],
+            shares_ts: &[],
             now,
             fold_in: true,
         };

@@ -609,6 +609,8 @@ mod tests {
             city_tier: 0,
             history: items,
             history_ts: ts,
+            shares: &[],
+            shares_ts: &[],
             now: 100,
             fold_in: true,
         }

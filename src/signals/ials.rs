@@ -829,6 +829,8 @@ mod tests {
             city_tier: 0,
             history: h.items(q),
             history_ts: h.times(q),
+            shares: &[],
+            shares_ts: &[],
             now: 10_000,
             fold_in,
         }

@@ -534,6 +534,8 @@ mod tests {
             city_tier: 0,
             history: items,
             history_ts: ts,
+            shares: &[],
+            shares_ts: &[],
             now: 1_000,
             fold_in: true,
         }

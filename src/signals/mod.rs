@@ -32,6 +32,11 @@ pub struct Context<'a> {
     pub history: &'a [u32],
     /// Times of those orders.
     pub history_ts: &'a [i64],
+    /// Items she shared, her last ones in time order (empty unless the model keeps
+    /// shares for the blend's share features).
+    pub shares: &'a [u32],
+    /// Times of those shares.
+    pub shares_ts: &'a [i64],
     /// The ranking time (unix seconds).
     pub now: i64,
     /// True when `history` differs from the orders the model was trained on (orders
