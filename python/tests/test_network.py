@@ -1,5 +1,7 @@
 """Shares with receivers (triplet logs: sharer, receiver, item) from frames."""
 
+import pickle
+
 import polars as pl
 import pytest
 
@@ -77,3 +79,31 @@ def test_a_newcomers_request_can_carry_her_shares():
     assert off.rank(["zoe"], k=3, recent_shares=shared)["item_id"].to_list() == off.rank(["zoe"], k=3)["item_id"].to_list()
     with pytest.raises(kocrank.InvalidRequestError, match="recent_shares"):
         m.rank(["zoe"], k=3, recent_shares=[{"item_id": "b1", "ts": None}])
+
+
+def test_a_blend_reads_her_shares_and_a_request_adds_to_them():
+    world = kocrank.generate("tiny", seed=8)
+    cfg = {"model": "blend", "blend": {"learner": "logistic"}}
+    m = kocrank.train(world, cfg, quiet=True)
+    off = kocrank.train(world, {"model": "blend", "blend": {"learner": "logistic", "share_memory": 0}}, quiet=True)
+    pid, why = next(
+        (p, w)
+        for p in world.promoter_ids()
+        for w in [m.explain(p, m.rank([p], 1)["item_id"][0])]
+        if w["breakdown"]
+    )
+    names = [part["name"] for part in why["breakdown"]]
+    assert {"shared_item", "share_recency", "shared_leaf", "shared_top"} <= set(names)
+    item = why["item_id"]
+    assert not any(part["name"].startswith("shared") for part in off.explain(pid, item)["breakdown"])
+    # Her shares travel with the model.
+    again = pickle.loads(pickle.dumps(m))
+    assert again.rank([pid], 10).equals(m.rank([pid], 10))
+    # A share sent with the request counts as hers: the shared item scores otherwise.
+    n = m.n_items
+    fresh = next(i for i in m.rank([pid], 20)["item_id"].to_list() if i != item)
+    share = [{"item_id": fresh, "ts": m.trained_until - 3600}]
+    score = lambda frame: frame.filter(pl.col("item_id") == fresh)["score"][0]
+    assert score(m.rank([pid], n, recent_shares=share)) != score(m.rank([pid], n))
+    # Without share features the request's shares change nothing.
+    assert off.rank([pid], n, recent_shares=share).equals(off.rank([pid], n))
