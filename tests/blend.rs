@@ -291,6 +291,24 @@ fn share_features_read_her_last_shares_only_where_the_log_has_them() {
     }
     assert_eq!(lists(&off), lists(&none));
     assert_ne!(lists(&on), lists(&off));
+    // The explanation says how often she shared an item she shared.
+    let ranker = Ranker::new(on.clone());
+    let (p, item) = (0..n)
+        .find_map(|p| kept.items(p).last().map(|&i| (p, i)))
+        .unwrap();
+    let pid = on.promoters().ids.name(p).unwrap();
+    let why = ranker
+        .explain(pid, on.catalog().ids.name(item).unwrap())
+        .unwrap();
+    let times = kept.items(p).iter().filter(|&&i| i == item).count();
+    assert_eq!(why.item_shares, times);
+    assert!(why.days_since_shared.is_some());
+    let said = if times == 1 {
+        "once".to_string()
+    } else {
+        format!("{times} times")
+    };
+    assert!(why.to_string().contains(&format!("she shared it {said}")));
 
     // A share sent with the request is read as hers: the item she just shared scores
     // otherwise than without it (a linear learner weighs `shared_item` for sure).

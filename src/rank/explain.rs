@@ -63,6 +63,26 @@ pub struct Explanation {
     /// ([`crate::data::network::NetworkConfig::own_shares`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub from_shares: bool,
+    /// Times she shared the item among the last shares a blend with share features
+    /// reads ([`crate::blend::BlendConfig::share_memory`]); 0 for other models.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub item_shares: usize,
+    /// Days since she last shared the item, when `item_shares` > 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_since_shared: Option<f64>,
+}
+
+/// `n` times, in words: "once", "2 times".
+fn times(n: usize) -> String {
+    if n == 1 {
+        "once".to_string()
+    } else {
+        format!("{n} times")
+    }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Ranker {
@@ -108,6 +128,14 @@ impl Ranker {
                 if c.leaf_category(i) == leaf {
                     category_orders += 1;
                 }
+            }
+        }
+        let mut item_shares = 0;
+        let mut last_shared: Option<i64> = None;
+        for (&i, &t) in ctx.shares.iter().zip(ctx.shares_ts) {
+            if i == item {
+                item_shares += 1;
+                last_shared = Some(last_shared.map_or(t, |l| l.max(t)));
             }
         }
         let mut circle: Vec<(String, usize)> = per_cat
@@ -169,6 +197,8 @@ impl Ranker {
                 .and_then(|l| m.promoters().ids.name(l))
                 .map(str::to_string),
             from_shares: resolved.from_shares,
+            item_shares,
+            days_since_shared: last_shared.map(|t| (ctx.now - t).max(0) as f64 / DAY as f64),
         })
     }
 }
@@ -271,16 +301,25 @@ impl fmt::Display for Explanation {
         if self.category_orders > 0 {
             writeln!(
                 f,
-                "- {bought} {} {} times in {} days",
-                self.category, self.category_orders, EXPLAIN_DAYS
+                "- {bought} {} {} in {} days",
+                self.category,
+                times(self.category_orders),
+                EXPLAIN_DAYS
             )?;
         }
         if let Some(d) = self.days_since_item {
             writeln!(
                 f,
-                "- {ordered} it {} times; the last one {d:.0} days ago ({})",
-                self.item_orders,
+                "- {ordered} it {}; the last one {d:.0} days ago ({})",
+                times(self.item_orders),
                 cycle_words(self.cycle_days)
+            )?;
+        }
+        if let Some(d) = self.days_since_shared.filter(|_| !self.from_shares) {
+            writeln!(
+                f,
+                "- she shared it {} among her last shares; the last one {d:.0} days ago",
+                times(self.item_shares)
             )?;
         }
         if !self.circle.is_empty() {
@@ -342,6 +381,8 @@ mod tests {
             breakdown: None,
             borrowed_from: None,
             from_shares: false,
+            item_shares: 0,
+            days_since_shared: None,
         }
         .to_string()
     }
