@@ -26,8 +26,8 @@
 //! orders before `T − label_days`, label 1 when the promoter's circle ordered the item
 //! in the last `label_days` (or, under `model = "auto"`, the orders its validation
 //! split held out). Each promoter's group holds her positives that fall in the pool
-//! the learner scores at ranking time (the components' top candidates and her circle's
-//! past items), negatives drawn from the same pool (hard ones), and a few drawn from
+//! the learner scores at ranking time (the components' top candidates, her circle's
+//! past items and the items she shared), negatives drawn from the same pool (hard ones), and a few drawn from
 //! the whole catalogue; the intercept is then corrected for the sampling, so `P̂` is
 //! on the scale of the whole catalogue. Positives outside the pool are left out:
 //! items the learner never ranks would teach it that low component scores are
@@ -126,7 +126,7 @@ pub struct BlendConfig {
     /// Length of the label window at the end of the training data, in days. Default 14.
     pub label_days: f64,
     /// The candidate pool: the top this many of each component, plus the items her
-    /// circle bought, are scored by the learner (training negatives are drawn from the
+    /// circle bought and (with share features) those she shared, are scored by the learner (training negatives are drawn from the
     /// same pool). Other candidates are listed after the pool, in the order of the
     /// first component. Default 100.
     pub candidates_per_component: usize,

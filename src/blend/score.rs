@@ -2,7 +2,8 @@
 //! feature rows, and the fallback order of the candidates outside it.
 //!
 //! The components score every candidate; the pool is their top
-//! `candidates_per_component` each plus her circle's past items ([`pool_mask`]). Only
+//! `candidates_per_component` each plus her circle's past items and, where the blend
+//! reads shares, the items she shared ([`pool_mask`]). Only
 //! the pool's rows are built and passed through the learner; every other candidate is
 //! listed below the pool's lowest score, in the order of the first component
 //! ([`outside_pool_score`]). Training draws its pairs from the same pool
@@ -49,6 +50,7 @@ impl BlendScorer<'_> {
             &scores,
             b.config.candidates_per_component,
             ctx.history,
+            ctx.shares,
         );
         let at: Vec<usize> = (0..candidates.len()).filter(|&j| mask[j]).collect();
         let items: Vec<u32> = at.iter().map(|&j| candidates[j]).collect();
@@ -163,13 +165,15 @@ impl BlendScorer<'_> {
 }
 
 /// Marks the candidate pool: the top `per_component` candidates of each component
-/// (ties to the lower position) and the candidates in `history`. `scores[c][j]` is
-/// component `c`'s score of `candidates[j]`.
+/// (ties to the lower position) and the candidates in `history` or `shared` (her past
+/// items and the items she shared). `scores[c][j]` is component `c`'s score of
+/// `candidates[j]`.
 pub fn pool_mask(
     candidates: &[u32],
     scores: &[Vec<f32>],
     per_component: usize,
     history: &[u32],
+    shared: &[u32],
 ) -> Vec<bool> {
     let n = candidates.len();
     let mut mask = vec![false; n];
@@ -185,11 +189,11 @@ pub fn pool_mask(
             }
         }
     }
-    if let Some(&max) = history.iter().max() {
+    if let Some(&max) = history.iter().chain(shared).max() {
         // Her past items as a bitset over item ids up to the largest: one bit test per
         // candidate instead of a hash.
         let mut bought = vec![0u64; max as usize / 64 + 1];
-        for &i in history {
+        for &i in history.iter().chain(shared) {
             bought[i as usize / 64] |= 1 << (i % 64);
         }
         for (m, &i) in mask.iter_mut().zip(candidates) {
@@ -211,4 +215,30 @@ pub fn outside_pool_score(floor: f64, s: f32, lo: f32, hi: f32) -> f64 {
         0.0
     };
     floor - 2.0 + t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pool_mask;
+
+    #[test]
+    fn the_pool_holds_each_components_top_her_past_items_and_her_shares() {
+        let candidates: Vec<u32> = (10..20).collect();
+        // One component ranking the later candidates first: its top 2 are 19 and 18.
+        let scores = vec![(0..10).map(|j| j as f32).collect::<Vec<f32>>()];
+        let pooled = |history: &[u32], shared: &[u32]| -> Vec<u32> {
+            let mask = pool_mask(&candidates, &scores, 2, history, shared);
+            candidates
+                .iter()
+                .zip(&mask)
+                .filter(|(_, &m)| m)
+                .map(|(&i, _)| i)
+                .collect()
+        };
+        assert_eq!(pooled(&[], &[]), vec![18, 19]);
+        assert_eq!(pooled(&[11], &[]), vec![11, 18, 19]);
+        // Items outside the candidates (here 3) change nothing.
+        assert_eq!(pooled(&[11], &[13, 13, 3]), vec![11, 13, 18, 19]);
+        assert_eq!(pooled(&[], &[15]), vec![15, 18, 19]);
+    }
 }

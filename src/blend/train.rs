@@ -117,7 +117,13 @@ pub(crate) fn fit_learner(
             // The same pool as at ranking time: the components' top candidates and her
             // circle's past items (the re-orders a good list must rank).
             let scores = features::component_scores(&ctx, components, &all);
-            let mask = pool_mask(&all, &scores, bc.candidates_per_component, ctx.history);
+            let mask = pool_mask(
+                &all,
+                &scores,
+                bc.candidates_per_component,
+                ctx.history,
+                ctx.shares,
+            );
             let positives: HashSet<u32> = labels
                 .items(p)
                 .iter()
