@@ -114,8 +114,9 @@ pub(crate) fn fit_learner(
                 now: t_label,
                 fold_in: true,
             };
-            // The same pool as at ranking time: the components' top candidates and her
-            // circle's past items (the re-orders a good list must rank).
+            // The same pool as at ranking time: the components' top candidates, her
+            // circle's past items (the re-orders a good list must rank) and the items
+            // she shared.
             let scores = features::component_scores(&ctx, components, &all);
             let mask = pool_mask(
                 &all,
