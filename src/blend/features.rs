@@ -215,7 +215,7 @@ fn share_features(c: &Catalog, ctx: &Context<'_>, candidates: &[u32], out: &mut 
     for (&i, &ts) in ctx.shares.iter().zip(ctx.shares_ts) {
         let e = items.entry(i).or_default();
         e.count += 1.0;
-        e.last = if e.count > 1.0 { e.last.max(ts) } else { ts };
+        e.last = e.last.max(ts);
         *leaves.entry(c.leaf_category(i)).or_default() += 1.0;
         *tops.entry(c.top_category(i)).or_default() += 1.0;
     }
