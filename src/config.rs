@@ -64,11 +64,13 @@ pub struct AutoConfig {
     /// twice scores best with her past items left out, a log of re-buys with them
     /// kept. `false` keeps the configured rule. Default `true`.
     pub choose_exclusion: bool,
-    /// Whether auto also tries ranking newcomers from their own shares
-    /// (`network.own_shares = 50`) and from their inviter's orders
+    /// Whether auto also tries ranking newcomers by their segment's popularity at
+    /// other half-lives (`network.newcomer_half_life_days` 7, 14 and 90), from their
+    /// own shares (`network.own_shares = 50`) and from their inviter's orders
     /// (`network.inviter_orders = 50`, see [`crate::data::network`]) when the
     /// configuration has them off, and keeps each where the validation promoters'
-    /// paired gain is at least [`crate::auto::STACK_Z`] standard errors. Default
+    /// paired gain is at least [`crate::auto::STACK_Z`] standard errors
+    /// ([`crate::auto::best_of_z`] where the best of several settings is kept). Default
     /// `true`.
     pub choose_network: bool,
     /// Seed of the carving, sampling and search. Default 0.
@@ -254,6 +256,18 @@ impl Config {
         self.network.validate()?;
         self.events.validate()?;
         self.repurchase.validate()
+    }
+
+    /// The settings of the segment popularity that ranks newcomers: `[popularity]`'s,
+    /// with [`NetworkConfig::newcomer_half_life_days`] where it is set.
+    pub(crate) fn newcomer_popularity(&self) -> PopularityConfig {
+        PopularityConfig {
+            half_life_days: self
+                .network
+                .newcomer_half_life_days
+                .unwrap_or(self.popularity.half_life_days),
+            ..self.popularity.clone()
+        }
     }
 
     /// The default configuration with another model, e.g.

@@ -184,7 +184,7 @@ impl Model {
                             &promoters,
                             catalog.len(),
                             trained_until,
-                            &config.popularity,
+                            &config.newcomer_popularity(),
                         )
                     },
                 )
@@ -282,6 +282,28 @@ impl Model {
         self
     }
 
+    /// This model with newcomers ranked by a segment popularity of half-life
+    /// `half_life_days` (`None`: `[popularity]`'s; see
+    /// [`crate::data::network::NetworkConfig::newcomer_half_life_days`]), refitted from
+    /// the model's history. Nothing else changes.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the half-life is out of range.
+    pub fn with_newcomer_half_life(mut self, half_life_days: Option<f64>) -> Result<Model> {
+        let mut network = self.config.network.clone();
+        network.newcomer_half_life_days = half_life_days;
+        network.validate()?;
+        self.config.network = network;
+        self.popularity = Popularity::fit(
+            &self.history,
+            &self.promoters,
+            self.catalog.len(),
+            self.trained_until,
+            &self.config.newcomer_popularity(),
+        );
+        Ok(self)
+    }
+
     /// What `model = "auto"` tried and why it chose this model (`None` for a model
     /// trained by name).
     pub fn selection(&self) -> Option<&crate::selection::Selection> {
@@ -362,7 +384,8 @@ impl Model {
         &self.repurchase
     }
 
-    /// Segment popularity (the cold-start fallback of every model).
+    /// Segment popularity, which ranks newcomers in every model (at
+    /// [`crate::data::network::NetworkConfig::newcomer_half_life_days`] where it is set).
     pub fn popularity(&self) -> &Popularity {
         &self.popularity
     }

@@ -497,6 +497,110 @@ fn auto_ranks_newcomers_from_their_shares_where_validation_shows_a_gain() {
     assert!(!notes.contains("own shares"), "{notes}");
 }
 
+/// Two camps of ten items: sixty promoters buy 600 `a` items over days 0–70, thirteen
+/// buy 130 `b` items over days 70–100, so a thirty-day popularity still favours `a`
+/// and a week's favours `b`. Fifty newcomers place their three orders on days 95–99,
+/// of the `b` camp when `follow_the_trend`, else of the `a` camp.
+fn a_trend(follow_the_trend: bool) -> Dataset {
+    use kocrank::data::{DatasetBuilder, ItemRecord, OrderRecord};
+    let mut b = DatasetBuilder::new();
+    for camp in ["a", "b"] {
+        for j in 0..10 {
+            b.push_item(&ItemRecord {
+                item_id: &format!("{camp}{j}"),
+                ..Default::default()
+            })
+            .unwrap();
+        }
+    }
+    let day = 86_400i64;
+    let t0 = 1_700_000_000;
+    let mut order = |p: String, item: String, t: i64| {
+        b.push_order(&OrderRecord {
+            promoter_id: &p,
+            item_id: &item,
+            ts: t,
+            ..Default::default()
+        })
+        .unwrap();
+    };
+    for p in 0..60i64 {
+        for j in 0..10 {
+            let d = (7 * p + 10 * j) % 70;
+            order(
+                format!("v{p}"),
+                format!("a{}", (p + j) % 10),
+                t0 + d * day + p,
+            );
+        }
+    }
+    for p in 0..13i64 {
+        for j in 0..10 {
+            let d = 70 + (7 * p + 3 * j) % 30;
+            order(
+                format!("w{p}"),
+                format!("b{}", (p + j) % 10),
+                t0 + d * day + p,
+            );
+        }
+    }
+    let camp = if follow_the_trend { "b" } else { "a" };
+    for n in 0..50i64 {
+        for j in 0..3 {
+            let t = t0 + (95 + n % 5) * day + 60 * n + j;
+            order(format!("n{n}"), format!("{camp}{}", (n + 2 * j) % 10), t);
+        }
+    }
+    b.finish().unwrap()
+}
+
+#[test]
+fn auto_gives_newcomers_a_shorter_popularity_memory_only_where_they_follow_the_trend() {
+    let someone_new = RankRequest::new("someone-new", 10);
+    let camps = |m: kocrank::Model| -> String {
+        Ranker::new(m)
+            .rank(&someone_new)
+            .unwrap()
+            .iter()
+            .map(|r| &r.item_id[..1])
+            .collect()
+    };
+    let m = train(&a_trend(true), &quick(4)).unwrap();
+    let notes = m.selection().unwrap().notes.join("\n");
+    assert!(
+        notes.contains("newcomers ranked from their segment's popularity at a 7-day half-life")
+            && notes.contains("(kept)"),
+        "{notes}"
+    );
+    assert_eq!(m.config().network.newcomer_half_life_days, Some(7.0));
+    // The shipped model ranks a promoter it has never seen by the trend...
+    assert_eq!(camps(m.clone()), "bbbbbbbbbb");
+    // ...with the week's memory: the configured thirty days scores her otherwise,
+    // while a promoter with orders gets the same list either way.
+    let thirty = m.clone().with_newcomer_half_life(None).unwrap();
+    let rank = |m: &kocrank::Model, req| Ranker::new(m.clone()).rank(req).unwrap();
+    assert_ne!(rank(&thirty, &someone_new), rank(&m, &someone_new));
+    let regular = RankRequest::new("w3", 10);
+    assert_eq!(rank(&thirty, &regular), rank(&m, &regular));
+    let e = m
+        .with_newcomer_half_life(Some(0.0))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("network.newcomer_half_life_days"), "{e}");
+
+    // Newcomers who buy the old favourites: the week is tried and not kept.
+    let m = train(&a_trend(false), &quick(4)).unwrap();
+    let tried = trials_of(&m);
+    assert!(
+        tried
+            .iter()
+            .any(|(l, _)| l.contains("newcomer_half_life=7d")),
+        "{tried:?}"
+    );
+    assert_ne!(m.config().network.newcomer_half_life_days, Some(7.0));
+    assert_eq!(camps(m), "aaaaaaaaaa");
+}
+
 /// Trial labels and figures of a model's selection.
 fn trials_of(m: &kocrank::Model) -> Vec<(String, f64)> {
     m.selection()

@@ -18,10 +18,11 @@
 //! 4. **Choose the exclusion rule** (`auto.choose_exclusion`): the best model scored
 //!    with each `rules.exclude_purchased`; another rule than the configured one is kept
 //!    where it gains more than [`MIN_GAIN`].
-//!    Then, with `auto.choose_network`, newcomers ranked from their own shares, and
-//!    then from their inviter's orders ([`crate::data::network`]), each against the
-//!    list they had, kept where the paired gain on validation is at least [`STACK_Z`]
-//!    standard errors.
+//!    Then, with `auto.choose_network`, newcomers ranked by their segment's
+//!    popularity at other half-lives, from their own shares, and then from their
+//!    inviter's orders ([`crate::data::network`]), each against the list they had,
+//!    kept where the paired gain on validation is at least [`STACK_Z`] standard
+//!    errors, or [`best_of_z`] of the number of settings where several are tried.
 //! 5. **Stack** the best setting of the three leading families in the learned blend
 //!    ([`crate::blend`]), its learner trained on half the validation promoters'
 //!    held-out orders and scored on the other half against the best single model;
@@ -70,6 +71,38 @@ pub const MIN_GAIN: f64 = 0.005;
 /// its paired gain on the held-out promoters is at least this many standard errors
 /// (the one-standard-error rule: under doubt, the simpler model).
 pub const STACK_Z: f64 = 1.0;
+
+/// The paired z that the best of `k` settings, each compared with the same list,
+/// must reach: the one-standard-error rule's one-sided level, `P(Z > STACK_Z)` (about
+/// 0.159), shared among the `k` (Bonferroni), so that trying more settings does not
+/// make a chance gain likelier to be kept. [`STACK_Z`] for one setting, about 1.62 for
+/// three.
+pub fn best_of_z(k: usize) -> f64 {
+    let level = normal_tail(STACK_Z) / k.max(1) as f64;
+    // The tail falls with z: bisect for the z whose tail is `level`.
+    let (mut lo, mut hi) = (0.0f64, 10.0f64);
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if normal_tail(mid) > level {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// `P(Z > z)` for a standard normal `Z`, `z ≥ 0`: `erfc(z / √2) / 2` by Abramowitz and
+/// Stegun's 7.1.26 (absolute error below 1.5e-7).
+fn normal_tail(z: f64) -> f64 {
+    let x = z / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * x);
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    0.5 * poly * (-x * x).exp()
+}
 
 /// Families whose best settings are refined and stacked.
 const LEADERS: usize = 3;
@@ -262,10 +295,12 @@ pub(crate) fn train_watched(data: &Dataset, config: &Config, watch: &Watch<'_>) 
         }
     }
 
-    // Newcomers from their own shares, then from their inviter's orders, each where
-    // validation shows a gain.
-    for source in [Newcomers::OwnShares, Newcomers::Inviter] {
+    // Newcomers by their segment's popularity at another half-life, then from their
+    // own shares, then from their inviter's orders, each where validation shows a
+    // gain: the base list first, then what tilts it.
+    for source in [Newcomers::Trend, Newcomers::OwnShares, Newcomers::Inviter] {
         let off = match source {
+            Newcomers::Trend => base.network.newcomer_half_life_days.is_none(),
             Newcomers::OwnShares => base.network.own_shares == 0 && !data.shares.is_empty(),
             Newcomers::Inviter => base.network.inviter_orders == 0,
         };
@@ -287,14 +322,14 @@ pub(crate) fn train_watched(data: &Dataset, config: &Config, watch: &Watch<'_>) 
                 trials.push(trial);
                 notes.push(format!(
                     "newcomers ranked from {}: NDCG@20 {:.4} against {n_off:.4} on {} validation newcomers, a paired gain of {z:.2} standard errors ({})",
-                    source.words(),
+                    source.words(&network),
                     trials[trials.len() - 1].ndcg,
                     trials[trials.len() - 1].promoters,
                     if kept { "kept" } else { "not kept" }
                 ));
                 if kept {
                     chosen = trials.len() - 1;
-                    reason = format!("{reason}; newcomers ranked from {}", source.words());
+                    reason = format!("{reason}; newcomers ranked from {}", source.words(&network));
                     base.network = network.clone();
                     scored[best].config.network = network.clone();
                     if let Some(m) = best_model.take() {
@@ -305,15 +340,23 @@ pub(crate) fn train_watched(data: &Dataset, config: &Config, watch: &Watch<'_>) 
                             },
                             ..m
                         };
-                        if source == Newcomers::OwnShares {
-                            m = m.with_shares_of(&carved.train);
+                        match source {
+                            Newcomers::Trend => {
+                                let h = m.config.network.newcomer_half_life_days;
+                                m = m.with_newcomer_half_life(h)?;
+                            }
+                            Newcomers::OwnShares => m = m.with_shares_of(&carved.train),
+                            Newcomers::Inviter => {}
                         }
                         best_model = Some(m);
                     }
                 }
             }
             Ok(None) => {}
-            Err(e) => notes.push(format!("newcomers from {} not scored: {e}", source.words())),
+            Err(e) => notes.push(format!(
+                "newcomers from {} not scored: {e}",
+                source.words(&base.network)
+            )),
         }
     }
 
@@ -568,10 +611,19 @@ type NetworkTrial = (
 /// shrinkage wins; where weakly, much (docs/network.md measures both).
 const PRIOR_ORDERS_TRIED: [f64; 3] = [5.0, 20.0, 100.0];
 
+/// The half-lives, in days, of the newcomers' segment popularity that `auto` tries
+/// against `[popularity]`'s (`network.newcomer_half_life_days`): a week, a fortnight,
+/// a season. A newcomer's first orders follow what sells now; a log without trends
+/// keeps the long memory.
+const NEWCOMER_HALF_LIVES_TRIED: [f64; 3] = [7.0, 14.0, 90.0];
+
 /// Where a promoter with no orders of her own may be ranked from, besides her
 /// segment's popularity ([`crate::data::network`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Newcomers {
+    /// Her segment's popularity at another half-life
+    /// (`network.newcomer_half_life_days`).
+    Trend,
     /// Her own last shares (`network.own_shares = 50`).
     OwnShares,
     /// Her inviter's last orders (`network.inviter_orders = 50`).
@@ -579,15 +631,20 @@ enum Newcomers {
 }
 
 impl Newcomers {
-    fn words(self) -> &'static str {
+    fn words(self, network: &crate::data::network::NetworkConfig) -> String {
         match self {
-            Newcomers::OwnShares => "their own shares",
-            Newcomers::Inviter => "their inviter's orders",
+            Newcomers::Trend => match network.newcomer_half_life_days {
+                Some(h) => format!("their segment's popularity at a {h}-day half-life"),
+                None => "their segment's popularity at another half-life".into(),
+            },
+            Newcomers::OwnShares => "their own shares".into(),
+            Newcomers::Inviter => "their inviter's orders".into(),
         }
     }
 
     fn stage(self) -> &'static str {
         match self {
+            Newcomers::Trend => "trying newcomers' popularity at other half-lives",
             Newcomers::OwnShares => "trying newcomers from their shares",
             Newcomers::Inviter => "trying newcomers from their inviters",
         }
@@ -596,12 +653,14 @@ impl Newcomers {
 
 /// Scores `model` (the one of trial `best`) with newcomers ranked from `source`
 /// against `model` as it is, on the validation promoters whose list changes: those
-/// with no orders in the carved training set who have shares there, or whose inviter
-/// (or hers) has orders. `None` when there is none. The inviter's orders are tried
-/// at each of [`PRIOR_ORDERS_TRIED`] and the best on validation is the candidate.
+/// with no orders in the carved training set (and not ranked from their shares), who,
+/// for shares, have shares there, or, for the inviter, whose inviter (or hers) has
+/// orders. `None` when there is none. The popularity is tried at each of
+/// [`NEWCOMER_HALF_LIVES_TRIED`], the inviter's orders at each of
+/// [`PRIOR_ORDERS_TRIED`], and the best on validation is the candidate.
 /// Returns the trial, the network settings, whether they are kept (a gain of
-/// [`MIN_GAIN`] of the figure and [`STACK_Z`] standard errors), the paired z, the
-/// figure without, and the trials of the other settings.
+/// [`MIN_GAIN`] of the figure and `best_of_z(settings)` standard errors: [`STACK_Z`]
+/// for one), the paired z, the figure without, and the trials of the other settings.
 fn choose_network(
     best: &Trial,
     model: &Model,
@@ -612,6 +671,7 @@ fn choose_network(
     let t0 = Instant::now();
     let mut on = model.clone();
     match source {
+        Newcomers::Trend => {}
         Newcomers::OwnShares => {
             on.config.network.own_shares = 50;
             on = on.with_shares_of(&carved.train);
@@ -626,6 +686,7 @@ fn choose_network(
         h.count(p) == 0
             && model.newcomer_shares().count(p) == 0
             && match source {
+                Newcomers::Trend => true,
                 Newcomers::OwnShares => on.newcomer_shares().count(p) > 0,
                 Newcomers::Inviter => crate::data::network::lender(
                     pr,
@@ -650,6 +711,13 @@ fn choose_network(
     let n = off_col.len().max(1) as f64;
     let mean_off = off_col.iter().sum::<f64>() / n;
     let settings: Vec<crate::data::network::NetworkConfig> = match source {
+        Newcomers::Trend => NEWCOMER_HALF_LIVES_TRIED
+            .iter()
+            .map(|&h| crate::data::network::NetworkConfig {
+                newcomer_half_life_days: Some(h),
+                ..network.clone()
+            })
+            .collect(),
         Newcomers::OwnShares => vec![network],
         Newcomers::Inviter => PRIOR_ORDERS_TRIED
             .iter()
@@ -665,6 +733,9 @@ fn choose_network(
         let t = Instant::now();
         let mut m = on.clone();
         m.config.network = network.clone();
+        if source == Newcomers::Trend {
+            m = m.with_newcomer_half_life(network.newcomer_half_life_days)?;
+        }
         let on_col = ndcg_column(&m, valid, eval_cfg)?;
         if on_col.len() != off_col.len() || on_col == off_col {
             continue;
@@ -674,6 +745,10 @@ fn choose_network(
             .first()
             .map_or((mean_on, mean_on), |i| (i.lo, i.hi));
         let setting = match source {
+            Newcomers::Trend => format!(
+                "newcomer_half_life={}d",
+                network.newcomer_half_life_days.unwrap_or_default()
+            ),
             Newcomers::OwnShares => format!("own_shares={}", network.own_shares),
             Newcomers::Inviter => format!(
                 "inviter_orders={} prior_orders={}",
@@ -708,11 +783,13 @@ fn choose_network(
     }) else {
         return Ok(None);
     };
+    // The best of several settings must clear a higher bar than one setting would.
+    let needed = best_of_z(tried.len());
     let (trial, network, on_col) = tried.swap_remove(at);
     let others = tried.into_iter().map(|t| t.0).collect();
     let mean_on = trial.ndcg;
     let z = paired_z(&on_col, &off_col);
-    let kept = mean_on > mean_off * (1.0 + MIN_GAIN) && z >= STACK_Z;
+    let kept = mean_on > mean_off * (1.0 + MIN_GAIN) && z >= needed;
     Ok(Some((trial, network, kept, z, mean_off, others)))
 }
 
@@ -1150,6 +1227,35 @@ fn stack(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `P(Z > z)` by Simpson's rule on the normal density over [z, z + 12].
+    fn simpson_tail(z: f64) -> f64 {
+        let n = 20_000;
+        let h = 12.0 / n as f64;
+        let f = |x: f64| (-x * x / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        let mut s = f(z) + f(z + 12.0);
+        for i in 1..n {
+            s += f(z + i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
+        }
+        s * h / 3.0
+    }
+
+    #[test]
+    fn the_best_of_k_settings_shares_the_one_standard_error_level_among_them() {
+        assert!((best_of_z(1) - STACK_Z).abs() < 1e-4);
+        assert_eq!(best_of_z(0), best_of_z(1));
+        let one = simpson_tail(STACK_Z);
+        assert!((one - 0.158_655).abs() < 1e-5, "{one}");
+        for k in [2, 3, 10] {
+            let z = best_of_z(k);
+            let tail = simpson_tail(z);
+            assert!(
+                (tail - one / k as f64).abs() < 1e-5,
+                "k {k}: z {z}, tail {tail}"
+            );
+        }
+        assert!(best_of_z(3) > 1.6 && best_of_z(3) < 1.65);
+    }
 
     fn scored(model: ModelKind, ndcg: f64, seconds: f64) -> Scored {
         Scored {
