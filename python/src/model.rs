@@ -473,6 +473,42 @@ impl PyModel {
         })
     }
 
+    /// This model with newcomers (no order of their own) ranked by their segment's
+    /// popularity at another half-life, refitted from the model's history; the lists
+    /// of promoters with orders do not change.
+    ///
+    /// Parameters
+    /// ----------
+    /// half_life_days : float or None
+    ///     In (0, 36500]; ``None`` uses the ``popularity`` section's half-life (the
+    ///     config key ``network.newcomer_half_life_days``, which ``auto`` chooses on its
+    ///     validation newcomers).
+    ///
+    /// Raises
+    /// ------
+    /// ConfigError
+    ///     (a ``ValueError``) for a half-life out of range.
+    ///
+    /// Examples
+    /// --------
+    /// >>> import kocrank
+    /// >>> train, _ = kocrank.generate("tiny", seed=5).split()
+    /// >>> m = kocrank.train(train, "item_knn", quiet=True)
+    /// >>> m.with_newcomer_half_life(7.0).config["network"]["newcomer_half_life_days"]
+    /// 7.0
+    #[pyo3(signature = (half_life_days))]
+    fn with_newcomer_half_life(&self, half_life_days: Option<f64>) -> PyResult<PyModel> {
+        let model = self
+            .ranker
+            .model()
+            .clone()
+            .with_newcomer_half_life(half_life_days)
+            .py_err()?;
+        Ok(PyModel {
+            ranker: Ranker::new(model),
+        })
+    }
+
     /// The model kind: ``baseline``, ``popularity``, ``profile``, ``buy_again``,
     /// ``ials``, ``item_knn``, ``ease`` or ``blend`` (``auto`` trains one of these).
     #[getter]

@@ -107,3 +107,30 @@ def test_a_blend_reads_her_shares_and_a_request_adds_to_them():
     assert score(m.rank([pid], n, recent_shares=share)) != score(m.rank([pid], n))
     # Without share features the request's shares change nothing.
     assert off.rank([pid], n, recent_shares=share).equals(off.rank([pid], n))
+
+
+def test_newcomers_can_follow_what_sells_now():
+    # Sixty promoters bought `a` items over days 0-70, five buy `b` items since:
+    # thirty days' memory still favours `a`, a week's favours `b`.
+    rows = [(f"v{p}", f"a{(p + j) % 5}", (7 * p + 10 * j) % 70) for p in range(60) for j in range(10)]
+    rows += [(f"w{p}", f"b{(p + j) % 5}", 70 + (7 * p + 3 * j) % 30) for p in range(5) for j in range(10)]
+    orders = pl.DataFrame(
+        {
+            "promoter_id": [p for p, _, _ in rows],
+            "item_id": [i for _, i, _ in rows],
+            "ts": [T0 + d * DAY + n for n, (_, _, d) in enumerate(rows)],
+        }
+    )
+    ds = kocrank.Dataset.from_frames(orders)
+    thirty = kocrank.train(ds, "item_knn", quiet=True)
+    week = kocrank.train(ds, {"model": "item_knn", "network": {"newcomer_half_life_days": 7}}, quiet=True)
+    camps = lambda m, who: "".join(i[0] for i in m.rank([who], k=5)["item_id"].to_list())
+    assert camps(thirty, "zoe") == "aaaaa"
+    assert camps(week, "zoe") == "bbbbb"
+    assert week.config["network"]["newcomer_half_life_days"] == 7.0
+    # The same change on a trained model, both ways; a regular's list stays.
+    assert camps(thirty.with_newcomer_half_life(7.0), "zoe") == "bbbbb"
+    assert camps(week.with_newcomer_half_life(None), "zoe") == "aaaaa"
+    assert week.rank(["w1"], k=5).equals(thirty.rank(["w1"], k=5))
+    with pytest.raises(kocrank.ConfigError, match="newcomer_half_life_days"):
+        thirty.with_newcomer_half_life(0.0)
