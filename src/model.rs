@@ -363,6 +363,17 @@ impl Model {
         &self.newcomer_shares
     }
 
+    /// Whether a promoter with `orders` completed orders of her own, not ranked from her
+    /// shares, is ranked by the newcomer list (her segment's popularity) rather than by
+    /// the model: with none, or fewer than
+    /// [`crate::data::network::NetworkConfig::popularity_below`]. The baseline ranks
+    /// everyone alike.
+    pub(crate) fn by_newcomer_list(&self, orders: usize, from_shares: bool) -> bool {
+        self.config.model != ModelKind::Baseline
+            && !from_shares
+            && orders < self.config.network.popularity_below.max(1)
+    }
+
     /// Whether the model is a blend that reads shares (its share features).
     pub(crate) fn reads_shares(&self) -> bool {
         matches!(&self.signal, Signal::Blend(b) if b.blend.reads_shares())

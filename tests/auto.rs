@@ -601,6 +601,87 @@ fn auto_gives_newcomers_a_shorter_popularity_memory_only_where_they_follow_the_t
     assert_eq!(camps(m), "aaaaaaaaaa");
 }
 
+/// Twenty-five promoters re-buy `a` items and ten `b` items, nine orders over a hundred
+/// days and a tenth on day 100; twenty-five more ordered one `b` item in those days and
+/// order two more on day 100: `a` items, the crowd's favourites, when `crowd`, else `b`
+/// items, her first item's neighbours.
+fn thin_promoters(crowd: bool) -> Dataset {
+    use kocrank::data::{DatasetBuilder, ItemRecord, OrderRecord};
+    let mut b = DatasetBuilder::new();
+    for camp in ["a", "b"] {
+        for j in 0..10 {
+            b.push_item(&ItemRecord {
+                item_id: &format!("{camp}{j}"),
+                ..Default::default()
+            })
+            .unwrap();
+        }
+    }
+    let (day, t0) = (86_400i64, 1_700_000_000i64);
+    let mut order = |p: String, item: String, t: i64| {
+        b.push_order(&OrderRecord {
+            promoter_id: &p,
+            item_id: &item,
+            ts: t,
+            ..Default::default()
+        })
+        .unwrap();
+    };
+    for p in 0..35i64 {
+        let camp = if p < 25 { "a" } else { "b" };
+        for j in 0..9 {
+            let t = t0 + ((11 * p + 10 * j) % 99) * day + p;
+            order(format!("r{p}"), format!("{camp}{}", (p + j) % 4), t);
+        }
+        order(
+            format!("r{p}"),
+            format!("{camp}{}", p % 4),
+            t0 + 100 * day + 60 * p,
+        );
+    }
+    for p in 0..25i64 {
+        order(
+            format!("t{p}"),
+            format!("b{}", p % 4),
+            t0 + (10 + 3 * p) * day,
+        );
+        for j in 0..2 {
+            let t = t0 + 100 * day + 60 * p + 30 + j;
+            let camp = if crowd { "a" } else { "b" };
+            order(format!("t{p}"), format!("{camp}{}", (p + j) % 4), t);
+        }
+    }
+    b.finish().unwrap()
+}
+
+#[test]
+fn auto_ranks_promoters_of_one_order_by_popularity_only_where_validation_says_so() {
+    let m = train(&thin_promoters(true), &quick(4)).unwrap();
+    let sel = m.selection().unwrap();
+    let notes = sel.notes.join("\n");
+    assert!(
+        notes.contains("promoters with one to four orders ranked from their segment's popularity")
+            && notes.contains("(kept)"),
+        "{} chosen; {notes}",
+        sel.chosen_label
+    );
+    assert!(
+        [2, 3, 5].contains(&m.config().network.popularity_below),
+        "{:?}",
+        m.config().network
+    );
+    // Where they buy what their first order's neighbours are, it is tried and left off.
+    let m = train(&thin_promoters(false), &quick(4)).unwrap();
+    assert!(
+        trials_of(&m)
+            .iter()
+            .any(|(l, _)| l.contains("popularity_below=")),
+        "{:?}",
+        trials_of(&m)
+    );
+    assert_eq!(m.config().network.popularity_below, 0);
+}
+
 /// Trial labels and figures of a model's selection.
 fn trials_of(m: &kocrank::Model) -> Vec<(String, f64)> {
     m.selection()

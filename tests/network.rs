@@ -309,3 +309,64 @@ fn an_unknown_newcomer_is_ranked_from_the_shares_her_request_carries() {
     let off = Ranker::new(train(&d, &Config::with_model(ModelKind::ItemKnn)).unwrap());
     assert!(off.rank(&bad).is_err());
 }
+
+#[test]
+fn a_promoter_below_popularity_below_is_ranked_as_a_newcomer_and_keeps_her_rules() {
+    let mut b = camps();
+    b.push_promoter(&PromoterRecord {
+        promoter_id: "fay",
+        ..Default::default()
+    })
+    .unwrap();
+    b.push_order(&OrderRecord {
+        promoter_id: "fay",
+        item_id: "b0",
+        ts: 1_700_000_000 + 400 * 3600,
+        ..Default::default()
+    })
+    .unwrap();
+    let d = b.finish().unwrap();
+    let with = |below: usize| {
+        let mut c = config(ModelKind::ItemKnn, 0);
+        c.network.popularity_below = below;
+        c.rules.exclude_purchased = kocrank::rules::ExcludePurchased::Always;
+        Ranker::new(train(&d, &c).unwrap())
+    };
+    let (model, thin) = (with(0), with(2));
+    let fay = RankRequest::new("fay", 5);
+    // Her one order's neighbours, from the model; her segment's popularity below two.
+    assert_eq!(camp(&top(&model, &fay)), "bbbbb");
+    assert_eq!(camp(&top(&thin, &fay)), "aaaaa");
+    assert_eq!(top(&thin, &fay), top(&thin, &RankRequest::new("dot", 5)));
+    // `ann`, with eight orders, is ranked by the model either way.
+    let ann = RankRequest::new("ann", 5);
+    assert_eq!(top(&thin, &ann), top(&model, &ann));
+    // The rules still read what she bought: with every item asked for, b0 stays out.
+    let everything = RankRequest::new("fay", 20);
+    assert!(!top(&thin, &everything).contains(&"b0".to_string()));
+    assert_eq!(top(&thin, &everything).len(), 19);
+    let why = thin.explain("fay", "a1").unwrap().to_string();
+    assert!(why.contains("fewer than 2 orders of her own"), "{why}");
+    let why = model.explain("fay", "a1").unwrap().to_string();
+    assert!(!why.contains("fewer than"), "{why}");
+    // The batch's fused scan of iALS factors takes the same turn.
+    let mut c = config(ModelKind::Ials, 0);
+    c.network.popularity_below = 2;
+    let ials = Ranker::new(train(&d, &c).unwrap());
+    assert!(ials.dense_scan().is_some());
+    let ids: Vec<String> = ["fay", "ann", "dot"].map(String::from).to_vec();
+    let batch = kocrank::batch::rank_many(&ials, &ids, 5, |_| {}).unwrap();
+    for (id, list) in ids.iter().zip(&batch) {
+        assert_eq!(
+            list,
+            &ials.rank(&RankRequest::new(id.as_str(), 5)).unwrap(),
+            "{id}"
+        );
+    }
+    assert_eq!(camp(&top(&ials, &fay)), "aaaaa");
+    // Out of range is named.
+    let mut c = config(ModelKind::ItemKnn, 0);
+    c.network.popularity_below = 1001;
+    let e = train(&d, &c).unwrap_err().to_string();
+    assert!(e.contains("network.popularity_below"), "{e}");
+}

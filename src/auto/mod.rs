@@ -19,7 +19,8 @@
 //!    with each `rules.exclude_purchased`; another rule than the configured one is kept
 //!    where it gains more than [`MIN_GAIN`].
 //!    Then, with `auto.choose_network`, newcomers ranked by their segment's
-//!    popularity at other half-lives, from their own shares, and then from their
+//!    popularity at other half-lives, promoters with one to four orders ranked by it
+//!    too, newcomers from their own shares, and then from their
 //!    inviter's orders ([`crate::data::network`]), each against the list they had,
 //!    kept where the paired gain on validation is at least [`STACK_Z`] standard
 //!    errors, or [`best_of_z`] of the number of settings where several are tried.
@@ -298,9 +299,15 @@ pub(crate) fn train_watched(data: &Dataset, config: &Config, watch: &Watch<'_>) 
     // Newcomers by their segment's popularity at another half-life, then from their
     // own shares, then from their inviter's orders, each where validation shows a
     // gain: the base list first, then what tilts it.
-    for source in [Newcomers::Trend, Newcomers::OwnShares, Newcomers::Inviter] {
+    for source in [
+        Newcomers::Trend,
+        Newcomers::Thin,
+        Newcomers::OwnShares,
+        Newcomers::Inviter,
+    ] {
         let off = match source {
             Newcomers::Trend => base.network.newcomer_half_life_days.is_none(),
+            Newcomers::Thin => base.network.popularity_below <= 1,
             Newcomers::OwnShares => base.network.own_shares == 0 && !data.shares.is_empty(),
             Newcomers::Inviter => base.network.inviter_orders == 0,
         };
@@ -321,15 +328,21 @@ pub(crate) fn train_watched(data: &Dataset, config: &Config, watch: &Watch<'_>) 
                 progress(Progress::Trial(&trial));
                 trials.push(trial);
                 notes.push(format!(
-                    "newcomers ranked from {}: NDCG@20 {:.4} against {n_off:.4} on {} validation newcomers, a paired gain of {z:.2} standard errors ({})",
+                    "{} ranked from {}: NDCG@20 {:.4} against {n_off:.4} on {} validation {}, a paired gain of {z:.2} standard errors ({})",
+                    source.who(),
                     source.words(&network),
                     trials[trials.len() - 1].ndcg,
                     trials[trials.len() - 1].promoters,
+                    source.who(),
                     if kept { "kept" } else { "not kept" }
                 ));
                 if kept {
                     chosen = trials.len() - 1;
-                    reason = format!("{reason}; newcomers ranked from {}", source.words(&network));
+                    reason = format!(
+                        "{reason}; {} ranked from {}",
+                        source.who(),
+                        source.words(&network)
+                    );
                     base.network = network.clone();
                     scored[best].config.network = network.clone();
                     if let Some(m) = best_model.take() {
@@ -346,7 +359,7 @@ pub(crate) fn train_watched(data: &Dataset, config: &Config, watch: &Watch<'_>) 
                                 m = m.with_newcomer_half_life(h)?;
                             }
                             Newcomers::OwnShares => m = m.with_shares_of(&carved.train),
-                            Newcomers::Inviter => {}
+                            Newcomers::Thin | Newcomers::Inviter => {}
                         }
                         best_model = Some(m);
                     }
@@ -354,7 +367,8 @@ pub(crate) fn train_watched(data: &Dataset, config: &Config, watch: &Watch<'_>) 
             }
             Ok(None) => {}
             Err(e) => notes.push(format!(
-                "newcomers from {} not scored: {e}",
+                "{} from {} not scored: {e}",
+                source.who(),
                 source.words(&base.network)
             )),
         }
@@ -617,6 +631,10 @@ const PRIOR_ORDERS_TRIED: [f64; 3] = [5.0, 20.0, 100.0];
 /// keeps the long memory.
 const NEWCOMER_HALF_LIVES_TRIED: [f64; 3] = [7.0, 14.0, 90.0];
 
+/// The order counts below which a promoter is ranked by her segment's popularity that
+/// `auto` tries (`network.popularity_below`): a model of one order, of two, of four.
+const POPULARITY_BELOW_TRIED: [usize; 3] = [2, 3, 5];
+
 /// Where a promoter with no orders of her own may be ranked from, besides her
 /// segment's popularity ([`crate::data::network`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -624,6 +642,9 @@ enum Newcomers {
     /// Her segment's popularity at another half-life
     /// (`network.newcomer_half_life_days`).
     Trend,
+    /// Not a newcomer: a promoter with one to four orders ranked as one, by her
+    /// segment's popularity (`network.popularity_below`).
+    Thin,
     /// Her own last shares (`network.own_shares = 50`).
     OwnShares,
     /// Her inviter's last orders (`network.inviter_orders = 50`).
@@ -631,8 +652,20 @@ enum Newcomers {
 }
 
 impl Newcomers {
+    /// Whom the source ranks, in the notes.
+    fn who(self) -> &'static str {
+        match self {
+            Newcomers::Thin => "promoters with one to four orders",
+            _ => "newcomers",
+        }
+    }
+
     fn words(self, network: &crate::data::network::NetworkConfig) -> String {
         match self {
+            Newcomers::Thin => format!(
+                "their segment's popularity (popularity_below = {})",
+                network.popularity_below
+            ),
             Newcomers::Trend => match network.newcomer_half_life_days {
                 Some(h) => format!("their segment's popularity at a {h}-day half-life"),
                 None => "their segment's popularity at another half-life".into(),
@@ -645,6 +678,7 @@ impl Newcomers {
     fn stage(self) -> &'static str {
         match self {
             Newcomers::Trend => "trying newcomers' popularity at other half-lives",
+            Newcomers::Thin => "trying popularity for promoters with few orders",
             Newcomers::OwnShares => "trying newcomers from their shares",
             Newcomers::Inviter => "trying newcomers from their inviters",
         }
@@ -671,7 +705,7 @@ fn choose_network(
     let t0 = Instant::now();
     let mut on = model.clone();
     match source {
-        Newcomers::Trend => {}
+        Newcomers::Trend | Newcomers::Thin => {}
         Newcomers::OwnShares => {
             on.config.network.own_shares = 50;
             on = on.with_shares_of(&carved.train);
@@ -683,10 +717,14 @@ fn choose_network(
     let h = model.history();
     let pr = model.promoters();
     let newcomer = |p: u32| {
+        if source == Newcomers::Thin {
+            let n = h.count(p);
+            return n >= 1 && n < POPULARITY_BELOW_TRIED[POPULARITY_BELOW_TRIED.len() - 1];
+        }
         h.count(p) == 0
             && model.newcomer_shares().count(p) == 0
             && match source {
-                Newcomers::Trend => true,
+                Newcomers::Trend | Newcomers::Thin => true,
                 Newcomers::OwnShares => on.newcomer_shares().count(p) > 0,
                 Newcomers::Inviter => crate::data::network::lender(
                     pr,
@@ -715,6 +753,13 @@ fn choose_network(
             .iter()
             .map(|&h| crate::data::network::NetworkConfig {
                 newcomer_half_life_days: Some(h),
+                ..network.clone()
+            })
+            .collect(),
+        Newcomers::Thin => POPULARITY_BELOW_TRIED
+            .iter()
+            .map(|&popularity_below| crate::data::network::NetworkConfig {
+                popularity_below,
                 ..network.clone()
             })
             .collect(),
@@ -749,6 +794,7 @@ fn choose_network(
                 "newcomer_half_life={}d",
                 network.newcomer_half_life_days.unwrap_or_default()
             ),
+            Newcomers::Thin => format!("popularity_below={}", network.popularity_below),
             Newcomers::OwnShares => format!("own_shares={}", network.own_shares),
             Newcomers::Inviter => format!(
                 "inviter_orders={} prior_orders={}",

@@ -92,7 +92,8 @@ impl DenseScan<'_> {
         let mut scanned = Vec::new();
         for (slot, &ix) in promoters.iter().enumerate() {
             let p = ix.get();
-            let row = if ranker.model().history.items(p).is_empty() {
+            let orders = ranker.model().history.items(p).len();
+            let row = if ranker.model().by_newcomer_list(orders, false) {
                 None
             } else {
                 self.ials.promoter_row(p)

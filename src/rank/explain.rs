@@ -70,6 +70,10 @@ pub struct Explanation {
     /// Days since she last shared the item, when `item_shares` > 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days_since_shared: Option<f64>,
+    /// For a promoter with orders who is still ranked by her segment's popularity, the
+    /// count she is below ([`crate::data::network::NetworkConfig::popularity_below`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub popularity_below: Option<usize>,
 }
 
 /// `n` times, in words: "once", "2 times".
@@ -197,6 +201,9 @@ impl Ranker {
                 .and_then(|l| m.promoters().ids.name(l))
                 .map(str::to_string),
             from_shares: resolved.from_shares,
+            popularity_below: (!resolved.own.is_empty()
+                && m.by_newcomer_list(resolved.own.len(), resolved.from_shares))
+            .then_some(m.config().network.popularity_below),
             item_shares,
             days_since_shared: last_shared.map(|t| (ctx.now - t).max(0) as f64 / DAY as f64),
         })
@@ -290,7 +297,15 @@ impl fmt::Display for Explanation {
                 )?;
                 String::new()
             }
-            None => "her group".to_string(),
+            None => {
+                if let Some(n) = self.popularity_below {
+                    writeln!(
+                        f,
+                        "- fewer than {n} orders of her own: ranked by her segment's popularity"
+                    )?;
+                }
+                "her group".to_string()
+            }
         };
         // Who did what: her group's (or her lender's) orders, or her own shares.
         let (bought, ordered) = if self.from_shares {
@@ -383,6 +398,7 @@ mod tests {
             from_shares: false,
             item_shares: 0,
             days_since_shared: None,
+            popularity_below: None,
         }
         .to_string()
     }

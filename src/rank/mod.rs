@@ -276,9 +276,7 @@ impl Ranker {
     ) -> Result<Option<Vec<Option<f64>>>> {
         self.with_resolved(req, |r, candidates, _| {
             let m = &*self.model;
-            let newcomer =
-                r.own.is_empty() && m.kind() != crate::ModelKind::Baseline && !r.from_shares;
-            if newcomer {
+            if m.by_newcomer_list(r.own.len(), r.from_shares) {
                 return None;
             }
             m.order_probabilities(&r.ctx, candidates)
@@ -556,11 +554,11 @@ impl Ranker {
     }
 
     /// The model's scores of `candidates` for a resolved request, before any rule: a
-    /// promoter with no orders of her own by the newcomer list, anyone else by the
-    /// model's scorer.
+    /// promoter with no orders of her own (or fewer than `network.popularity_below`) by
+    /// the newcomer list, anyone else by the model's scorer.
     pub(crate) fn score_resolved(&self, r: &Resolved<'_>, candidates: &[u32], scores: &mut [f32]) {
         let m = &*self.model;
-        if r.own.is_empty() && m.kind() != crate::ModelKind::Baseline && !r.from_shares {
+        if m.by_newcomer_list(r.own.len(), r.from_shares) {
             let borrowed = if r.lender.is_some() {
                 r.ctx.history
             } else {
