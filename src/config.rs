@@ -67,8 +67,8 @@ pub struct AutoConfig {
     /// Whether auto also tries ranking newcomers by their segment's popularity at
     /// other half-lives (`network.newcomer_half_life_days` 7, 14 and 90), promoters
     /// with one to four orders by that popularity (`network.popularity_below` 2, 3 and
-    /// 5), newcomers from their
-    /// own shares (`network.own_shares = 50`) and from their inviter's orders
+    /// 5), newcomers from their own shares (`network.own_shares = 50`) and from their
+    /// inviter's orders
     /// (`network.inviter_orders = 50`, see [`crate::data::network`]) when the
     /// configuration has them off, and keeps each where the validation promoters'
     /// paired gain is at least [`crate::auto::STACK_Z`] standard errors

@@ -296,9 +296,10 @@ pub(crate) fn train_watched(data: &Dataset, config: &Config, watch: &Watch<'_>) 
         }
     }
 
-    // Newcomers by their segment's popularity at another half-life, then from their
-    // own shares, then from their inviter's orders, each where validation shows a
-    // gain: the base list first, then what tilts it.
+    // Newcomers by their segment's popularity at another half-life, promoters of one
+    // to four orders by that list too, then newcomers from their own shares, then
+    // from their inviter's orders, each where validation shows a gain: the base list
+    // first, then who gets it, then what tilts it.
     for source in [
         Newcomers::Trend,
         Newcomers::Thin,
@@ -689,9 +690,10 @@ impl Newcomers {
 /// against `model` as it is, on the validation promoters whose list changes: those
 /// with no orders in the carved training set (and not ranked from their shares), who,
 /// for shares, have shares there, or, for the inviter, whose inviter (or hers) has
-/// orders. `None` when there is none. The popularity is tried at each of
-/// [`NEWCOMER_HALF_LIVES_TRIED`], the inviter's orders at each of
-/// [`PRIOR_ORDERS_TRIED`], and the best on validation is the candidate.
+/// orders; for [`Newcomers::Thin`], those with one to four orders there. `None` when
+/// there is none. The popularity is tried at each of [`NEWCOMER_HALF_LIVES_TRIED`],
+/// the thin promoters at each of [`POPULARITY_BELOW_TRIED`], the inviter's orders at
+/// each of [`PRIOR_ORDERS_TRIED`], and the best on validation is the candidate.
 /// Returns the trial, the network settings, whether they are kept (a gain of
 /// [`MIN_GAIN`] of the figure and `best_of_z(settings)` standard errors: [`STACK_Z`]
 /// for one), the paired z, the figure without, and the trials of the other settings.
