@@ -497,11 +497,9 @@ fn auto_ranks_newcomers_from_their_shares_where_validation_shows_a_gain() {
     assert!(!notes.contains("own shares"), "{notes}");
 }
 
-/// Two camps of ten items: sixty promoters buy 600 `a` items over days 0–70, thirteen
-/// buy 130 `b` items over days 70–100, so a thirty-day popularity still favours `a`
-/// and a week's favours `b`. Fifty newcomers place their three orders on days 95–99,
-/// of the `b` camp when `follow_the_trend`, else of the `a` camp.
-fn a_trend(follow_the_trend: bool) -> Dataset {
+/// Two camps of ten items, `a0`..`a9` and `b0`..`b9`, and `orders` as (promoter, item,
+/// time).
+fn camps_log(orders: &[(String, String, i64)]) -> Dataset {
     use kocrank::data::{DatasetBuilder, ItemRecord, OrderRecord};
     let mut b = DatasetBuilder::new();
     for camp in ["a", "b"] {
@@ -513,17 +511,26 @@ fn a_trend(follow_the_trend: bool) -> Dataset {
             .unwrap();
         }
     }
-    let day = 86_400i64;
-    let t0 = 1_700_000_000;
-    let mut order = |p: String, item: String, t: i64| {
+    for (p, item, t) in orders {
         b.push_order(&OrderRecord {
-            promoter_id: &p,
-            item_id: &item,
-            ts: t,
+            promoter_id: p,
+            item_id: item,
+            ts: *t,
             ..Default::default()
         })
         .unwrap();
-    };
+    }
+    b.finish().unwrap()
+}
+
+/// Two camps of ten items: sixty promoters buy 600 `a` items over days 0–70, thirteen
+/// buy 130 `b` items over days 70–100, so a thirty-day popularity still favours `a`
+/// and a week's favours `b`. Fifty newcomers place their three orders on days 95–99,
+/// of the `b` camp when `follow_the_trend`, else of the `a` camp.
+fn a_trend(follow_the_trend: bool) -> Dataset {
+    let (day, t0) = (86_400i64, 1_700_000_000i64);
+    let mut orders = Vec::new();
+    let mut order = |p: String, item: String, t: i64| orders.push((p, item, t));
     for p in 0..60i64 {
         for j in 0..10 {
             let d = (7 * p + 10 * j) % 70;
@@ -551,7 +558,7 @@ fn a_trend(follow_the_trend: bool) -> Dataset {
             order(format!("n{n}"), format!("{camp}{}", (n + 2 * j) % 10), t);
         }
     }
-    b.finish().unwrap()
+    camps_log(&orders)
 }
 
 #[test]
@@ -606,27 +613,9 @@ fn auto_gives_newcomers_a_shorter_popularity_memory_only_where_they_follow_the_t
 /// order two more on day 100: `a` items, the crowd's favourites, when `crowd`, else `b`
 /// items, her first item's neighbours.
 fn thin_promoters(crowd: bool) -> Dataset {
-    use kocrank::data::{DatasetBuilder, ItemRecord, OrderRecord};
-    let mut b = DatasetBuilder::new();
-    for camp in ["a", "b"] {
-        for j in 0..10 {
-            b.push_item(&ItemRecord {
-                item_id: &format!("{camp}{j}"),
-                ..Default::default()
-            })
-            .unwrap();
-        }
-    }
     let (day, t0) = (86_400i64, 1_700_000_000i64);
-    let mut order = |p: String, item: String, t: i64| {
-        b.push_order(&OrderRecord {
-            promoter_id: &p,
-            item_id: &item,
-            ts: t,
-            ..Default::default()
-        })
-        .unwrap();
-    };
+    let mut orders = Vec::new();
+    let mut order = |p: String, item: String, t: i64| orders.push((p, item, t));
     for p in 0..35i64 {
         let camp = if p < 25 { "a" } else { "b" };
         for j in 0..9 {
@@ -651,7 +640,7 @@ fn thin_promoters(crowd: bool) -> Dataset {
             order(format!("t{p}"), format!("{camp}{}", (p + j) % 4), t);
         }
     }
-    b.finish().unwrap()
+    camps_log(&orders)
 }
 
 #[test]
