@@ -1,7 +1,7 @@
 //! `model = "auto"`: the carving, the search's determinism and budget, and logs the
 //! blend used to refuse (no timestamps, two days).
 
-use kocrank::auto::carve::carve;
+use kocrank::auto::carve::{carve, cut_regulars, CUT_FROM};
 use kocrank::config::{AutoConfig, Stack};
 use kocrank::data::{Dataset, History, OrderStatus};
 use kocrank::rules::ExcludePurchased;
@@ -54,6 +54,48 @@ fn temporal_carving_partitions_the_training_orders_and_never_sees_the_test() {
     // The share held out is about the configured tenth.
     let share = c.valid.orders().len() as f64 / h.nnz() as f64;
     assert!((0.05..0.2).contains(&share), "{share}");
+}
+
+#[test]
+fn cutting_regulars_keeps_their_last_few_orders_and_leaves_everyone_else_alone() {
+    let w = generate(Scale::Tiny, 3).unwrap();
+    let split = w.dataset.split(w.suggested_split(), 30 * 86_400).unwrap();
+    let h = split.train.history();
+    let c = carve(&split.train, &h, &AutoConfig::default());
+    let ch = c.train.history();
+    let cut = cut_regulars(&c, &ch, 7).expect("the tiny world has validation regulars");
+    let cuth = cut.train.history();
+    let (v, cv) = (c.valid.history(), cut.valid.history());
+    let eligible = (0..ch.n_promoters() as u32)
+        .filter(|&p| v.count(p) > 0 && ch.count(p) >= CUT_FROM)
+        .count();
+    let mut n_cut = 0;
+    for p in 0..ch.n_promoters() as u32 {
+        if cv.count(p) > 0 {
+            // A cut promoter: a validation regular left with her last one to four
+            // orders (her items and times are the suffix of her history), her
+            // held-out orders all kept.
+            n_cut += 1;
+            assert!(ch.count(p) >= CUT_FROM && v.count(p) == cv.count(p), "{p}");
+            let k = cuth.count(p);
+            assert!((1..=4).contains(&k), "promoter {p} keeps {k}");
+            let from = ch.count(p) - k;
+            assert_eq!(cuth.items(p), &ch.items(p)[from..], "{p}");
+            assert_eq!(cuth.times(p), &ch.times(p)[from..], "{p}");
+        } else {
+            assert_eq!(cuth.items(p), ch.items(p), "{p} is not cut");
+        }
+    }
+    assert_eq!(n_cut, cut.promoters);
+    // About a quarter of those that qualify, drawn per seed.
+    assert!(
+        n_cut * 8 > eligible && n_cut * 8 < 3 * eligible,
+        "{n_cut} of {eligible}"
+    );
+    let again = cut_regulars(&c, &ch, 7).unwrap();
+    assert_eq!(again.train.orders(), cut.train.orders());
+    let other = cut_regulars(&c, &ch, 8).unwrap();
+    assert_ne!(other.valid.orders(), cut.valid.orders());
 }
 
 #[test]
@@ -669,6 +711,12 @@ fn auto_ranks_promoters_of_one_order_by_popularity_only_where_validation_says_so
         trials_of(&m)
     );
     assert_eq!(m.config().network.popularity_below, 0);
+    // The stage is judged on validation regulars cut to a few orders as well.
+    let notes = m.selection().unwrap().notes.join("\n");
+    assert!(
+        notes.contains("regulars cut to their last one to four"),
+        "{notes}"
+    );
 }
 
 /// Trial labels and figures of a model's selection.

@@ -320,16 +320,51 @@ pub(crate) fn train_watched(data: &Dataset, config: &Config, watch: &Watch<'_>) 
         };
         watch.check("before trying the network")?;
         progress(Progress::Stage(source.stage()));
-        match choose_network(&trials[chosen], m, &carved, &eval_cfg, source) {
-            Ok(Some((trial, network, kept, z, n_off, others))) => {
+        // The thin promoters are judged on validation regulars cut to a few orders too,
+        // with the model refitted without their earlier orders, where time allows.
+        let mut cut_model = None;
+        if source == Newcomers::Thin {
+            let fit = scored[best].fit_seconds;
+            let refit = 1.5 * refit_scale(data, &carved) * fit + 0.5;
+            if started.elapsed().as_secs_f64() + 1.5 * fit + refit > budget {
+                notes.push(
+                    "regulars not cut to a few orders for the thin-history stage: no time left"
+                        .into(),
+                );
+            } else if let Some(cut) =
+                carve::cut_regulars(&carved, &carved_history, config.auto.seed)
+            {
+                match crate::fit::fit_watched(&cut.train, &m.config, watch) {
+                    Ok(fitted) => cut_model = Some((fitted, cut.valid)),
+                    Err(e @ crate::Error::Cancelled(_)) => return Err(e),
+                    Err(e) => notes.push(format!("regulars cut to a few orders not fitted: {e}")),
+                }
+            }
+        }
+        let cut = cut_model.as_ref().map(|(m, v)| (m, v));
+        match choose_network(&trials[chosen], m, &carved, &eval_cfg, source, cut) {
+            Ok(Some(NetworkTrial {
+                trial,
+                network,
+                kept,
+                z,
+                off: n_off,
+                others,
+                cut,
+            })) => {
                 for other in others {
                     progress(Progress::Trial(&other));
                     trials.push(other);
                 }
                 progress(Progress::Trial(&trial));
                 trials.push(trial);
+                let cut = if cut > 0 {
+                    format!(" ({cut} of them regulars cut to their last one to four)")
+                } else {
+                    String::new()
+                };
                 notes.push(format!(
-                    "{} ranked from {}: NDCG@20 {:.4} against {n_off:.4} on {} validation {}, a paired gain of {z:.2} standard errors ({})",
+                    "{} ranked from {}: NDCG@20 {:.4} against {n_off:.4} on {} validation {}{cut}, a paired gain of {z:.2} standard errors ({})",
                     source.who(),
                     source.words(&network),
                     trials[trials.len() - 1].ndcg,
@@ -607,18 +642,23 @@ fn choose_exclusion(
     (keep.0, out)
 }
 
-/// The trial with inviter borrowing on, its settings, whether they are kept, the paired
-/// z and the figure without.
-/// What [`choose_network`] found: the best setting's trial, its network settings,
-/// whether it is kept, its paired z, the figure without, and the other settings tried.
-type NetworkTrial = (
-    Trial,
-    crate::data::network::NetworkConfig,
-    bool,
-    f64,
-    f64,
-    Vec<Trial>,
-);
+/// What [`choose_network`] found.
+struct NetworkTrial {
+    /// The best setting's trial.
+    trial: Trial,
+    /// Its network settings.
+    network: crate::data::network::NetworkConfig,
+    /// Whether it is kept.
+    kept: bool,
+    /// Its paired gain in standard errors.
+    z: f64,
+    /// The figure without it, on the same promoters.
+    off: f64,
+    /// The other settings' trials.
+    others: Vec<Trial>,
+    /// Of the promoters scored, how many were regulars cut to a few orders.
+    cut: usize,
+}
 
 /// The inviter's weight against her segment's popularity that `auto` tries
 /// (`network.prior_orders`: pseudo-orders of shrinkage toward the segment): little,
@@ -690,19 +730,20 @@ impl Newcomers {
 /// against `model` as it is, on the validation promoters whose list changes: those
 /// with no orders in the carved training set (and not ranked from their shares), who,
 /// for shares, have shares there, or, for the inviter, whose inviter (or hers) has
-/// orders; for [`Newcomers::Thin`], those with one to four orders there. `None` when
-/// there is none. The popularity is tried at each of [`NEWCOMER_HALF_LIVES_TRIED`],
-/// the thin promoters at each of [`POPULARITY_BELOW_TRIED`], the inviter's orders at
-/// each of [`PRIOR_ORDERS_TRIED`], and the best on validation is the candidate.
-/// Returns the trial, the network settings, whether they are kept (a gain of
-/// [`MIN_GAIN`] of the figure and `best_of_z(settings)` standard errors: [`STACK_Z`]
-/// for one), the paired z, the figure without, and the trials of the other settings.
+/// orders; for [`Newcomers::Thin`], those with one to four orders there, and, where
+/// `cut` gives them (the same model fitted on [`carve::Cut::train`] and their held-out
+/// orders), the regulars cut to one to four. `None` when there is none. The popularity
+/// is tried at each of [`NEWCOMER_HALF_LIVES_TRIED`], the thin promoters at each of
+/// [`POPULARITY_BELOW_TRIED`], the inviter's orders at each of [`PRIOR_ORDERS_TRIED`],
+/// and the best on validation is the candidate, kept for a gain of [`MIN_GAIN`] of the
+/// figure and `best_of_z(settings)` standard errors ([`STACK_Z`] for one).
 fn choose_network(
     best: &Trial,
     model: &Model,
     carved: &Carved,
     eval_cfg: &EvalConfig,
     source: Newcomers,
+    cut: Option<(&Model, &Dataset)>,
 ) -> Result<Option<NetworkTrial>> {
     let t0 = Instant::now();
     let mut on = model.clone();
@@ -715,13 +756,16 @@ fn choose_network(
         Newcomers::Inviter => on.config.network.inviter_orders = 50,
     }
     let network = on.config.network.clone();
+    let thin = |h: &History, p: u32| {
+        let n = h.count(p);
+        n >= 1 && n < POPULARITY_BELOW_TRIED[POPULARITY_BELOW_TRIED.len() - 1]
+    };
     // Only newcomers whose list changes are scored.
     let h = model.history();
     let pr = model.promoters();
     let newcomer = |p: u32| {
         if source == Newcomers::Thin {
-            let n = h.count(p);
-            return n >= 1 && n < POPULARITY_BELOW_TRIED[POPULARITY_BELOW_TRIED.len() - 1];
+            return thin(h, p);
         }
         h.count(p) == 0
             && model.newcomer_shares().count(p) == 0
@@ -737,17 +781,59 @@ fn choose_network(
                 .is_some(),
             }
     };
+    // Each panel: a model without the source, with it, and the validation promoters
+    // it scores.
+    let mut panels: Vec<(Model, Model, Dataset)> = Vec::new();
     let v = &carved.valid.orders;
     let orders = v.filter(|r| newcomer(v.promoter[r]));
-    if orders.is_empty() {
+    if !orders.is_empty() {
+        let valid = Dataset {
+            orders,
+            ..carved.valid.clone()
+        };
+        panels.push((model.clone(), on, valid));
+    }
+    if let (Newcomers::Thin, Some((m, valid))) = (source, cut) {
+        let ch = m.history();
+        let c = &valid.orders;
+        let orders = c.filter(|r| thin(ch, c.promoter[r]));
+        if !orders.is_empty() {
+            let valid = Dataset {
+                orders,
+                ..valid.clone()
+            };
+            panels.push((m.clone(), m.clone(), valid));
+        }
+    }
+    if panels.is_empty() {
         return Ok(None);
     }
-    let valid = Dataset {
-        orders,
-        ..carved.valid.clone()
+    // Per-promoter NDCG@20 of every panel's model with `network` (`None`: as it is).
+    let column = |network: Option<&crate::data::network::NetworkConfig>| -> Result<Vec<Vec<f64>>> {
+        let mut cols = Vec::with_capacity(panels.len());
+        for (off, on, valid) in &panels {
+            let col = match network {
+                None => ndcg_column(off, valid, eval_cfg)?,
+                Some(network) => {
+                    let mut m = on.clone();
+                    m.config.network = network.clone();
+                    if source == Newcomers::Trend {
+                        m = m.with_newcomer_half_life(network.newcomer_half_life_days)?;
+                    }
+                    ndcg_column(&m, valid, eval_cfg)?
+                }
+            };
+            cols.push(col);
+        }
+        Ok(cols)
     };
-    let valid = &valid;
-    let off_col = ndcg_column(model, valid, eval_cfg)?;
+    let off_cols = column(None)?;
+    let cut_scored = if panels.len() > 1 {
+        off_cols.last().map_or(0, Vec::len)
+    } else {
+        0
+    };
+    let off_col = off_cols.concat();
     let n = off_col.len().max(1) as f64;
     let mean_off = off_col.iter().sum::<f64>() / n;
     let settings: Vec<crate::data::network::NetworkConfig> = match source {
@@ -778,12 +864,7 @@ fn choose_network(
     let mut tried = Vec::new();
     for network in settings {
         let t = Instant::now();
-        let mut m = on.clone();
-        m.config.network = network.clone();
-        if source == Newcomers::Trend {
-            m = m.with_newcomer_half_life(network.newcomer_half_life_days)?;
-        }
-        let on_col = ndcg_column(&m, valid, eval_cfg)?;
+        let on_col = column(Some(&network))?.concat();
         if on_col.len() != off_col.len() || on_col == off_col {
             continue;
         }
@@ -835,10 +916,17 @@ fn choose_network(
     let needed = best_of_z(tried.len());
     let (trial, network, on_col) = tried.swap_remove(at);
     let others = tried.into_iter().map(|t| t.0).collect();
-    let mean_on = trial.ndcg;
     let z = paired_z(&on_col, &off_col);
-    let kept = mean_on > mean_off * (1.0 + MIN_GAIN) && z >= needed;
-    Ok(Some((trial, network, kept, z, mean_off, others)))
+    let kept = trial.ndcg > mean_off * (1.0 + MIN_GAIN) && z >= needed;
+    Ok(Some(NetworkTrial {
+        trial,
+        network,
+        kept,
+        z,
+        off: mean_off,
+        others,
+        cut: cut_scored,
+    }))
 }
 
 /// Seconds the stacking stage is expected to take: the leaders' components fitted
