@@ -58,10 +58,8 @@ fn temporal_carving_partitions_the_training_orders_and_never_sees_the_test() {
 
 #[test]
 fn cutting_regulars_keeps_their_last_few_orders_and_leaves_everyone_else_alone() {
-    let w = generate(Scale::Tiny, 3).unwrap();
-    let split = w.dataset.split(w.suggested_split(), 30 * 86_400).unwrap();
-    let h = split.train.history();
-    let c = carve(&split.train, &h, &AutoConfig::default());
+    let d = generate(Scale::Tiny, 3).unwrap().dataset;
+    let c = carve(&d, &d.history(), &AutoConfig::default());
     let ch = c.train.history();
     let cut = cut_regulars(&c, &ch, 7).expect("the tiny world has validation regulars");
     let cuth = cut.train.history();

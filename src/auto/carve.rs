@@ -310,14 +310,17 @@ pub fn cut_regulars(carved: &Carved, history: &History, seed: u64) -> Option<Cut
         r[from..].iter().for_each(|&r| kept[r] = true);
     }
     let is_cut = |p: u32| keeps.get(p as usize).is_some_and(|&k| k > 0);
-    let train = Dataset {
-        orders: o.filter(|r| !is_cut(o.promoter[r]) || kept[r]),
-        ..carved.train.clone()
-    };
-    let valid = Dataset {
-        orders: v.filter(|r| is_cut(v.promoter[r])),
-        ..carved.valid.clone()
-    };
+    // Catalogue and promoters are shared, not copied.
+    let train = part(
+        &carved.train,
+        o.filter(|r| !is_cut(o.promoter[r]) || kept[r]),
+        carved.train.shares.clone(),
+    );
+    let valid = part(
+        &carved.valid,
+        v.filter(|r| is_cut(v.promoter[r])),
+        carved.valid.shares.clone(),
+    );
     Some(Cut {
         train,
         valid,
